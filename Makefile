@@ -1,0 +1,54 @@
+# The two commands (README): `make run` and `make test`. Both set up what they need,
+# on a fresh clone with only Python 3.11+, make and git, and are safe to repeat.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+DB     ?= data/dijkwacht.duckdb
+PORT   ?= 8501
+
+.PHONY: run test setup setup-test demo-db demo browser bench screenshots clean
+
+run: setup demo-db
+	$(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.address localhost
+
+test: setup-test
+	$(BIN)/python -m pytest
+
+# --- setup ------------------------------------------------------------------------------
+setup: $(VENV)/.runtime
+
+setup-test: $(VENV)/.test browser
+
+$(VENV)/bin/python:
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 of nieuwer is nodig")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip==26.3 || true
+
+$(VENV)/.runtime: requirements.txt constraints.txt | $(VENV)/bin/python
+	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
+	touch $@
+
+$(VENV)/.test: requirements-test.txt $(VENV)/.runtime
+	$(BIN)/python -m pip install --quiet -r requirements-test.txt -c constraints.txt
+	touch $@
+
+# Debian's Chromium for the browser tests; Playwright cannot download browsers here.
+browser:
+	@if command -v chromium >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
+		echo "Chromium installeren voor de browsertests (apt-get)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else \
+		echo "LET OP: geen chromium en geen root: de browsertests worden overgeslagen."; \
+	fi
+
+# --- data -------------------------------------------------------------------------------
+demo-db: setup
+	@if [ -f "$(DB)" ]; then echo "Database $(DB) bestaat al."; \
+	else $(BIN)/python -m etl --demo --db "$(DB)"; fi
+
+demo: setup
+	$(BIN)/python -m etl.demo
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,1 @@
+"""Dijkwacht: the municipal information position on undermining crime."""

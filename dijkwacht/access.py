@@ -1,0 +1,51 @@
+"""Who may see what (DESIGN §5–6): the one table of roles, pages and permissions.
+
+Pure Python, no Streamlit: the router, the data layer and the tests read the same table.
+Anything not granted here is denied — an unknown role gets nothing.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROLES = ("bestuur", "analist", "beheerder")
+
+
+@dataclass(frozen=True)
+class Page:
+    key: str
+    title: str
+    script: str
+    icon: str
+    roles: tuple[str, ...]
+
+
+PAGES: tuple[Page, ...] = (
+    Page("briefing", "Briefing", "pages/briefing.py", ":material/dashboard:", ROLES),
+)
+
+# Permissions the data layer checks. "aggregates" = figures; "detail" = per-key rows.
+PERMISSIONS: dict[str, tuple[str, ...]] = {
+    "aggregates": ROLES,
+    "detail": ("analist", "beheerder"),
+    "points": ("analist", "beheerder"),
+    "export_tables": ("analist", "beheerder"),
+    "export_factsheet": ROLES,
+    "data_management": ("beheerder",),
+}
+
+
+class AccessDenied(Exception):
+    """Raised by the data layer; pages show a short Dutch message, never data."""
+
+
+def may(role: str | None, permission: str) -> bool:
+    return role in ROLES and role in PERMISSIONS.get(permission, ())
+
+
+def require(role: str | None, permission: str) -> None:
+    if not may(role, permission):
+        raise AccessDenied(permission)
+
+
+def pages_for(role: str | None) -> list[Page]:
+    return [p for p in PAGES if role in ROLES and role in p.roles]

@@ -1,0 +1,87 @@
+"""Read access to the served database: one query per .sql file, parameters always bound.
+
+The ETL replaces the served file by renaming a new one over it; an open connection keeps
+reading the file it opened. So a connection is kept per version of the file (its identity
+is checked on every query) and a new one is opened when the file changed (DESIGN §7).
+Connections are read-only with external access off and the configuration locked, so no
+query can read or write other files, attach databases or install extensions.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from dijkwacht import config
+
+HARDENED = {"enable_external_access": False, "lock_configuration": True,
+            "autoinstall_known_extensions": False, "autoload_known_extensions": False}
+
+
+class NoDatabase(Exception):
+    """The served database does not exist (yet)."""
+
+
+@lru_cache(maxsize=None)
+def sql(name: str) -> str:
+    """The text of dijkwacht/sql/<name>.sql."""
+    return (config.SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def open_hardened(path: Path) -> duckdb.DuckDBPyConnection:
+    return duckdb.connect(str(path), read_only=True, config=HARDENED)
+
+
+class Served:
+    """The served database, reopened when the ETL has published a new version."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._lock = threading.Lock()
+        self._identity: tuple | None = None
+        self._con: duckdb.DuckDBPyConnection | None = None
+
+    def identity(self) -> tuple:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            raise NoDatabase(str(self.path)) from None
+        return (st.st_dev, st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def _cursor(self) -> duckdb.DuckDBPyConnection:
+        identity = self.identity()
+        with self._lock:
+            if identity != self._identity or self._con is None:
+                # The old connection is dropped, not closed: queries still running on it
+                # finish on the version they started with; it closes when they are done.
+                self._con = open_hardened(self.path)
+                self._identity = identity
+            return self._con.cursor()
+
+    def query(self, name: str, **params) -> pl.DataFrame:
+        """Run dijkwacht/sql/<name>.sql with bound $parameters; returns a polars frame."""
+        cur = self._cursor()
+        try:
+            return cur.sql(sql(name), params=params or None).pl()
+        finally:
+            cur.close()
+
+    def version(self) -> str:
+        """Changes whenever a new database is published (used as part of cache keys)."""
+        return ":".join(map(str, self.identity()))
+
+
+_served: dict[Path, Served] = {}
+_served_lock = threading.Lock()
+
+
+def served(path: Path | None = None) -> Served:
+    path = Path(path or config.db_path()).resolve()
+    with _served_lock:
+        if path not in _served:
+            _served[path] = Served(path)
+        return _served[path]

@@ -1,0 +1,148 @@
+-- The served database (data/dijkwacht.duckdb): the one source of truth for its tables.
+-- Built by the ETL, read-only for the app. No raw address, identifier, coordinate or
+-- free text is stored: addresses become `adres_sleutel` (keyed HMAC), `subject_id` and
+-- `eigenaar_id` hold keys in one key space, locations are a buurt code and a 100 m cell.
+-- Every data row remembers the file it came from (`bestand_sha256`).
+
+CREATE TABLE hennepkwekerijen (
+    registratienummer   VARCHAR PRIMARY KEY,
+    datum_ontmanteling  DATE NOT NULL,
+    adres_sleutel       VARCHAR,
+    buurtcode           VARCHAR,          -- NULL when unknown (shown as "onbekend")
+    cel_x               INTEGER,          -- 100 m grid cell, RD New lower-left corner
+    cel_y               INTEGER,
+    locatietype         VARCHAR,
+    aantal_planten      INTEGER,
+    stroomdiefstal      VARCHAR,
+    eigendom            VARCHAR,
+    eigenaar_id         VARCHAR,
+    maatregel           VARCHAR,
+    bestand_sha256      VARCHAR NOT NULL
+);
+
+CREATE TABLE verdachte_transacties (
+    transactienummer    VARCHAR PRIMARY KEY,
+    datum               DATE NOT NULL,
+    bedrag              DECIMAL(18, 2) NOT NULL,
+    transactietype      VARCHAR,
+    melder_sector       VARCHAR,
+    subject_type        VARCHAR,
+    subject_id          VARCHAR,
+    branche             VARCHAR,
+    adres_sleutel       VARCHAR,
+    buurtcode           VARCHAR,
+    bestand_sha256      VARCHAR NOT NULL
+);
+
+CREATE TABLE signalen (
+    signaalnummer       VARCHAR PRIMARY KEY,
+    ontvangen_op        TIMESTAMP NOT NULL,
+    kanaal              VARCHAR,
+    melder_type         VARCHAR,
+    thema               VARCHAR,
+    adres_sleutel       VARCHAR,
+    buurtcode           VARCHAR,
+    status              VARCHAR,
+    doorgezet_naar      VARCHAR,
+    teruggekoppeld_op   DATE,
+    afgesloten_op       DATE,
+    barrierefase        VARCHAR,
+    bestand_sha256      VARCHAR NOT NULL
+);
+
+CREATE TABLE controles (
+    controlenummer      VARCHAR PRIMARY KEY,
+    datum               DATE NOT NULL,
+    soort               VARCHAR NOT NULL,
+    objecttype          VARCHAR,
+    adres_sleutel       VARCHAR,
+    buurtcode           VARCHAR,
+    partners            VARCHAR[],
+    bevindingen         VARCHAR[],
+    uitkomst            VARCHAR,
+    maatregel           VARCHAR,
+    bedrag_dwangsom     DECIMAL(18, 2),
+    bestand_sha256      VARCHAR NOT NULL
+);
+
+CREATE TABLE eigendommen (
+    adres_sleutel       VARCHAR NOT NULL,
+    eigenaar_id         VARCHAR NOT NULL,
+    eigenaar_type       VARCHAR,
+    peildatum           DATE,
+    bestand_sha256      VARCHAR NOT NULL,
+    PRIMARY KEY (adres_sleutel, eigenaar_id)
+);
+
+CREATE TABLE activiteiten (
+    datum               DATE NOT NULL,
+    titel               VARCHAR NOT NULL,
+    pijler              INTEGER NOT NULL,
+    soort               VARCHAR,
+    deelnemers          INTEGER,
+    bestand_sha256      VARCHAR NOT NULL,
+    PRIMARY KEY (datum, titel)
+);
+
+-- Reference data (public, CBS/Kadaster, CC BY 4.0), rebuilt at every load.
+CREATE TABLE wijken (
+    wijkcode            VARCHAR PRIMARY KEY,
+    naam                VARCHAR,
+    inwoners            INTEGER,
+    opp_land_ha         DOUBLE,
+    geometrie_geojson   VARCHAR             -- WGS84
+);
+
+CREATE TABLE buurten (
+    buurtcode           VARCHAR PRIMARY KEY,
+    naam                VARCHAR,
+    wijkcode            VARCHAR NOT NULL,
+    inwoners            INTEGER,            -- CBS 2020, rounded to 5; NULL for 2024-only codes
+    huishoudens         INTEGER,
+    opp_land_ha         DOUBLE,
+    water               BOOLEAN NOT NULL,
+    in_2020             BOOLEAN NOT NULL,
+    in_2024             BOOLEAN NOT NULL,
+    label_lon           DOUBLE,
+    label_lat           DOUBLE,
+    geometrie_geojson   VARCHAR             -- WGS84; NULL for codes without a 2020 polygon
+);
+
+CREATE TABLE gebieden (                     -- focus areas: overlays that may overlap
+    gebied              VARCHAR NOT NULL,
+    status              VARCHAR NOT NULL,   -- placed | approximate | uncertain
+    buurtcode           VARCHAR NOT NULL,
+    PRIMARY KEY (gebied, buurtcode)
+);
+
+-- The files this database was built from: the same bytes are never loaded twice.
+CREATE TABLE bestanden (
+    sha256              VARCHAR PRIMARY KEY,
+    naam                VARCHAR NOT NULL,
+    bron                VARCHAR NOT NULL,
+    rijen_in            INTEGER NOT NULL,
+    geladen             INTEGER NOT NULL,
+    gequarantaineerd    INTEGER NOT NULL,
+    vervangen           INTEGER NOT NULL,
+    load_id             VARCHAR NOT NULL,
+    geladen_op          TIMESTAMP NOT NULL
+);
+
+-- One row per source: how current it is (DESIGN §5).
+CREATE TABLE bronstand (
+    bron                VARCHAR PRIMARY KEY,
+    stand_per           DATE,               -- latest record date, else the load date
+    geladen_op          TIMESTAMP,
+    rijen               BIGINT NOT NULL
+);
+
+CREATE TABLE meta (
+    schema_versie       INTEGER NOT NULL,
+    demo                BOOLEAN NOT NULL,
+    gemeente_code       VARCHAR NOT NULL,
+    gemeente_naam       VARCHAR NOT NULL,
+    sleutel_vingerafdruk VARCHAR NOT NULL,  -- fingerprint of the pseudonym key, never the key
+    load_id             VARCHAR NOT NULL,   -- the load this file came from (state.sqlite)
+    gebouwd_op          TIMESTAMP NOT NULL,
+    stand_per           DATE                -- the data's "now": latest record date over sources
+);

@@ -1,0 +1,1 @@
+"""ETL: partner exports → the served DuckDB database (python -m etl)."""

@@ -1,0 +1,69 @@
+"""python -m etl — load partner exports into the served database.
+
+  python -m etl                      load data/inbox/ (not its subfolders)
+  python -m etl FILE_OR_FOLDER ...   load those
+  python -m etl --demo               load the demo exports in data/demo/
+Exit 0: no file rejected; 1: a file was rejected; 2: usage error.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from dijkwacht import config
+from etl.load import UsageError, report_json, run
+from etl.sources import SOURCES
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # usage errors exit 2, as JSON when asked for
+        raise UsageError(message)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="python -m etl", description="Laad partnerbestanden in Dijkwacht.")
+    p.add_argument("paden", nargs="*", type=Path, help="bestanden of mappen (standaard data/inbox/)")
+    p.add_argument("--demo", action="store_true", help="laad de demobestanden uit data/demo/")
+    p.add_argument("--db", type=Path, help="de gepubliceerde database (standaard data/dijkwacht.duckdb)")
+    p.add_argument("--source", choices=None, help=f"forceer de bron ({', '.join(SOURCES)})")
+    p.add_argument("--json", action="store_true", help="rapport als één JSON-object op stdout")
+    return p
+
+
+def human(reports) -> str:
+    lines = []
+    for r in reports:
+        head = f"{r.file}: {r.status}"
+        if r.status == "loaded":
+            head += (f" ({r.source}) — {r.rows_in} rijen in, {r.loaded} geladen"
+                     f" (waarvan {r.replaced} vervangen), {r.quarantined} in quarantaine")
+        elif r.message:
+            head += f" — {r.message}"
+        lines.append(head)
+        if r.unknown_columns:
+            lines.append(f"    onbekende kolommen (genegeerd): {', '.join(r.unknown_columns)}")
+        lines += [f"    waarschuwing: {w}" for w in r.warnings]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    as_json = "--json" in argv
+    try:
+        args = parser().parse_args(argv)
+        paths = list(args.paden)
+        if args.demo and not paths:
+            paths = [config.DEMO_DIR]
+        if not paths:
+            paths = [config.INBOX_DIR]
+        reports = run(paths, args.db, demo=args.demo, forced=args.source)
+    except UsageError as exc:
+        print(report_json([], str(exc)) if as_json else f"fout: {exc}", file=sys.stdout if as_json else sys.stderr)
+        return 2
+    print(report_json(reports) if as_json else human(reports))
+    return 1 if any(r.status == "rejected" for r in reports) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

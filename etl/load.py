@@ -1,0 +1,351 @@
+"""Load partner files into the served database: read → clean → key → upsert → publish.
+
+One run takes its files in name order, prepares each one (nothing is written while a file
+is being checked), then builds and publishes a new database with every file that loaded.
+A rejected file changes nothing; the run and every file are recorded in state.sqlite.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import uuid
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+import duckdb
+import polars as pl
+
+from dijkwacht import config, state
+from etl import keys, location
+from etl.clean import HIDDEN, Cleaned, clean, normalise_header
+from etl.publish import building
+from etl.read import LINE, Unreadable, read_file
+from etl.reference import valid_buurtcodes, write_reference
+from etl.sources import SOURCES, Source
+
+SCHEMA_VERSION = 1
+READABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
+
+
+@dataclass
+class FileReport:
+    file: str
+    sha256: str | None = None
+    source: str | None = None
+    rows_in: int = 0
+    loaded: int = 0
+    quarantined: int = 0
+    replaced: int = 0
+    unknown_columns: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    status: str = "loaded"
+    message: str | None = None
+
+    def reject(self, message: str) -> "FileReport":
+        self.status, self.message = "rejected", message
+        self.rows_in = self.loaded = self.quarantined = self.replaced = 0
+        return self
+
+
+@dataclass
+class Prepared:
+    report: FileReport
+    source: Source
+    rows: pl.DataFrame           # rows to store, schema columns only
+    errors: pl.DataFrame         # quarantine entries
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called (exit code 2)."""
+
+
+def files_in(paths: list[Path]) -> list[Path]:
+    """The files a run takes: files as given, folders' own files (not their subfolders),
+    in name order."""
+    out: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise UsageError(f"pad bestaat niet: {path}")
+        if path.is_dir():
+            out += [p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")
+                    and not p.name.endswith(".fout.txt")]
+        else:
+            out.append(path)
+    return sorted(out, key=lambda p: (p.name, str(p)))
+
+
+def detect_source(path: Path, headers: list[str], forced: str | None) -> Source | None:
+    if forced:
+        return SOURCES[forced]
+    name = path.name.lower()
+    for source_name in sorted(SOURCES, key=len, reverse=True):
+        if name.startswith(source_name):
+            return SOURCES[source_name]
+    present = {normalise_header(h) for h in headers}
+    candidates = []
+    for source in SOURCES.values():
+        declared = {normalise_header(c.name) for c in source.columns}
+        if {normalise_header(r) for r in source.required} <= present:
+            candidates.append((len(declared & present), source))
+    candidates.sort(key=lambda c: -c[0])
+    if candidates and (len(candidates) == 1 or candidates[0][0] > candidates[1][0]):
+        return candidates[0][1]
+    return None
+
+
+def map_headers(frame: pl.DataFrame, source: Source, report: FileReport) -> pl.DataFrame:
+    """Rename the file's headers to contract names; list unknown ones; drop free text."""
+    by_norm = {normalise_header(c.name): c.name for c in source.columns}
+    dropped = {normalise_header(d) for d in source.dropped}
+    renames, keep = {}, [LINE]
+    for header in frame.columns:
+        if header == LINE:
+            continue
+        norm = normalise_header(header)
+        target = by_norm.get(norm)
+        if target and target not in renames.values():
+            renames[header] = target
+            keep.append(header)
+        elif norm in dropped:
+            report.warnings.append(f"kolom {header} wordt nooit geladen (vrije tekst of melder)")
+        elif target:
+            report.warnings.append(f"kolom {header} komt dubbel voor; alleen de eerste is gebruikt")
+        else:
+            report.unknown_columns.append(header)
+    return frame.select(keep).rename(renames)
+
+
+def prepare(path: Path, key: bytes, codes: frozenset[str], forced: str | None,
+            known: set[str]) -> Prepared | FileReport:
+    report = FileReport(file=str(path))
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return report.reject(f"{path.name}: bestand niet te lezen ({exc.strerror})")
+    report.sha256 = hashlib.sha256(data).hexdigest()
+    if report.sha256 in known:
+        report.status, report.message = "skipped", "dezelfde inhoud is al geladen"
+        return report
+    try:
+        frame, _ = read_file(path, data)
+    except Unreadable as exc:
+        return report.reject(f"{path.name}: {exc}")
+    source = detect_source(path, [c for c in frame.columns if c != LINE], forced)
+    if source is None:
+        return report.reject(f"{path.name}: bron niet te herkennen aan bestandsnaam of kopregel")
+    report.source = source.name
+    frame = map_headers(frame, source, report)
+    missing = [c for c in source.required if c not in frame.columns]
+    if missing:
+        return report.reject(f"{path.name}: verplichte kolom ontbreekt: {', '.join(missing)}")
+    result = clean(frame, source, codes)
+    if result.rows_in == 0:
+        return report.reject(f"{path.name}: het bestand bevat geen gegevensregels")
+    report.warnings += result.warnings
+    rows, errors = derive(result, source, key, report)
+    report.rows_in = result.rows_in
+    report.quarantined = errors[LINE].n_unique() if errors.height else 0
+    report.loaded = rows.height
+    return Prepared(report, source, rows, errors)
+
+
+def derive(result: Cleaned, source: Source, key: bytes, report: FileReport) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Turn clean contract rows into stored rows: keys instead of addresses and ids, buurt
+    from coordinates, 100 m cells; rows that cannot be keyed join the quarantine."""
+    rows, errors = result.rows, result.errors
+    n = rows.height
+    out: dict[str, pl.Series] = {}
+    for col in source.columns:
+        if col.stored and col.name in rows.columns and col.name not in source.hashed_ids:
+            out[col.name] = rows[col.name]
+    for key_col in source.key:
+        if key_col in out and out[key_col].dtype == pl.String and key_col != "titel":
+            out[key_col] = out[key_col].str.strip_chars().str.to_uppercase()
+    for ident in source.hashed_ids:
+        if ident in rows.columns:
+            out[ident] = keys.hash_series(key, keys.identifier_messages(rows[ident]))
+    if source.address:
+        adres = rows["adres"] if "adres" in rows.columns else pl.Series([None] * n, dtype=pl.String)
+        postcode = (rows["postcode"].map_elements(keys.normalise_postcode, return_dtype=pl.String)
+                    if "postcode" in rows.columns else pl.Series([None] * n, dtype=pl.String))
+        out["adres_sleutel"] = keys.address_keys(key, adres, postcode)
+        unkeyed = adres.is_not_null() & out["adres_sleutel"].is_null()
+        if unkeyed.any():
+            report.warnings.append(f"{int(unkeyed.sum())} adres(sen) zonder huisnummer: geen adressleutel")
+    if source.coordinates:
+        x, y = location.rd_coordinates(rows)
+        if x.is_not_null().any():
+            from_point = location.buurt_from_points(x, y, config.gemeente().buurten)
+            given = out.get("buurtcode", pl.Series([None] * n, dtype=pl.String))
+            outside = x.is_not_null() & given.is_null() & from_point.is_null()
+            if outside.any():
+                report.warnings.append(f"{int(outside.sum())} coördinaat/coördinaten buiten de gemeente: buurt onbekend")
+            out["buurtcode"] = given.fill_null(from_point)
+        out["cel_x"], out["cel_y"] = location.grid_cells(x, y)
+    stored = pl.DataFrame(out).with_columns(rows[LINE])
+
+    # A record key built from an address (eigendommen) can only be checked now.
+    if "adres_sleutel" in source.key:
+        missing = stored.filter(pl.col("adres_sleutel").is_null())
+        extra = [missing.select(pl.col(LINE), pl.lit("adres").alias("kolom"),
+                                pl.lit("adres zonder huisnummer: geen adressleutel").alias("regel_fout"),
+                                pl.lit(HIDDEN).alias("waarde"))]
+        keyed = stored.filter(pl.col("adres_sleutel").is_not_null())
+        first = keyed.with_columns(pl.col(LINE).min().over(list(source.key)).alias("_eerste"))
+        dup = first.filter(pl.col(LINE) != pl.col("_eerste"))
+        extra.append(dup.select(pl.col(LINE), pl.lit("+".join(source.key)).alias("kolom"),
+                                pl.format("dubbele sleutel in dit bestand (eerder op regel {})", pl.col("_eerste"))
+                                .alias("regel_fout"), pl.lit(HIDDEN).alias("waarde")))
+        errors = pl.concat([errors, *extra]).sort(LINE, maintain_order=True)
+        stored = stored.filter(~pl.col(LINE).is_in(errors[LINE].implode()))
+    return stored, errors
+
+
+def upsert(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> int:
+    """Replace rows with the same record key; returns how many existing rows were replaced."""
+    table = prepared.source.name
+    new = prepared.rows.drop(LINE).with_columns(pl.lit(prepared.report.sha256).alias("bestand_sha256"))
+    if new.is_empty():
+        return 0
+    con.register("nieuw", new.to_arrow())
+    match = " AND ".join(f"upper(trim(CAST(t.{k} AS VARCHAR))) = upper(trim(CAST(nieuw.{k} AS VARCHAR)))"
+                         for k in prepared.source.key)
+    replaced = con.execute(f"SELECT count(*) FROM {table} t SEMI JOIN nieuw ON {match}").fetchall()[0][0]
+    con.execute(f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM nieuw WHERE {match})")
+    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM nieuw")
+    con.unregister("nieuw")
+    return int(replaced)
+
+
+def served_meta(db: Path) -> dict | None:
+    if not db.exists():
+        return None
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        row = con.execute("SELECT demo, sleutel_vingerafdruk, schema_versie FROM meta").fetchall()
+        shas = {r[0] for r in con.execute("SELECT sha256 FROM bestanden").fetchall()}
+    finally:
+        con.close()
+    if not row:
+        return {"demo": None, "fingerprint": None, "schema": None, "files": shas}
+    demo, fingerprint, schema = row[0]
+    return {"demo": demo, "fingerprint": fingerprint, "schema": schema, "files": shas}
+
+
+def _refresh_meta(con: duckdb.DuckDBPyConnection, demo: bool, key: bytes, load_id: str, now: datetime,
+                  loaded_sources: set[str]) -> None:
+    g = config.gemeente()
+    for source in SOURCES.values():
+        rows, latest = con.execute(
+            f"SELECT count(*), max(CAST({source.date_column} AS DATE)) FROM {source.name}").fetchall()[0]
+        previous = con.execute("SELECT geladen_op FROM bronstand WHERE bron = ?", [source.name]).fetchall()
+        loaded_at = now if source.name in loaded_sources else (previous[0][0] if previous else None)
+        stand = latest or (loaded_at.date() if loaded_at and rows else None)
+        con.execute("DELETE FROM bronstand WHERE bron = ?", [source.name])
+        con.execute("INSERT INTO bronstand VALUES (?, ?, ?, ?)", [source.name, stand, loaded_at, rows])
+    overall = con.execute(
+        "SELECT max(stand_per) FROM bronstand WHERE bron <> 'eigendommen'").fetchall()[0][0]
+    con.execute("DELETE FROM meta")
+    con.execute("INSERT INTO meta VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [SCHEMA_VERSION, demo, g.cbs_code, g.naam, config.key_fingerprint(key), load_id, now, overall])
+
+
+def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced: str | None = None,
+        key: bytes | None = None, progress: Callable[[str], None] | None = None) -> list[FileReport]:
+    """Load `paths` into the served database `db`; returns one report per file."""
+    db = Path(db or config.db_path())
+    say = progress or (lambda msg: print(msg, file=sys.stderr))
+    if forced and forced not in SOURCES:
+        raise UsageError(f"onbekende bron: {forced} (kies uit {', '.join(SOURCES)})")
+    key = config.DEMO_KEY if demo else (key or config.pseudonym_key())
+    if key is None:
+        raise UsageError(f"geen pseudoniemsleutel: zet {config.KEY_ENV} of [dijkwacht] pseudoniem_sleutel "
+                         "in .streamlit/secrets.toml (echte bestanden worden nooit zonder sleutel geladen)")
+    files = files_in(paths)
+    load_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
+    started = state.utc_now()
+    log = state.connect(config.state_path(db))
+    log.execute("INSERT INTO laadruns (load_id, gestart_op, soort, database) VALUES (?, ?, ?, ?)",
+                [load_id, started, "demo" if demo else "laden", str(db)])
+
+    meta = served_meta(db)
+    mismatch = None
+    if meta and meta["demo"] is not None and bool(meta["demo"]) != demo:
+        mismatch = ("echte bestanden kunnen niet in een demodatabase worden geladen" if meta["demo"]
+                    else "demobestanden kunnen niet in een database met echte gegevens worden geladen")
+    elif meta and meta["fingerprint"] and meta["fingerprint"] != config.key_fingerprint(key):
+        mismatch = "de pseudoniemsleutel verschilt van de sleutel waarmee deze database is gebouwd"
+    known = set(meta["files"]) if meta else set()
+    codes = valid_buurtcodes()
+
+    reports: list[FileReport] = []
+    ready: list[Prepared] = []
+    for i, path in enumerate(files, 1):
+        say(f"[{i}/{len(files)}] {path.name}")
+        if mismatch:
+            reports.append(FileReport(file=str(path)).reject(f"{path.name}: {mismatch}"))
+            continue
+        outcome = prepare(path, key, codes, forced, known)
+        report = outcome.report if isinstance(outcome, Prepared) else outcome
+        if isinstance(outcome, Prepared):
+            known.add(report.sha256)
+            ready.append(outcome)
+            say(f"      {report.source}: {report.rows_in} rijen, {report.loaded} geladen, "
+                f"{report.quarantined} in quarantaine")
+        else:
+            say(f"      {report.status}: {report.message}")
+        reports.append(report)
+
+    published = False
+    try:
+        if ready:
+            now = datetime.now(timezone.utc).replace(tzinfo=None)
+            with building(db, load_id) as con:
+                write_reference(con)
+                for item in ready:
+                    item.report.replaced = upsert(con, item)
+                    r = item.report
+                    con.execute("INSERT INTO bestanden VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                [r.sha256, Path(r.file).name, r.source, r.rows_in, r.loaded,
+                                 r.quarantined, r.replaced, load_id, now])
+                _refresh_meta(con, demo, key, load_id, now, {p.source.name for p in ready})
+            published = True
+            say(f"gepubliceerd: {db}")
+        status, message = "klaar", None
+    except Exception as exc:
+        status, message = "mislukt", f"{type(exc).__name__}: publicatie mislukt"
+        for item in ready:
+            item.report.reject(f"{Path(item.report.file).name}: niet gepubliceerd ({type(exc).__name__})")
+        raise
+    finally:
+        _record(log, load_id, reports, ready, published, status, message, started)
+        log.close()
+    return reports
+
+
+def _record(log, load_id, reports, ready, published, status, message, started) -> None:
+    finished = state.utc_now()
+    errors_by_file = {id(p.report): p for p in ready}
+    with state.transaction(log):
+        for r in reports:
+            log.execute(
+                "INSERT INTO laadbestanden VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [load_id, r.file, r.sha256, r.source, r.rows_in, r.loaded, r.quarantined, r.replaced,
+                 r.status, r.message, json.dumps(r.unknown_columns, ensure_ascii=False),
+                 json.dumps(r.warnings, ensure_ascii=False), started, finished])
+            prepared = errors_by_file.get(id(r))
+            if prepared is not None and r.status == "loaded" and prepared.errors.height:
+                log.executemany(
+                    "INSERT INTO quarantaine VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [(load_id, r.file, r.sha256, r.source, line, kolom, rule, value)
+                     for line, kolom, rule, value in prepared.errors.select(
+                         LINE, "kolom", "regel_fout", "waarde").iter_rows()])
+        log.execute("UPDATE laadruns SET klaar_op = ?, gepubliceerd = ?, status = ?, melding = ? WHERE load_id = ?",
+                    [finished, int(published), status, message, load_id])
+
+
+def report_json(reports: list[FileReport], error: str | None = None) -> str:
+    return json.dumps({"files": [asdict(r) for r in reports], "error": error}, ensure_ascii=False)

@@ -1,0 +1,87 @@
+"""Atomic publication of the served database (DESIGN §7).
+
+A load builds a new file beside the served one, checkpoints and closes it, fsyncs it
+and renames it over the served path. A reader never sees a half-load, and a crash at any
+moment leaves the served file as it was. The last few published versions are kept as
+hard links for rollback.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import duckdb
+
+from dijkwacht import config
+
+KEEP_VERSIONS = 5
+
+
+def versions_dir(served: Path) -> Path:
+    return served.with_name(served.stem + ".versies")
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(config.SCHEMA_SQL.read_text(encoding="utf-8"))
+
+
+@contextmanager
+def building(served: Path, load_id: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Yield a read-write connection to a copy of the served database (or a new one);
+    on success publish it, on any error throw the copy away."""
+    served.parent.mkdir(parents=True, exist_ok=True)
+    work = served.with_name(f".{served.name}.{load_id}.bouw")
+    if served.exists():
+        shutil.copyfile(served, work)
+    con = duckdb.connect(str(work))
+    try:
+        if not served.exists():
+            create_schema(con)
+        yield con
+        con.execute("CHECKPOINT")
+        con.close()
+        _fsync(work)
+        publish(work, served, load_id)
+    except BaseException:
+        con.close()
+        work.unlink(missing_ok=True)
+        Path(str(work) + ".wal").unlink(missing_ok=True)
+        raise
+
+
+def publish(work: Path, served: Path, load_id: str) -> None:
+    """Keep the current served file as a version, then rename the new one over it."""
+    versions = versions_dir(served)
+    if served.exists():
+        versions.mkdir(exist_ok=True)
+        target = versions / f"{_next_version_number(versions):06d}-{load_id}.duckdb"
+        os.link(served, target)
+    os.replace(work, served)
+    _fsync(served.parent)
+    prune_versions(served)
+
+
+def _next_version_number(versions: Path) -> int:
+    numbers = [int(p.name.split("-", 1)[0]) for p in versions.glob("*.duckdb") if p.name[:6].isdigit()]
+    return max(numbers, default=0) + 1
+
+
+def list_versions(served: Path) -> list[Path]:
+    """Kept versions, newest first."""
+    return sorted(versions_dir(served).glob("*.duckdb"), reverse=True)
+
+
+def prune_versions(served: Path) -> None:
+    for old in list_versions(served)[KEEP_VERSIONS:]:
+        old.unlink(missing_ok=True)

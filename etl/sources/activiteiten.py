@@ -1,0 +1,17 @@
+from etl.sources import Column, Source
+
+SOURCE = Source(
+    name="activiteiten",
+    label="Activiteiten (programma)",
+    description="Activiteiten van het programma zelf (pijler 2 en 3)",
+    columns=(
+        Column("datum", "date", required=True),
+        Column("titel", required=True),
+        Column("pijler", "int", required=True, minimum=1, maximum=3),
+        Column("soort", "vocab", vocab=("training", "bijeenkomst", "campagne", "convenant", "overig")),
+        Column("deelnemers", "int", minimum=0),
+    ),
+    key=("datum", "titel"),
+    date_column="datum",
+    address=False,
+)

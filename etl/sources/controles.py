@@ -1,0 +1,29 @@
+from etl.sources import ADDRESS_COLUMNS, Column, Source
+
+SOURCE = Source(
+    name="controles",
+    label="Controles en Bibob",
+    description="Controles, Bibob-toetsen en maatregelen",
+    columns=(
+        Column("controlenummer", required=True),
+        Column("datum", "date", required=True),
+        Column("soort", "vocab", required=True, vocab=(
+            "integrale controle", "horecacontrole", "brp-adrescontrole", "bibob-toets",
+            "woningcontrole", "bedrijfscontrole")),
+        Column("objecttype", "vocab", vocab=("horeca", "woning", "bedrijfspand", "vereniging/clubhuis", "overig")),
+        *ADDRESS_COLUMNS,
+        Column("partners", "list"),
+        Column("bevindingen", "list", vocab=(
+            "illegaal gokken", "drugs", "illegale bewoning", "onjuiste brp-inschrijving",
+            "schijnbeheer", "omg-kenmerken", "overig")),
+        Column("uitkomst", "vocab", vocab=(
+            "geen overtreding", "overtreding", "bibob: verleend", "bibob: verleend onder voorwaarden",
+            "bibob: geweigerd", "bibob: ingetrokken")),
+        Column("maatregel", "vocab", vocab=(
+            "sluiting", "last onder dwangsom", "bestuurlijke waarschuwing", "uitkering stopgezet",
+            "beslag", "geen")),
+        Column("bedrag_dwangsom", "decimal"),
+    ),
+    key=("controlenummer",),
+    date_column="datum",
+)

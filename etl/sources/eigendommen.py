@@ -1,0 +1,18 @@
+from etl.sources import Column, Source
+
+SOURCE = Source(
+    name="eigendommen",
+    label="Eigendommen (Kadaster/WOZ)",
+    description="Eigendom van panden (Kadaster/BRK- of WOZ-extract voor een RIEC-casus)",
+    columns=(
+        Column("adres", required=True, identifying=True, stored=False),
+        Column("postcode", "postcode", required=True, stored=False),
+        Column("eigenaar_id", required=True, identifying=True),
+        Column("eigenaar_type", "vocab", vocab=("natuurlijk persoon", "rechtspersoon")),
+        Column("peildatum", "date"),
+    ),
+    key=("adres_sleutel", "eigenaar_id"),
+    date_column="peildatum",
+    address=True,
+    hashed_ids=("eigenaar_id",),
+)

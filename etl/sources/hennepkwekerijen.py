@@ -1,0 +1,26 @@
+from etl.sources import ADDRESS_COLUMNS, MAATREGELEN_HENNEP, Column, Source
+
+SOURCE = Source(
+    name="hennepkwekerijen",
+    label="Hennepkwekerijen (ontmanteld)",
+    description="Ontmantelde hennepkwekerijen (politie / Omgevingsdienst)",
+    columns=(
+        Column("registratienummer", required=True),
+        Column("datum_ontmanteling", "date", required=True),
+        *ADDRESS_COLUMNS,
+        Column("x_rd", "decimal", stored=False),
+        Column("y_rd", "decimal", stored=False),
+        Column("lat", "decimal", stored=False),
+        Column("lon", "decimal", stored=False),
+        Column("locatietype", "vocab", vocab=("woning", "bedrijfspand", "buitengebied", "overig")),
+        Column("aantal_planten", "int", minimum=0),
+        Column("stroomdiefstal", "vocab", vocab=("ja", "nee", "onbekend")),
+        Column("eigendom", "vocab", vocab=("eigenaar-bewoner", "corporatie", "particuliere verhuur", "onbekend")),
+        Column("eigenaar_id", identifying=True),
+        Column("maatregel", "vocab", vocab=MAATREGELEN_HENNEP),
+    ),
+    key=("registratienummer",),
+    date_column="datum_ontmanteling",
+    coordinates=True,
+    hashed_ids=("eigenaar_id",),
+)
