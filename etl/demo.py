@@ -1,0 +1,1196 @@
+"""Deterministic demo-data generator (DESIGN §4).
+
+`python -m etl.demo` writes six partner exports in the import contract (DESIGN §2) to
+`data/demo/`: hennepkwekerijen, verdachte_transacties, signalen, controles, eigendommen and
+activiteiten, 2012-01-01 to 2026-10-31. The demo goes through the real ETL like any delivery.
+
+All values are synthetic: record numbers, street names, house numbers, postcodes (only the
+four digits come from the CBS buurt file), owner and subject ids, amounts and free text are
+invented by a seeded random generator. No real person, company or address is described.
+Only the geography is real: the CBS 2020 buurten of the configured municipality and its
+focus areas, read from `data/geo/`.
+
+The output is calibrated to the programme's published figures (`published-figures.csv`):
+55 / 61 / 98 / 64 dismantled grow sites in 2012-2015 with ~240 plants on average, 159
+suspicious transactions in [2014-01-01, 2016-01-01) with 11 distinct companies and 41 distinct
+persons, and the programme's example case (one family owning 12 properties, 5 grow sites
+within 150 days, a EUR 30,000 last onder dwangsom, 3 bestuurlijke waarschuwingen, BRP checks
+of all 12 properties, 2 benefits stopped).
+
+Running it twice gives byte-identical files: one seeded `random.Random` per source, no clock,
+no `hash()`. `--schaal N` multiplies all volumes N times over the same buurten (the example
+case stays a single family).
+"""
+from __future__ import annotations
+
+import argparse
+import bisect
+import csv
+import json
+import math
+import random
+import sys
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from shapely import contains_xy
+from shapely.geometry import shape
+from shapely.ops import transform as shapely_transform
+
+from etl.sources import (
+    ACTIVITEITEN, BARRIEREFASEN, CONTROLES, EIGENDOMMEN, HENNEPKWEKERIJEN, SIGNALEN,
+    VERDACHTE_TRANSACTIES, Source,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+GEO_DIR = ROOT / "data" / "geo"
+DEFAULT_OUT = ROOT / "data" / "demo"
+
+SEED = 20161
+START = date(2012, 1, 1)
+END = date(2026, 10, 31)
+PEILDATUM = date(2026, 10, 1)
+DEFAULT_PC4 = "3316"
+
+# --- volumes per year at scale 1 (2026 runs to 31 October) ------------------------------
+HENNEP_PER_YEAR = {
+    2012: 55, 2013: 61, 2014: 98, 2015: 64,                    # published, exact
+    2016: 58, 2017: 54, 2018: 50, 2019: 46, 2020: 48, 2021: 43, 2022: 41, 2023: 39,
+    2024: 37, 2025: 35, 2026: 31,
+}
+PLANTS_MEAN_2012_2015 = 240
+TX_WINDOW = (date(2014, 1, 1), date(2015, 12, 31))              # inclusive
+TX_WINDOW_ROWS, TX_WINDOW_R, TX_WINDOW_N = 159, 11, 41           # published, exact
+TX_WINDOW_ROWS_R = 44                                            # rows of companies in window
+TX_PER_YEAR = {
+    2012: 61, 2013: 68, 2016: 84, 2017: 90, 2018: 96, 2019: 101, 2020: 88, 2021: 94,
+    2022: 99, 2023: 104, 2024: 107, 2025: 103, 2026: 86,
+}
+SIGNALEN_PER_YEAR = {
+    2012: 121, 2013: 128, 2014: 146, 2015: 152, 2016: 174, 2017: 189, 2018: 183, 2019: 196,
+    2020: 171, 2021: 184, 2022: 192, 2023: 201, 2024: 208, 2025: 216, 2026: 181,
+}
+CONTROLES_PER_YEAR = {
+    2012: 152, 2013: 158, 2014: 166, 2015: 171, 2016: 204, 2017: 216, 2018: 223, 2019: 229,
+    2020: 178, 2021: 207, 2022: 232, 2023: 238, 2024: 243, 2025: 249, 2026: 207,
+}
+ACTIVITEITEN_PER_YEAR = {
+    2016: 17, 2017: 24, 2018: 22, 2019: 26, 2020: 15, 2021: 19, 2022: 25, 2023: 27,
+    2024: 28, 2025: 26, 2026: 21,
+}
+PROGRAMME_START = date(2016, 4, 1)
+
+# --- geography knobs ----------------------------------------------------------------------
+INDUSTRIAL_MAX_INW = 150        # buurten below this (not water) are harbour/industrial
+P_FOCUS_RESIDENTIAL = 0.28      # explicit focus-area draw; pop-weighted draws add more
+P_NEW_2024_CODE = 0.03          # share of records dated >= 2024 in a 2024-only buurt
+P_NO_BUURT = 0.02               # records without buurtcode (shown as "onbekend")
+P_HENNEP_COORDS = 0.15          # grow sites located by RD coordinates instead of buurtcode
+COORD_MARGIN_M = 15.0           # sample points at least this far inside the polygon
+P_LINK_GROW_SITE = 0.10         # signalen/controles at an address that had a grow site
+FAMILY_AREAS = ("lijnbaan", "vogelbuurt")   # example case: focus areas (gebieden file)
+FAMILY_ID = "EIG-FAM-0001"
+FAMILY_PROPERTIES = (7, 5)      # properties per family area
+FAMILY_GROW_SITES = (3, 2)      # grow sites per family area
+FAMILY_YEAR = 2014
+FAMILY_WINDOW_DAYS = 150
+MAX_OTHER_PROPERTIES = 4
+MAX_OTHER_GROW_SITES = 2
+
+# --- invented street names (no real address is described) ---------------------------------
+RESIDENTIAL_STREETS = (
+    "Lindelaan", "Beukenstraat", "Kastanjehof", "Eikenlaan", "Wilgenweg", "Populierenstraat",
+    "Berkenhof", "Esdoornlaan", "Hazelaarstraat", "Meidoornpad", "Vlierstraat", "Olmenlaan",
+    "Merelstraat", "Lijsterweg", "Spreeuwenhof", "Zwaluwstraat", "Kievitlaan", "Roerdompstraat",
+    "Ijsvogelpad", "Fazantstraat", "Koolmeeshof", "Winterkoningweg", "Roodborststraat",
+    "Grutto-erf", "Tulpstraat", "Narcishof", "Lavendelweg", "Klaproosstraat", "Boterbloemlaan",
+    "Korenbloemstraat", "Zonnebloempad", "Irisstraat", "Akkerstraat", "Molenkade",
+    "Dijkzicht", "Polderstraat", "Slotenhof", "Veerweg", "Gorzenstraat", "Kreekzijde",
+    "Griendlaan", "Biezenstraat", "Rietkade", "Lisdoddestraat", "Schoolstraat", "Kerkpad",
+    "Marktsteeg", "Bleekveld", "Brouwersgang", "Touwslagerstraat", "Kuipershof",
+    "Smidsstraat", "Bakkerssteeg", "Weversplein", "Ververstraat", "Ankerstraat",
+)
+INDUSTRIAL_STREETS = (
+    "Havenweg", "Kraanstraat", "Kadeweg", "Scheepmakerskade", "Dokstraat", "Werfweg",
+    "Containerweg", "Loodsstraat", "Sluisweg", "Bolderstraat", "Meerpaalweg", "Ladingweg",
+    "Stuwadoorsweg", "Trosstraat", "Pierweg", "Zeilmakersweg",
+)
+RESIDENTIAL_STREETS_PER_BUURT = 3
+INDUSTRIAL_STREETS_PER_BUURT = 2
+LETTER_BLOCKS = 4               # postcode letter pairs per street (numbers 1-40, 41-80, ...)
+NUMBERS_PER_BLOCK = 40
+POSTCODE_LETTERS = "ABCDEGHJKLMNPRSTVWXZ"
+
+
+# =========================================================================================
+# small helpers
+# =========================================================================================
+def weighted(rng: random.Random, options: dict):
+    """One key of `options` drawn with the values as weights (dict order is fixed)."""
+    keys = list(options)
+    return rng.choices(keys, weights=[options[k] for k in keys], k=1)[0]
+
+
+def fmt_date(d: date | None) -> str:
+    return "" if d is None else d.strftime("%d-%m-%Y")
+
+
+def fmt_datetime(dt: datetime) -> str:
+    return dt.strftime("%d-%m-%Y %H:%M")
+
+
+def fmt_money(x: float) -> str:
+    return f"{x:.2f}"
+
+
+def last_day(year: int) -> date:
+    return min(date(year, 12, 31), END)
+
+
+def random_date(rng: random.Random, first: date, last: date, weekdays: bool = False) -> date:
+    span = (last - first).days
+    for _ in range(50):
+        d = first + timedelta(days=rng.randint(0, span))
+        if not weekdays or d.weekday() < 5:
+            return d
+    return d
+
+
+def last_weekday(d: date) -> date:
+    while d.weekday() >= 5:
+        d -= timedelta(days=1)
+    return d
+
+
+def year_dates(rng: random.Random, year: int, n: int, weekdays: bool = False,
+               first: date | None = None) -> list[date]:
+    """n sorted dates in `year` (up to END); in END's year the last one lies in END's last days,
+    so every source's *stand per* is close to END."""
+    first = max(first or date(year, 1, 1), date(year, 1, 1))
+    last = last_day(year)
+    dates = sorted(random_date(rng, first, last, weekdays) for _ in range(n))
+    if dates and year == END.year:
+        d = END - timedelta(days=rng.randint(0, 3))
+        dates[-1] = last_weekday(d) if weekdays else d
+        dates.sort()
+    return dates
+
+
+def lognormal(rng: random.Random, median: float, sigma: float) -> float:
+    return rng.lognormvariate(math.log(median), sigma)
+
+
+# =========================================================================================
+# geography: buurten, focus areas, polygons
+# =========================================================================================
+@dataclass
+class Buurt:
+    code: str
+    wijk: str
+    inw: int
+    pc4: str
+    sted: int | None
+    oad: int | None
+    opp_land: float
+    industrial: bool
+    polygon: object | None = None          # WGS84 shapely geometry (None for 2024-only codes)
+    focus: list[str] = field(default_factory=list)
+
+
+def _int(v: str) -> int | None:
+    v = (v or "").strip()
+    if not v:
+        return None
+    return int(float(v))
+
+
+class Geo:
+    """Reference geography read from data/geo; all draws of a buurt go through here."""
+
+    def __init__(self, geo_dir: Path = GEO_DIR):
+        with open(geo_dir / "dordrecht_buurten_2020_kerncijfers.csv", encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.DictReader(f))
+        polygons = {}
+        with open(geo_dir / "dordrecht_buurten_2020.geojson", encoding="utf-8") as f:
+            for feat in json.load(f)["features"]:
+                polygons[feat["properties"]["bu_code"].upper()] = shape(feat["geometry"])
+
+        self.buurten: dict[str, Buurt] = {}
+        for r in rows:
+            if (r.get("water") or "").strip().upper() == "JA":
+                continue
+            code = r["bu_code"].strip().upper()
+            inw = _int(r.get("aant_inw")) or 0
+            pc4 = (r.get("postcode_meest_voorkomend") or "").strip()
+            self.buurten[code] = Buurt(
+                code=code, wijk="WK" + code[2:8], inw=inw, pc4=pc4,
+                sted=_int(r.get("sted")), oad=_int(r.get("oad")),
+                opp_land=float(_int(r.get("opp_land")) or 0),
+                industrial=inw < INDUSTRIAL_MAX_INW, polygon=polygons.get(code))
+
+        # PC4 fallback: the wijk's most common PC4, else DEFAULT_PC4
+        wijk_pc4: dict[str, Counter] = {}
+        for b in self.buurten.values():
+            if b.pc4:
+                wijk_pc4.setdefault(b.wijk, Counter())[b.pc4] += 1
+        def fallback_pc4(wijk: str) -> str:
+            c = wijk_pc4.get(wijk)
+            return sorted(c.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if c else DEFAULT_PC4
+        for b in self.buurten.values():
+            if not b.pc4:
+                b.pc4 = fallback_pc4(b.wijk)
+
+        # 2024-only codes: valid, counted in their wijk, no 2020 polygon
+        self.new_2024: list[Buurt] = []
+        with open(geo_dir / "dordrecht_buurtcodes_2020_vs_2024.csv", encoding="utf-8-sig", newline="") as f:
+            for r in csv.DictReader(f):
+                code = r["bu_code"].strip().upper()
+                if r["in_2020"].strip() == "nee" and r["in_2024"].strip() == "ja":
+                    b = Buurt(code=code, wijk="WK" + code[2:8], inw=0, pc4=fallback_pc4("WK" + code[2:8]),
+                              sted=None, oad=None, opp_land=0.0, industrial=False)
+                    self.new_2024.append(b)
+        self.new_2024.sort(key=lambda b: b.code)
+
+        # focus areas (wijk codes expand to their buurten)
+        self.areas: dict[str, list[str]] = {}
+        with open(geo_dir / "dordrecht_ondermijning_gebieden.csv", encoding="utf-8-sig", newline="") as f:
+            for r in csv.DictReader(f):
+                codes: list[str] = []
+                for c in r["codes"].split(";"):
+                    c = c.strip().upper()
+                    if c.startswith("WK"):
+                        codes += sorted(b.code for b in self.buurten.values() if b.wijk == c)
+                    elif c in self.buurten:
+                        codes.append(c)
+                if codes:
+                    self.areas[r["gebied"].strip()] = codes
+        for area, codes in self.areas.items():
+            for c in codes:
+                self.buurten[c].focus.append(area)
+
+        land = sorted(self.buurten.values(), key=lambda b: b.code)
+        self.populated = [b for b in land if not b.industrial]
+        self.industrial = [b for b in land if b.industrial]
+        # residential focus: per area the populated buurten (areas drawn uniformly)
+        self.focus_residential = [
+            [self.buurten[c] for c in codes if not self.buurten[c].industrial]
+            for codes in self.areas.values()]
+        self.focus_residential = [g for g in self.focus_residential if g]
+        # industrial draw: focus-area industrial buurten weigh 4x
+        self.industrial_weights = [4.0 if b.focus else 1.0 for b in self.industrial]
+        # rural ("buitengebied"): CBS stedelijkheid 5 and low address density
+        self.rural = [b for b in land if b.sted == 5 and (b.oad or 0) < 300] or self.industrial
+        self.rural_weights = [math.sqrt(max(b.opp_land, 1.0)) for b in self.rural]
+        self._rd_polygons: dict[str, object] = {}
+        self._to_rd = None
+
+    # -- draws -------------------------------------------------------------------------
+    def residential(self, rng: random.Random, when: date | None = None) -> Buurt:
+        if when is not None and when.year >= 2024 and self.new_2024 and rng.random() < P_NEW_2024_CODE:
+            return rng.choice(self.new_2024)
+        if rng.random() < P_FOCUS_RESIDENTIAL:
+            return rng.choice(rng.choice(self.focus_residential))
+        return rng.choices(self.populated, weights=[b.inw for b in self.populated], k=1)[0]
+
+    def business(self, rng: random.Random, when: date | None = None, p_industrial: float = 0.8) -> Buurt:
+        if rng.random() < p_industrial:
+            return rng.choices(self.industrial, weights=self.industrial_weights, k=1)[0]
+        return self.residential(rng, when)
+
+    def rural_buurt(self, rng: random.Random) -> Buurt:
+        return rng.choices(self.rural, weights=self.rural_weights, k=1)[0]
+
+    def area_buurten(self, name_part: str) -> list[Buurt]:
+        for area, codes in self.areas.items():
+            if name_part.lower() in area.lower():
+                return [self.buurten[c] for c in codes if not self.buurten[c].industrial]
+        return []
+
+    def area_labels(self) -> list[str]:
+        """Short focus-area names for activity titles ("Lijnbaan (Lijnbaangebied)" -> "Lijnbaan")."""
+        return [a.split("(")[0].strip() for a in self.areas]
+
+    # -- coordinates -------------------------------------------------------------------
+    def random_point_rd(self, rng: random.Random, b: Buurt) -> tuple[float, float]:
+        """A point inside the buurt polygon (RD New), at least COORD_MARGIN_M from its edge."""
+        if self._to_rd is None:
+            from pyproj import Transformer
+            self._to_rd = Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True)
+        poly = self._rd_polygons.get(b.code)
+        if poly is None:
+            rd = shapely_transform(self._to_rd.transform, b.polygon)
+            poly = rd.buffer(-COORD_MARGIN_M)
+            if poly.is_empty or poly.area < 100:
+                poly = rd.buffer(-2.0) if not rd.buffer(-2.0).is_empty else rd
+            self._rd_polygons[b.code] = poly
+        minx, miny, maxx, maxy = poly.bounds
+        for _ in range(2000):
+            x, y = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
+            if contains_xy(poly, x, y):
+                return round(x, 2), round(y, 2)
+        p = poly.representative_point()
+        return round(p.x, 2), round(p.y, 2)
+
+
+# =========================================================================================
+# addresses
+# =========================================================================================
+@dataclass(frozen=True)
+class Addr:
+    street: str
+    number: int
+    addition: str            # "", "A", "-bis", ...
+    pc4: str
+    letters: str
+    buurt: str               # bu_code
+
+    @property
+    def adres(self) -> str:
+        return f"{self.street} {self.number}{self.addition}"
+
+    @property
+    def postcode(self) -> str:
+        return f"{self.pc4} {self.letters}"
+
+    @property
+    def key(self) -> tuple[str, int, str]:
+        return (self.pc4 + self.letters, self.number, self.addition.replace("-", "").upper())
+
+
+class AddressBook:
+    """Synthetic addresses: each buurt has a few invented streets; postcode letter pairs are
+    handed out without replacement per PC4, so one (postcode, number) is one address."""
+
+    def __init__(self, rng: random.Random, geo: Geo):
+        pairs = [a + b for a in POSTCODE_LETTERS for b in POSTCODE_LETTERS
+                 if a + b not in ("SA", "SD", "SS")]
+        pools: dict[str, list[str]] = {}
+        self.streets: dict[str, list[str]] = {}
+        self.letters: dict[tuple[str, str], list[str]] = {}
+        for b in sorted([*geo.buurten.values(), *geo.new_2024], key=lambda b: b.code):
+            names = INDUSTRIAL_STREETS if b.industrial else RESIDENTIAL_STREETS
+            k = INDUSTRIAL_STREETS_PER_BUURT if b.industrial else RESIDENTIAL_STREETS_PER_BUURT
+            chosen = rng.sample(names, k)
+            self.streets[b.code] = chosen
+            if b.pc4 not in pools:
+                pool = pairs[:]
+                rng.shuffle(pool)
+                pools[b.pc4] = pool
+            for s in chosen:
+                pool = pools[b.pc4]
+                block = [pool.pop() if pool else rng.choice(pairs) for _ in range(LETTER_BLOCKS)]
+                self.letters[(b.code, s)] = block
+        self.reserved: set[tuple[str, int, str]] = set()
+        self.pc4 = {b.code: b.pc4 for b in [*geo.buurten.values(), *geo.new_2024]}
+
+    def new(self, rng: random.Random, b: Buurt, addition: bool = True) -> Addr:
+        for _ in range(100):
+            street = rng.choice(self.streets[b.code])
+            if b.industrial:
+                number = rng.randint(1, 120)
+            else:
+                number = max(1, int(rng.triangular(1, LETTER_BLOCKS * NUMBERS_PER_BLOCK, 1)))
+            add = ""
+            if addition:
+                r = rng.random()
+                if r < 0.07:
+                    add = rng.choice("ABC")
+                elif r < 0.09:
+                    add = "-bis"
+            block = min((number - 1) // NUMBERS_PER_BLOCK, LETTER_BLOCKS - 1)
+            a = Addr(street, number, add, b.pc4, self.letters[(b.code, street)][block], b.code)
+            if a.key not in self.reserved:
+                return a
+        raise RuntimeError("no free address")  # pragma: no cover
+
+
+# =========================================================================================
+# sources
+# =========================================================================================
+@dataclass
+class GrowSite:
+    when: date
+    addr: Addr
+    buurt: Buurt
+    locatietype: str
+    owner: str
+    family: bool
+
+
+@dataclass
+class Owner:
+    id: str
+    type: str
+    addrs: list[Addr] = field(default_factory=list)   # distinct addresses, first-seen order
+    grow_sites: int = 0
+
+    def add(self, a: Addr) -> None:
+        if all(x.key != a.key for x in self.addrs):
+            self.addrs.append(a)
+
+
+class World:
+    """Shared state between the sources: geography, addresses, owners, grow sites, subjects."""
+
+    def __init__(self, scale: int):
+        self.scale = scale
+        self.geo = Geo()
+        self.book = AddressBook(random.Random(SEED), self.geo)
+        self.owners: dict[str, Owner] = {}
+        self.grow_sites: list[GrowSite] = []
+        self.subjects: dict[str, tuple[str, Addr | None, Buurt | None, str]] = {}
+        self.family_addrs: list[Addr] = []
+        self.family_buurten: list[Buurt] = []
+        self.family_sites: list[GrowSite] = []
+
+    def new_owner(self, type_: str) -> Owner:
+        o = Owner(f"EIG-{len(self.owners) + 1:06d}", type_)
+        self.owners[o.id] = o
+        return o
+
+    def place(self, rng: random.Random, b: Buurt) -> str:
+        """buurtcode as written: the code, rarely empty (unknown)."""
+        return "" if rng.random() < P_NO_BUURT else b.code
+
+
+# -----------------------------------------------------------------------------------------
+def make_family(w: World, rng: random.Random) -> None:
+    """The programme's example case: one family, 12 properties, 5 grow sites within 150 days."""
+    geo = w.geo
+    groups = [geo.area_buurten(a) for a in FAMILY_AREAS]
+    if not all(groups):          # another municipality: fall back to the first focus areas
+        groups = [g for g in geo.focus_residential[:2]]
+    start = date(FAMILY_YEAR, 2, 1) + timedelta(days=rng.randint(0, 60))
+    offsets = sorted([0, FAMILY_WINDOW_DAYS - 1 - rng.randint(5, 20),
+                      *rng.sample(range(10, FAMILY_WINDOW_DAYS - 30), 3)])
+    grow_dates = [start + timedelta(days=o) for o in offsets]
+    site_i = 0
+    used_streets: set[tuple[str, str]] = set()
+    for group, n_props, n_grow in zip(groups, FAMILY_PROPERTIES, FAMILY_GROW_SITES):
+        for k in range(n_props):
+            b = group[k % len(group)]
+            while True:
+                a = w.book.new(rng, b, addition=False)
+                if a.key not in w.book.reserved:
+                    break
+            w.book.reserved.add(a.key)
+            w.family_addrs.append(a)
+            w.family_buurten.append(b)
+            if k < n_grow:
+                w.family_sites.append(GrowSite(grow_dates[site_i], a, b, "woning", FAMILY_ID, True))
+                site_i += 1
+    w.family_sites.sort(key=lambda s: s.when)
+    fam = Owner(FAMILY_ID, "natuurlijk persoon")
+    for a in w.family_addrs:
+        fam.add(a)
+    fam.grow_sites = len(w.family_sites)
+    w.owners[FAMILY_ID] = fam
+
+
+# -----------------------------------------------------------------------------------------
+HENNEP_LOCATIE = {"woning": 78, "bedrijfspand": 14, "buitengebied": 5, "overig": 3}
+HENNEP_PLANTS = {  # median, sigma
+    "woning": (175, 0.65), "bedrijfspand": (620, 0.7), "buitengebied": (380, 0.8), "overig": (120, 0.7)}
+HENNEP_EIGENDOM = {
+    "woning": {"particuliere verhuur": 40, "corporatie": 30, "eigenaar-bewoner": 20, "onbekend": 10},
+    "bedrijfspand": {"particuliere verhuur": 50, "eigenaar-bewoner": 15, "onbekend": 35},
+    "buitengebied": {"eigenaar-bewoner": 40, "particuliere verhuur": 30, "onbekend": 30},
+    "overig": {"particuliere verhuur": 35, "onbekend": 65},
+}
+HENNEP_MAATREGEL = {"sluiting": 45, "bestuurlijke waarschuwing": 22, "last onder dwangsom": 15,
+                    "geen": 12, "onbekend": 6}
+HENNEP_STROOM = {"ja": 70, "nee": 20, "onbekend": 10}
+P_OWNER_ID = {"particuliere verhuur": 0.7, "eigenaar-bewoner": 0.5}
+P_OWNER_REPEAT = 0.15            # owner id already seen once (second grow site)
+P_REPEAT_SAME_ADDRESS = 0.5      # ... at the same address (recidive)
+FAMILY_MEASURES = ("bestuurlijke waarschuwing", "bestuurlijke waarschuwing", "last onder dwangsom",
+                   "bestuurlijke waarschuwing", "sluiting")
+
+
+def gen_hennep(w: World) -> list[dict]:
+    rng = random.Random(SEED * 10 + 1)
+    geo, book = w.geo, w.book
+    rows: list[dict] = []
+    single_owners: list[Owner] = []
+    for year, n in HENNEP_PER_YEAR.items():
+        n *= w.scale
+        if year == FAMILY_YEAR:
+            n -= len(w.family_sites)
+        for d in year_dates(rng, year, n):
+            loc = weighted(rng, HENNEP_LOCATIE)
+            if loc == "bedrijfspand":
+                b = geo.business(rng, d, p_industrial=0.85)
+            elif loc == "buitengebied":
+                b = geo.rural_buurt(rng)
+            else:
+                b = geo.residential(rng, d)
+            a = book.new(rng, b)
+            eigendom = weighted(rng, HENNEP_EIGENDOM[loc])
+            owner = ""
+            if rng.random() < P_OWNER_ID.get(eigendom, 0.0):
+                if single_owners and rng.random() < P_OWNER_REPEAT:
+                    o = single_owners.pop(rng.randrange(len(single_owners)))
+                    if rng.random() < P_REPEAT_SAME_ADDRESS:
+                        prev = next(s for s in w.grow_sites if s.owner == o.id)
+                        a, b, loc = prev.addr, prev.buurt, prev.locatietype
+                else:
+                    kind = "natuurlijk persoon" if (eigendom == "eigenaar-bewoner" or rng.random() < 0.8) \
+                        else "rechtspersoon"
+                    o = w.new_owner(kind)
+                    single_owners.append(o)
+                o.grow_sites += 1
+                o.add(a)
+                owner = o.id
+            plants = 0 if rng.random() < 0.015 else max(1, round(lognormal(rng, *HENNEP_PLANTS[loc])))
+            w.grow_sites.append(GrowSite(d, a, b, loc, owner, False))
+            rows.append({
+                "datum_ontmanteling": d, "_addr": a, "_buurt": b, "locatietype": loc,
+                "aantal_planten": min(plants, 6000), "stroomdiefstal": weighted(rng, HENNEP_STROOM),
+                "eigendom": eigendom, "eigenaar_id": owner, "maatregel": weighted(rng, HENNEP_MAATREGEL),
+            })
+    for site, measure in zip(w.family_sites, FAMILY_MEASURES):
+        w.grow_sites.append(site)
+        rows.append({
+            "datum_ontmanteling": site.when, "_addr": site.addr, "_buurt": site.buurt,
+            "locatietype": "woning", "aantal_planten": max(1, round(lognormal(rng, 220, 0.4))),
+            "stroomdiefstal": "ja", "eigendom": "particuliere verhuur", "eigenaar_id": FAMILY_ID,
+            "maatregel": measure, "_family": True,
+        })
+
+    # calibrate the mean number of plants over 2012-2015 to the published ~240
+    cal = [r for r in rows if 2012 <= r["datum_ontmanteling"].year <= 2015]
+    mean = sum(r["aantal_planten"] for r in cal) / len(cal)
+    factor = PLANTS_MEAN_2012_2015 / mean
+    for r in rows:
+        r["aantal_planten"] = round(r["aantal_planten"] * factor)
+
+    # location: buurtcode, or RD coordinates for ~15% (point-in-polygon path), or nothing
+    for r in rows:
+        b: Buurt = r["_buurt"]
+        r["x_rd"] = r["y_rd"] = ""
+        if not r.get("_family") and b.polygon is not None and rng.random() < P_HENNEP_COORDS:
+            x, y = geo.random_point_rd(rng, b)
+            r["buurtcode"], r["x_rd"], r["y_rd"] = "", f"{x:.2f}", f"{y:.2f}"
+        elif r.get("_family"):
+            r["buurtcode"] = b.code
+        else:
+            r["buurtcode"] = w.place(rng, b)
+
+    w.grow_sites.sort(key=lambda s: s.when)
+    return number_rows(rows, "datum_ontmanteling", "registratienummer", "HK")
+
+
+def number_rows(rows: list[dict], date_col: str, key_col: str, prefix: str) -> list[dict]:
+    """Sort by date (stable) and give record keys PREFIX-YYYY-NNNNN per year."""
+    rows.sort(key=lambda r: r[date_col])
+    seq: Counter = Counter()
+    for r in rows:
+        d = r[date_col]
+        seq[d.year] += 1
+        r[key_col] = f"{prefix}-{d.year}-{seq[d.year]:05d}"
+    return rows
+
+
+# -----------------------------------------------------------------------------------------
+TX_TYPES = {"contante storting": 30, "geldtransfer": 24, "overboeking": 20, "wisseltransactie": 10,
+            "aankoop goederen": 9, "kansspel": 4, "overig": 3}
+TX_SECTOR = {
+    "contante storting": {"bank": 90, "overig": 10},
+    "geldtransfer": {"betaaldienstverlener": 85, "bank": 15},
+    "overboeking": {"bank": 70, "notaris": 12, "makelaar": 10, "overig": 8},
+    "wisseltransactie": {"wisselkantoor": 85, "bank": 15},
+    "aankoop goederen": {"autohandel": 50, "handelaar": 45, "overig": 5},
+    "kansspel": {"casino": 100},
+    "overig": {"overig": 50, "bank": 30, "notaris": 20},
+}
+BRANCHES = {  # branche -> share of companies located on industrial estates
+    "autohandel": 0.85, "bouw": 0.8, "transport": 0.9, "vastgoed": 0.3, "horeca": 0.1,
+    "kapsalon": 0.05, "nagelstudio": 0.05, "belwinkel": 0.05, "schoonmaak": 0.6,
+    "groothandel": 0.9, "opslag": 0.95,
+}
+
+
+class Subjects:
+    """FIU subjects: SUBJ-N-#### (persons) and SUBJ-R-#### (companies), stable address."""
+
+    def __init__(self, w: World, rng: random.Random):
+        self.w, self.rng = w, rng
+
+    def get(self, type_letter: str, n: int, when: date) -> str:
+        sid = f"SUBJ-{type_letter}-{n:04d}"
+        if sid not in self.w.subjects:
+            rng, geo = self.rng, self.w.geo
+            if type_letter == "R":
+                branche = rng.choice(list(BRANCHES))
+                b = geo.business(rng, when, p_industrial=BRANCHES[branche])
+                a = self.w.book.new(rng, b)
+                self.w.subjects[sid] = ("rechtspersoon", a, b, branche)
+            else:
+                recent = [s for s in self.w.grow_sites if not s.family and s.locatietype == "woning"]
+                if recent and rng.random() < 0.10:          # lives at a former grow site
+                    s = rng.choice(recent)
+                    a, b = s.addr, s.buurt
+                else:
+                    b = geo.residential(rng, when)
+                    a = self.w.book.new(rng, b)
+                self.w.subjects[sid] = ("natuurlijk persoon", a, b, "")
+        return sid
+
+
+def tx_amount(rng: random.Random, company: bool) -> float:
+    if rng.random() < 0.03:
+        x = lognormal(rng, 40000, 0.8)
+    else:
+        x = lognormal(rng, 3000 * (1.4 if company else 1.0), 0.85)
+    return max(25.0, round(x, 2))
+
+
+def zipf_weights(n: int, s: float = 1.0) -> list[float]:
+    return [1.0 / (i + 1) ** s for i in range(n)]
+
+
+def gen_transacties(w: World) -> list[dict]:
+    rng = random.Random(SEED * 10 + 2)
+    subj = Subjects(w, rng)
+    sc = w.scale
+    rows: list[dict] = []
+
+    def row(d: date, sid: str) -> dict:
+        type_, a, b, branche = w.subjects[sid]
+        t = weighted(rng, TX_TYPES)
+        if t == "kansspel" and type_ == "rechtspersoon":
+            t = "contante storting"
+        return {"datum": d, "bedrag": fmt_money(tx_amount(rng, type_ == "rechtspersoon")),
+                "transactietype": t, "melder_sector": weighted(rng, TX_SECTOR[t]),
+                "subject_type": type_, "subject_id": sid, "branche": branche,
+                "_addr": a, "buurtcode": w.place(rng, b)}
+
+    # calibration window [2014-01-01, 2016-01-01): exact rows and distinct subjects per type
+    n_rows = TX_WINDOW_ROWS * sc
+    n_r, n_n = TX_WINDOW_R * sc, TX_WINDOW_N * sc
+    rows_r = TX_WINDOW_ROWS_R * sc
+    rows_n = n_rows - rows_r
+    picks = [("R", i + 1) for i in range(n_r)] + [("N", i + 1) for i in range(n_n)]
+    picks += [("R", i + 1) for i in rng.choices(range(n_r), weights=zipf_weights(n_r, 0.9), k=rows_r - n_r)]
+    picks += [("N", i + 1) for i in rng.choices(range(n_n), weights=zipf_weights(n_n, 0.9), k=rows_n - n_n)]
+    rng.shuffle(picks)
+    dates = sorted(random_date(rng, *TX_WINDOW) for _ in picks)
+    for d, (letter, n) in zip(dates, picks):
+        rows.append(row(d, subj.get(letter, n, d)))
+
+    # other years: a larger pool that also holds the window's subjects
+    pool_r, pool_n = 60 * sc, 260 * sc
+    w_r, w_n = zipf_weights(pool_r, 0.6), zipf_weights(pool_n, 0.6)
+    for year, n in TX_PER_YEAR.items():
+        for d in year_dates(rng, year, n * sc):
+            if rng.random() < 0.3:
+                sid = subj.get("R", rng.choices(range(pool_r), weights=w_r, k=1)[0] + 1, d)
+            else:
+                sid = subj.get("N", rng.choices(range(pool_n), weights=w_n, k=1)[0] + 1, d)
+            rows.append(row(d, sid))
+    return number_rows(rows, "datum", "transactienummer", "VT")
+
+
+# -----------------------------------------------------------------------------------------
+SIG_THEMA = {"hennep": 28, "drugshandel": 20, "witwassen": 10, "uitkeringsfraude": 8,
+             "vastgoedfraude": 7, "mensenhandel": 5, "omg": 5, "illegaal gokken": 5, "heling": 6,
+             "overig": 6}
+SIG_KANAAL = {"e-mail": 24, "telefoon": 20, "webformulier": 18, "intern": 16, "partner": 11,
+              "meld misdaad anoniem": 11}
+SIG_DOORGEZET = {
+    "hennep": {"politie": 60, "omgevingsdienst": 25, "riec": 15},
+    "drugshandel": {"politie": 85, "riec": 15},
+    "witwassen": {"riec": 50, "belastingdienst": 35, "politie": 15},
+    "uitkeringsfraude": {"sociale dienst": 85, "belastingdienst": 15},
+    "vastgoedfraude": {"riec": 55, "belastingdienst": 30, "overig": 15},
+    "mensenhandel": {"politie": 60, "riec": 40},
+    "omg": {"politie": 55, "riec": 45},
+    "illegaal gokken": {"politie": 50, "riec": 30, "overig": 20},
+    "heling": {"politie": 90, "overig": 10},
+    "overig": {"overig": 50, "politie": 30, "riec": 20},
+}
+SIG_FASE = {"verwerven locatie": 14, "inrichten locatie": 16, "aanschaf kweekmateriaal": 10,
+            "kweken": 30, "oogsten & opslag": 8, "vervoer": 8, "afzet & handel": 9,
+            "gebruik opbrengst": 5}
+assert set(SIG_FASE) == set(BARRIEREFASEN)
+SIG_TEXT = {
+    "hennep": ("Melding over geur en dichtgeplakte ramen bij woning",
+               "Zoemend geluid en warmte uit zolder, ramen altijd dicht",
+               "Vermoeden van stroomdiefstal, meterkast aangepast",
+               "Hennepgeur in portiek",
+               "Aanvoer van potgrond en lampen in de avond",
+               "Pand wordt verhuurd zonder dat er iemand woont",
+               "Veel condens op de ramen, ventilatie ook 's nachts aan"),
+    "drugshandel": ("Vermoeden van drugshandel vanuit geparkeerde auto",
+                    "Korte bezoekjes aan woning, steeds andere personen",
+                    "Handel bij speeltuin in de avonduren",
+                    "Drugsafval aangetroffen achter winkel"),
+    "witwassen": ("Zaak zonder klanten, toch dure auto's voor de deur",
+                  "Contante aankoop van bedrijfspand",
+                  "Winkel lijkt altijd leeg maar blijft open",
+                  "Veel contant geld bij verbouwing"),
+    "uitkeringsfraude": ("Meer bewoners dan ingeschreven",
+                         "Bewoner met uitkering rijdt dure auto",
+                         "Adres lijkt alleen als postadres te worden gebruikt"),
+    "vastgoedfraude": ("Opkoop van meerdere panden in korte tijd",
+                       "Kamerverhuur met veel wisselende huurders",
+                       "Huurcontract lijkt vals, huurder onbekend"),
+    "mensenhandel": ("Veel wisselende bewoners, mogelijk uitbuiting",
+                     "Werknemers slapen in bedrijfspand"),
+    "omg": ("Clubhuis met veel motoren, intimiderend gedrag",
+            "Bijeenkomst motorclub met colors in horecazaak"),
+    "illegaal gokken": ("Gokautomaten in achterruimte",
+                        "Kaartspel om geld in verenigingsgebouw"),
+    "heling": ("Verkoop van fietsen en telefoons vanuit schuur",
+               "Opslag van mogelijk gestolen goederen in loods"),
+    "overig": ("Verdachte situatie op bedrijventerrein",
+               "Signaal van collega over onduidelijke bedrijfsvoering",
+               "Onduidelijk wie het pand gebruikt"),
+}
+
+
+def answerable(melder: str, kanaal: str) -> bool:
+    return melder != "anoniem" and kanaal != "meld misdaad anoniem"
+
+
+def sig_status(rng: random.Random, age: int) -> str:
+    if age > 365:
+        return weighted(rng, {"afgesloten": 93, "doorgezet": 5, "in behandeling": 2})
+    if age > 90:
+        return weighted(rng, {"afgesloten": 62, "doorgezet": 24, "in behandeling": 14})
+    if age > 14:
+        return weighted(rng, {"afgesloten": 20, "doorgezet": 30, "in behandeling": 40, "ontvangen": 10})
+    if age >= 3:
+        return weighted(rng, {"ontvangen": 50, "in behandeling": 45, "doorgezet": 5})
+    return weighted(rng, {"ontvangen": 70, "in behandeling": 30})
+
+
+def near_grow_site(rng: random.Random, w: World, d: date, before: bool, exclude_family: bool = True) -> GrowSite | None:
+    """A grow site near date d (before it when `before`), excluding the family's."""
+    dates = [s.when for s in w.grow_sites]
+    if before:
+        hi = bisect.bisect_right(dates, d)
+        cand = w.grow_sites[max(0, hi - 150):hi]
+    else:
+        lo = bisect.bisect_left(dates, d - timedelta(days=365))
+        hi = bisect.bisect_right(dates, d + timedelta(days=365))
+        cand = w.grow_sites[lo:hi]
+    cand = [s for s in cand if not (exclude_family and s.family)]
+    return rng.choice(cand) if cand else None
+
+
+def gen_signalen(w: World) -> list[dict]:
+    rng = random.Random(SEED * 10 + 3)
+    geo, book = w.geo, w.book
+    rows: list[dict] = []
+
+    def signal(when: datetime, thema: str, a: Addr, b: Buurt, kanaal: str | None = None,
+               melder: str | None = None) -> dict:
+        kanaal = kanaal or weighted(rng, SIG_KANAAL)
+        if melder is None:
+            if kanaal == "meld misdaad anoniem":
+                melder = "anoniem"
+            elif kanaal == "intern":
+                melder = "medewerker gemeente"
+            elif kanaal == "partner":
+                melder = "partner"
+            else:
+                melder = weighted(rng, {"bewoner": 60, "ondernemer": 18, "anoniem": 22})
+        d = when.date()
+        age = (END - d).days
+        status = sig_status(rng, age)
+        naar = ""
+        if status == "doorgezet" or (status == "afgesloten" and rng.random() < 0.55):
+            naar = weighted(rng, SIG_DOORGEZET[thema])
+        terug = None
+        if status != "ontvangen" and answerable(melder, kanaal) and rng.random() < 0.75:
+            t = d + timedelta(days=max(1, round(lognormal(rng, 9, 0.7))))
+            terug = t if t <= END else None
+        afgesloten = None
+        if status == "afgesloten":
+            days = max(2, round(lognormal(rng, 35, 0.8)))
+            afgesloten = d + timedelta(days=min(days, max(age, 1)))
+            if afgesloten > END:
+                afgesloten = END
+        fase = ""
+        if thema == "hennep" and rng.random() < 0.6:
+            fase = weighted(rng, SIG_FASE)
+        return {"ontvangen_op": when, "kanaal": kanaal, "melder_type": melder, "thema": thema,
+                "_addr": a, "buurtcode": w.place(rng, b), "status": status, "doorgezet_naar": naar,
+                "teruggekoppeld_op": fmt_date(terug), "afgesloten_op": fmt_date(afgesloten),
+                "barrierefase": fase, "omschrijving": rng.choice(SIG_TEXT[thema])}
+
+    def clock(d: date, kanaal_hint: str | None = None) -> datetime:
+        if rng.random() < 0.8:
+            h = rng.randint(8, 17)
+        else:
+            h = rng.choice([6, 7, 18, 19, 20, 21, 22, 23])
+        return datetime(d.year, d.month, d.day, h, rng.randint(0, 59))
+
+    for year, n in SIGNALEN_PER_YEAR.items():
+        for d in year_dates(rng, year, n * w.scale):
+            when = clock(d)
+            if rng.random() < P_LINK_GROW_SITE and (s := near_grow_site(rng, w, d, before=False)):
+                thema = "hennep" if rng.random() < 0.6 else weighted(rng, SIG_THEMA)
+                rows.append(signal(when, thema, s.addr, s.buurt))
+                continue
+            thema = weighted(rng, SIG_THEMA)
+            if thema in ("omg", "heling", "overig", "witwassen") and rng.random() < 0.35:
+                b = geo.business(rng, d, p_industrial=1.0)
+            else:
+                b = geo.residential(rng, d)
+            rows.append(signal(when, thema, book.new(rng, b), b))
+
+    # the example case: neighbours reported three of the family's grow sites beforehand
+    for s in w.family_sites[:3]:
+        d = s.when - timedelta(days=rng.randint(20, 90))
+        r = signal(clock(d), "hennep", s.addr, s.buurt, kanaal="telefoon", melder="bewoner")
+        r.update(status="afgesloten", doorgezet_naar="politie", barrierefase="kweken",
+                 buurtcode=s.buurt.code, afgesloten_op=fmt_date(s.when + timedelta(days=14)),
+                 teruggekoppeld_op=fmt_date(d + timedelta(days=5)))
+        rows.append(r)
+    return number_rows(rows, "ontvangen_op", "signaalnummer", "SIG")
+
+
+# -----------------------------------------------------------------------------------------
+CTR_SOORT = {"integrale controle": 24, "horecacontrole": 20, "brp-adrescontrole": 20,
+             "woningcontrole": 15, "bedrijfscontrole": 11, "bibob-toets": 10}
+CTR_OBJECT = {
+    "integrale controle": {"bedrijfspand": 35, "woning": 30, "horeca": 15, "vereniging/clubhuis": 12, "overig": 8},
+    "horecacontrole": {"horeca": 100},
+    "brp-adrescontrole": {"woning": 100},
+    "woningcontrole": {"woning": 100},
+    "bedrijfscontrole": {"bedrijfspand": 90, "overig": 10},
+    "bibob-toets": {"horeca": 65, "bedrijfspand": 25, "overig": 10},
+}
+CTR_P_OVERTREDING = {"integrale controle": 0.45, "horecacontrole": 0.25, "brp-adrescontrole": 0.3,
+                     "woningcontrole": 0.35, "bedrijfscontrole": 0.3}
+CTR_BEVINDINGEN = {
+    "integrale controle": {"drugs": 25, "illegale bewoning": 15, "schijnbeheer": 15, "omg-kenmerken": 12,
+                           "illegaal gokken": 10, "onjuiste brp-inschrijving": 10, "overig": 13},
+    "horecacontrole": {"illegaal gokken": 30, "drugs": 25, "schijnbeheer": 25, "omg-kenmerken": 10, "overig": 10},
+    "brp-adrescontrole": {"onjuiste brp-inschrijving": 60, "illegale bewoning": 40},
+    "woningcontrole": {"drugs": 45, "illegale bewoning": 35, "onjuiste brp-inschrijving": 10, "overig": 10},
+    "bedrijfscontrole": {"drugs": 30, "schijnbeheer": 30, "illegale bewoning": 15, "overig": 25},
+}
+CTR_MAATREGEL = {
+    "default": {"bestuurlijke waarschuwing": 35, "last onder dwangsom": 20, "sluiting": 18, "beslag": 6,
+                "geen": 21},
+    "brp-adrescontrole": {"geen": 55, "uitkering stopgezet": 30, "bestuurlijke waarschuwing": 15},
+}
+CTR_BIBOB = {"bibob: verleend": 70, "bibob: verleend onder voorwaarden": 18, "bibob: geweigerd": 8,
+             "bibob: ingetrokken": 4}
+CTR_PARTNERS = {
+    "integrale controle": ("politie", "belastingdienst", "omgevingsdienst", "sociale dienst", "brandweer",
+                           "netbeheerder"),
+    "horecacontrole": ("politie", "brandweer", "belastingdienst"),
+    "brp-adrescontrole": ("sociale dienst", "politie", "woningcorporatie"),
+    "woningcontrole": ("politie", "netbeheerder", "woningcorporatie", "omgevingsdienst"),
+    "bedrijfscontrole": ("omgevingsdienst", "politie", "belastingdienst", "brandweer"),
+    "bibob-toets": ("riec", "belastingdienst", "politie"),
+}
+DWANGSOM_AMOUNTS = (5000, 7500, 10000, 12500, 15000, 20000, 25000, 40000, 50000)  # 30000 is the family's
+CASE_DWANGSOM = 30000
+
+
+def partners_for(rng: random.Random, soort: str) -> str:
+    pool = CTR_PARTNERS[soort]
+    k = rng.randint(2, 4) if soort == "integrale controle" else rng.randint(0, 2)
+    return ";".join(["gemeente", *rng.sample(pool, min(k, len(pool)))])
+
+
+def gen_controles(w: World) -> list[dict]:
+    rng = random.Random(SEED * 10 + 4)
+    geo, book = w.geo, w.book
+    rows: list[dict] = []
+
+    def control(d: date, soort: str, a: Addr, b: Buurt, objecttype: str | None = None) -> dict:
+        obj = objecttype or weighted(rng, CTR_OBJECT[soort])
+        bevindingen, bedrag = "", ""
+        if soort == "bibob-toets":
+            uitkomst = weighted(rng, CTR_BIBOB)
+            maatregel = "geen"
+        elif rng.random() < CTR_P_OVERTREDING[soort]:
+            uitkomst = "overtreding"
+            opts = CTR_BEVINDINGEN[soort]
+            found = {weighted(rng, opts)}
+            if rng.random() < 0.25:
+                found.add(weighted(rng, opts))
+            bevindingen = ";".join(sorted(found, key=list(opts).index))
+            maatregel = weighted(rng, CTR_MAATREGEL.get(soort, CTR_MAATREGEL["default"]))
+            if maatregel == "last onder dwangsom":
+                bedrag = fmt_money(rng.choice(DWANGSOM_AMOUNTS))
+        else:
+            uitkomst, maatregel = "geen overtreding", "geen"
+        return {"datum": d, "soort": soort, "objecttype": obj, "_addr": a, "buurtcode": w.place(rng, b),
+                "partners": partners_for(rng, soort), "bevindingen": bevindingen, "uitkomst": uitkomst,
+                "maatregel": maatregel, "bedrag_dwangsom": bedrag}
+
+    for year, n in CONTROLES_PER_YEAR.items():
+        for d in year_dates(rng, year, n * w.scale, weekdays=True):
+            soort = weighted(rng, CTR_SOORT)
+            if soort in ("integrale controle", "woningcontrole", "brp-adrescontrole") \
+                    and rng.random() < P_LINK_GROW_SITE * 2.2 and (s := near_grow_site(rng, w, d, before=True)):
+                obj = "bedrijfspand" if s.locatietype == "bedrijfspand" else "woning"
+                if soort != "integrale controle" and obj != "woning":
+                    soort = "integrale controle"
+                rows.append(control(d, soort, s.addr, s.buurt, objecttype=obj))
+                continue
+            obj = weighted(rng, CTR_OBJECT[soort])
+            if obj in ("bedrijfspand", "vereniging/clubhuis"):
+                b = geo.business(rng, d, p_industrial=0.8)
+            elif obj == "overig":
+                b = geo.business(rng, d, p_industrial=0.5)
+            else:
+                b = geo.residential(rng, d)
+            rows.append(control(d, soort, book.new(rng, b), b, objecttype=obj))
+
+    rows += family_controles(w, rng)
+    return number_rows(rows, "datum", "controlenummer", "CTR")
+
+
+def family_controles(w: World, rng: random.Random) -> list[dict]:
+    """The example case in `controles`: 1 dwangsom of 30,000, 3 warnings, 12 BRP checks, 2 benefits
+    stopped, all at the family's addresses (and no other control there)."""
+    rows = []
+    by_key = {a.key: b for a, b in zip(w.family_addrs, w.family_buurten)}
+
+    def base(d: date, soort: str, a: Addr, partners: str) -> dict:
+        return {"datum": last_weekday(d), "soort": soort, "objecttype": "woning", "_addr": a,
+                "buurtcode": by_key[a.key].code, "partners": partners, "bevindingen": "",
+                "uitkomst": "geen overtreding", "maatregel": "geen", "bedrag_dwangsom": ""}
+
+    for site, measure in zip(w.family_sites, FAMILY_MEASURES):
+        if measure not in ("last onder dwangsom", "bestuurlijke waarschuwing"):
+            continue
+        r = base(site.when + timedelta(days=rng.randint(10, 35)), "woningcontrole", site.addr,
+                 "gemeente;politie;netbeheerder")
+        r.update(uitkomst="overtreding", bevindingen="drugs", maatregel=measure,
+                 bedrag_dwangsom=fmt_money(CASE_DWANGSOM) if measure == "last onder dwangsom" else "")
+        rows.append(r)
+
+    last_site = max(s.when for s in w.family_sites)
+    brp_start = last_site + timedelta(days=30)
+    findings = ["illegale bewoning", "onjuiste brp-inschrijving", "illegale bewoning;onjuiste brp-inschrijving",
+                "onjuiste brp-inschrijving", "illegale bewoning"]
+    flagged = set(rng.sample(range(len(w.family_addrs)), len(findings)))
+    benefit_addrs = []
+    fi = 0
+    for i, a in enumerate(w.family_addrs):
+        r = base(brp_start + timedelta(days=rng.randint(0, 45)), "brp-adrescontrole", a,
+                 "gemeente;sociale dienst;politie")
+        if i in flagged:
+            r.update(uitkomst="overtreding", bevindingen=findings[fi])
+            if "onjuiste brp-inschrijving" in findings[fi]:
+                benefit_addrs.append((a, r["datum"]))
+            fi += 1
+        rows.append(r)
+    for a, d in benefit_addrs[:2]:
+        r = base(d + timedelta(days=rng.randint(40, 80)), "integrale controle", a, "gemeente;sociale dienst")
+        r.update(uitkomst="overtreding", bevindingen="onjuiste brp-inschrijving", maatregel="uitkering stopgezet")
+        rows.append(r)
+    return rows
+
+
+# -----------------------------------------------------------------------------------------
+def gen_eigendommen(w: World) -> list[dict]:
+    rng = random.Random(SEED * 10 + 5)
+    geo, book = w.geo, w.book
+    sc = w.scale
+    pairs: list[tuple[Addr, str, str]] = []
+    owners_done: set[str] = set()
+
+    def extend(o_id: str, o_type: str, addrs: list[Addr], extra: int, business: bool) -> None:
+        seen = set()
+        out = []
+        for a in addrs:
+            if a.key not in seen:
+                seen.add(a.key)
+                out.append(a)
+        for _ in range(extra):
+            b = geo.business(rng, PEILDATUM, 0.7) if business else geo.residential(rng, PEILDATUM)
+            a = book.new(rng, b)
+            if a.key not in seen:
+                seen.add(a.key)
+                out.append(a)
+        for a in out[:MAX_OTHER_PROPERTIES]:
+            pairs.append((a, o_id, o_type))
+        owners_done.add(o_id)
+
+    # the family: 12 properties
+    for a in w.family_addrs:
+        pairs.append((a, FAMILY_ID, "natuurlijk persoon"))
+
+    # owners of grow sites (their grow-site addresses link)
+    grow_owners = [o for o in w.owners.values() if o.id != FAMILY_ID and o.addrs]
+    for o in rng.sample(grow_owners, min(len(grow_owners), 45 * sc)):
+        extend(o.id, o.type, list(o.addrs), weighted(rng, {0: 45, 1: 35, 2: 20}), o.type == "rechtspersoon")
+
+    # FIU subjects that own property (subject_id and eigenaar_id share one key space)
+    subjects = sorted(w.subjects)
+    comp = [s for s in subjects if s.startswith("SUBJ-R-")]
+    pers = [s for s in subjects if s.startswith("SUBJ-N-")]
+    for sid in rng.sample(comp, min(len(comp), 6 * sc)) + rng.sample(pers, min(len(pers), 5 * sc)):
+        type_, a, b, branche = w.subjects[sid]
+        extend(sid, type_, [a], weighted(rng, {0: 40, 1: 40, 2: 20}), type_ == "rechtspersoon")
+
+    # other owners, 1-4 properties each
+    for _ in range(60 * sc):
+        t = "rechtspersoon" if rng.random() < 0.3 else "natuurlijk persoon"
+        o = w.new_owner(t)
+        n = weighted(rng, {1: 60, 2: 22, 3: 12, 4: 6})
+        extend(o.id, t, [], n, t == "rechtspersoon" and rng.random() < 0.5)
+
+    # co-owners: a second natural person on a few single-owner addresses
+    singles = [p for p in pairs if p[2] == "natuurlijk persoon" and p[1] != FAMILY_ID]
+    for a, _, _ in rng.sample(singles, min(len(singles), 8 * sc)):
+        o = w.new_owner("natuurlijk persoon")
+        pairs.append((a, o.id, "natuurlijk persoon"))
+
+    rows, seen = [], set()
+    for a, oid, t in pairs:
+        if (a.key, oid) in seen:
+            continue
+        seen.add((a.key, oid))
+        rows.append({"_addr": a, "eigenaar_id": oid, "eigenaar_type": t, "peildatum": PEILDATUM})
+    rows.sort(key=lambda r: (r["_addr"].pc4 + r["_addr"].letters, r["_addr"].number, r["_addr"].addition,
+                             r["eigenaar_id"]))
+    return rows
+
+
+# -----------------------------------------------------------------------------------------
+DEPARTMENTS = ("Toezicht", "Burgerzaken", "Sociale Dienst", "Vergunningen", "Handhaving",
+               "Gemeentebelastingen", "Wijkteams", "Stadsbeheer", "Klantcontactcentrum", "Vastgoed")
+BRANCH_PARTNERS = ("opslagbedrijven", "autoverhuurders", "opkopers", "vastgoedhandelaren",
+                   "horeca-ondernemers", "kapsalons", "makelaars", "verhuurders")
+CONVENANT_PARTNERS = ("woningcorporaties", "energieleveranciers", "makelaars", "verhuurders",
+                      "banken", "het RIEC")
+ACT_TEMPLATES = {
+    # (pijler, soort): (weight, templates)
+    (1, "bijeenkomst"): (8, ("Casusoverleg RIEC {gebied}", "Integrale actiedag {gebied}",
+                             "Overleg gebiedsgerichte aanpak {gebied}")),
+    (1, "overig"): (3, ("Analyse ondermijning {gebied}",)),
+    (2, "training"): (30, ("Training signalen ondermijning voor {afdeling}",
+                           "Training herkennen mensenhandel voor {afdeling}",
+                           "Training Bibob voor {afdeling}",
+                           "Workshop integriteit en ondermijning voor {afdeling}")),
+    (2, "bijeenkomst"): (9, ("Leerkring ondermijning", "Intervisie signalering ondermijning {afdeling}",
+                             "Bijeenkomst Veilige Publieke Taak {afdeling}")),
+    (2, "convenant"): (3, ("Convenant informatie-uitwisseling met {partner}",)),
+    (3, "campagne"): (15, ("Campagne meldpunt ondermijning in {gebied}",
+                           "Campagne Meld Misdaad Anoniem in {gebied}",
+                           "Voorlichtingscampagne hennep en brandgevaar in {gebied}")),
+    (3, "bijeenkomst"): (22, ("Wijkbijeenkomst ondermijning {gebied}",
+                              "Informatiebijeenkomst faciliterende branches voor {branche}",
+                              "Ondernemersavond ondermijning {gebied}")),
+    (3, "convenant"): (6, ("Convenant veilig ondernemen {gebied}",
+                           "Afspraken met {branche} over faciliterende branches")),
+    (3, "training"): (4, ("Training weerbaarheid voor {branche}",)),
+}
+ACT_DEELNEMERS = {"training": (8, 40), "bijeenkomst": (12, 120), "campagne": (40, 200),
+                  "convenant": (5, 20), "overig": (5, 30)}
+
+
+def gen_activiteiten(w: World) -> list[dict]:
+    rng = random.Random(SEED * 10 + 6)
+    areas = w.geo.area_labels()
+    keys = list(ACT_TEMPLATES)
+    weights = [ACT_TEMPLATES[k][0] for k in keys]
+    rows, seen = [], set()
+    for year, n in ACTIVITEITEN_PER_YEAR.items():
+        for d in year_dates(rng, year, n * w.scale, weekdays=True, first=PROGRAMME_START if year == 2016 else None):
+            for attempt in range(100):
+                pijler, soort = rng.choices(keys, weights=weights, k=1)[0]
+                titel = rng.choice(ACT_TEMPLATES[(pijler, soort)][1]).format(
+                    gebied=rng.choice(areas), afdeling=rng.choice(DEPARTMENTS),
+                    partner=rng.choice(CONVENANT_PARTNERS), branche=rng.choice(BRANCH_PARTNERS))
+                if attempt > 50:
+                    titel = f"{titel} (sessie {attempt - 49})"
+                if (d, titel.upper()) not in seen:
+                    break
+            seen.add((d, titel.upper()))
+            lo, hi = ACT_DEELNEMERS[soort]
+            rows.append({"datum": d, "titel": titel, "pijler": pijler, "soort": soort,
+                         "deelnemers": rng.randint(lo, hi)})
+    rows.sort(key=lambda r: (r["datum"], r["titel"]))
+    return rows
+
+
+# =========================================================================================
+# writing
+# =========================================================================================
+def columns(source: Source) -> list[str]:
+    cols = [c.name for c in source.columns]
+    if source is SIGNALEN:
+        cols.append("omschrijving")   # present in the export, never loaded (DESIGN §2)
+    return cols
+
+
+def render(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return fmt_datetime(value)
+    if isinstance(value, date):
+        return fmt_date(value)
+    return str(value)
+
+
+def write_csv(path: Path, source: Source, rows: list[dict]) -> Path:
+    cols = columns(source)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        wr = csv.writer(f, lineterminator="\n")
+        wr.writerow(cols)
+        for r in rows:
+            a: Addr | None = r.get("_addr")
+            if a is not None:
+                r = {**r, "adres": a.adres, "postcode": a.postcode}
+            wr.writerow([render(r.get(c)) for c in cols])
+    return path
+
+
+def generate(out_dir: Path, scale: int = 1) -> list[Path]:
+    """Write the six demo exports into out_dir and return their paths."""
+    if scale < 1:
+        raise ValueError("scale must be >= 1")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    w = World(scale)
+    make_family(w, random.Random(SEED * 10))
+    hennep = gen_hennep(w)
+    transacties = gen_transacties(w)
+    signalen = gen_signalen(w)
+    controles = gen_controles(w)
+    eigendommen = gen_eigendommen(w)
+    activiteiten = gen_activiteiten(w)
+    return [
+        write_csv(out_dir / "hennepkwekerijen.csv", HENNEPKWEKERIJEN, hennep),
+        write_csv(out_dir / "verdachte_transacties.csv", VERDACHTE_TRANSACTIES, transacties),
+        write_csv(out_dir / "signalen.csv", SIGNALEN, signalen),
+        write_csv(out_dir / "controles.csv", CONTROLES, controles),
+        write_csv(out_dir / "eigendommen.csv", EIGENDOMMEN, eigendommen),
+        write_csv(out_dir / "activiteiten.csv", ACTIVITEITEN, activiteiten),
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m etl.demo",
+                                description="Schrijf de synthetische demo-exports (alle waarden verzonnen).")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help="doelmap (standaard data/demo)")
+    p.add_argument("--schaal", type=int, default=1, help="volumefactor N (standaard 1)")
+    args = p.parse_args(argv)
+    t0 = time.perf_counter()
+    paths = generate(args.out, args.schaal)
+    for path in paths:
+        with open(path, encoding="utf-8") as f:
+            n = sum(1 for _ in f) - 1
+        print(f"{path}: {n} rijen, {path.stat().st_size:,} bytes")
+    print(f"klaar in {time.perf_counter() - t0:.1f} s (schaal {args.schaal})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
