@@ -1,0 +1,90 @@
+"""The demo travels the real ETL and reproduces the programme's published figures
+(data/published-figures.csv), checked with plain SQL on the served database."""
+from __future__ import annotations
+
+import csv
+from datetime import date
+
+import pytest
+
+from dijkwacht import config
+
+
+def published() -> dict[tuple[str, str], float]:
+    with open(config.DATA_DIR / "published-figures.csv", encoding="utf-8") as fh:
+        return {(r["indicator"], r["periode_van"]): float(r["waarde"]) for r in csv.DictReader(fh)}
+
+
+@pytest.mark.parametrize("year", [2012, 2013, 2014, 2015])
+def test_grow_sites_per_year_match_published(demo_con, year):
+    expected = published()[("ontmantelde_hennepkwekerijen", f"{year}-01-01")]
+    (count,) = demo_con.execute(
+        "SELECT count(*) FROM hennepkwekerijen WHERE year(datum_ontmanteling) = ?", [year]).fetchone()
+    assert count == expected
+
+
+def test_mean_plants_2012_2015_within_published_band(demo_con):
+    (mean,) = demo_con.execute(
+        "SELECT avg(aantal_planten) FROM hennepkwekerijen WHERE year(datum_ontmanteling) BETWEEN 2012 AND 2015"
+    ).fetchone()
+    assert 200 <= mean <= 280
+
+
+def test_suspicious_transactions_2014_2015(demo_con):
+    figures = published()
+    rows, companies, persons = demo_con.execute(
+        """SELECT count(*),
+                  count(DISTINCT subject_id) FILTER (WHERE subject_type = 'rechtspersoon'),
+                  count(DISTINCT subject_id) FILTER (WHERE subject_type = 'natuurlijk persoon')
+           FROM verdachte_transacties WHERE datum >= ? AND datum < ?""",
+        [date(2014, 1, 1), date(2016, 1, 1)]).fetchone()
+    assert rows == figures[("verdachte_transacties", "2014-01-01")] == 159
+    assert companies == figures[("verdachte_transacties_bedrijven", "2014-01-01")] == 11
+    assert persons == figures[("verdachte_transacties_personen", "2014-01-01")] == 41
+
+
+def test_family_case(demo_con):
+    """One owner with 12 properties; 5 of them held grow sites within 150 days; a €30,000
+    dwangsom, 3 warnings and BRP checks of all 12 properties at those addresses."""
+    owner, properties = demo_con.execute(
+        "SELECT eigenaar_id, count(*) FROM eigendommen GROUP BY 1 ORDER BY 2 DESC LIMIT 1").fetchone()
+    assert properties == 12
+    (second,) = demo_con.execute(
+        "SELECT count(*) FROM eigendommen GROUP BY eigenaar_id ORDER BY 1 DESC LIMIT 1 OFFSET 1").fetchone()
+    assert second < 12
+    addresses = "SELECT adres_sleutel FROM eigendommen WHERE eigenaar_id = $owner"
+    sites, first, last = demo_con.execute(
+        f"SELECT count(DISTINCT adres_sleutel), min(datum_ontmanteling), max(datum_ontmanteling) "
+        f"FROM hennepkwekerijen WHERE adres_sleutel IN ({addresses})", {"owner": owner}).fetchone()
+    assert sites == 5 and (last - first).days <= 150
+    dwangsom, warnings, brp = demo_con.execute(
+        f"""SELECT max(bedrag_dwangsom) FILTER (WHERE maatregel = 'last onder dwangsom'),
+                   count(*) FILTER (WHERE maatregel = 'bestuurlijke waarschuwing'),
+                   count(DISTINCT adres_sleutel) FILTER (WHERE soort = 'brp-adrescontrole')
+            FROM controles WHERE adres_sleutel IN ({addresses})""", {"owner": owner}).fetchone()
+    assert float(dwangsom) == published()[("riec_casus_last_onder_dwangsom", "")] == 30000
+    assert warnings == 3
+    assert brp == 12
+
+
+def test_meta_marks_the_demo_and_its_stand_per(demo_con):
+    demo, fingerprint, stand_per = demo_con.execute(
+        "SELECT demo, sleutel_vingerafdruk, stand_per FROM meta").fetchone()
+    assert demo is True
+    assert fingerprint == config.key_fingerprint(config.DEMO_KEY)
+    assert date(2026, 10, 1) <= stand_per <= date(2026, 10, 31)
+
+
+def test_every_source_loaded_without_quarantine(demo_con):
+    rows = demo_con.execute("SELECT bron, rijen_in, geladen, gequarantaineerd FROM bestanden").fetchall()
+    assert {r[0] for r in rows} == {"hennepkwekerijen", "verdachte_transacties", "signalen", "controles",
+                                    "eigendommen", "activiteiten"}
+    assert all(r[1] == r[2] > 0 and r[3] == 0 for r in rows)
+
+
+def test_demo_generator_is_deterministic(tmp_path):
+    from etl.demo import generate
+
+    written = generate(tmp_path)
+    for path in written:
+        assert path.read_bytes() == (config.DEMO_DIR / path.name).read_bytes(), path.name
