@@ -107,3 +107,51 @@ def pseudonym_key() -> bytes | None:
 def key_fingerprint(key: bytes) -> str:
     """Identifies a key without revealing it (stored in the database's meta)."""
     return hashlib.sha256(b"dijkwacht-vingerafdruk|" + key).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Sessies:
+    """Session and account-lock terms ([sessies] in gemeente.toml)."""
+    inactief_minuten: dict[str, int]   # idle timeout per role
+    maximaal_uren: float               # absolute session lifetime
+    blokkeren_na_pogingen: int
+    blokkade_minuten: float
+
+    def idle_minutes(self, role: str) -> int:
+        # The shortest term for a role the file does not name: fail towards logging out.
+        return self.inactief_minuten.get(role, min(self.inactief_minuten.values()))
+
+
+@lru_cache(maxsize=4)
+def _load_sessies(path: Path) -> Sessies:
+    with open(path, "rb") as fh:
+        raw = tomllib.load(fh).get("sessies", {})
+    return Sessies(
+        inactief_minuten={
+            "bestuur": int(raw.get("inactief_minuten_bestuur", 30)),
+            "analist": int(raw.get("inactief_minuten_analist", 15)),
+            "beheerder": int(raw.get("inactief_minuten_beheerder", 15)),
+        },
+        maximaal_uren=float(raw.get("maximaal_uren", 12)),
+        blokkeren_na_pogingen=int(raw.get("blokkeren_na_pogingen", 5)),
+        blokkade_minuten=float(raw.get("blokkade_minuten", 15)),
+    )
+
+
+def sessies() -> Sessies:
+    return _load_sessies(_config_file())
+
+
+def sign_in_mode() -> str:
+    """"lokaal" (accounts in state.sqlite, the default) or "oidc" (st.login).
+
+    DIJKWACHT_AANMELDEN overrides [dijkwacht] aanmelden in .streamlit/secrets.toml.
+    Anything else than "oidc" means local accounts.
+    """
+    value = os.environ.get("DIJKWACHT_AANMELDEN") or _secrets_value("aanmelden") or "lokaal"
+    return "oidc" if str(value).strip().lower() == "oidc" else "lokaal"
+
+
+def oidc_roles_path() -> Path:
+    """The reviewed file mapping OIDC identities to roles."""
+    return Path(os.environ.get("DIJKWACHT_OIDC_ROLLEN", DATA_DIR / "oidc-rollen.csv"))

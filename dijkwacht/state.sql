@@ -40,3 +40,27 @@ CREATE TABLE IF NOT EXISTS quarantaine (
     waarde          TEXT                     -- raw value, "(verborgen)" for identifying columns
 );
 CREATE INDEX IF NOT EXISTS quarantaine_load ON quarantaine(load_id);
+
+-- Local accounts (dijkwacht/accounts.py). Passwords only as argon2 hashes; the lock counts
+-- failed attempts and blocks the account until geblokkeerd_tot (UTC ISO 8601).
+CREATE TABLE IF NOT EXISTS gebruikers (
+    naam            TEXT PRIMARY KEY,        -- lower case
+    rol             TEXT NOT NULL,           -- bestuur | analist | beheerder
+    wachtwoord_hash TEXT NOT NULL,           -- argon2id, never the password
+    mislukt         INTEGER NOT NULL DEFAULT 0,
+    geblokkeerd_tot TEXT,
+    aangemaakt_op   TEXT NOT NULL,
+    gewijzigd_op    TEXT NOT NULL
+);
+
+-- Server-side sessions. Only the SHA-256 of the session id is stored, so a copy of this
+-- database does not let anyone take over a session. Logout deletes the row.
+CREATE TABLE IF NOT EXISTS sessies (
+    sessie_hash     TEXT PRIMARY KEY,
+    soort           TEXT NOT NULL,           -- lokaal | oidc
+    naam            TEXT NOT NULL,           -- account name or OIDC identity
+    rol             TEXT NOT NULL,
+    aangemaakt_op   TEXT NOT NULL,
+    laatst_gezien_op TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessies_naam ON sessies(naam);
