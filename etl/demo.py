@@ -34,11 +34,12 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from itertools import accumulate
 from pathlib import Path
 
+import shapely
 from shapely import contains_xy
 from shapely.geometry import shape
-from shapely.ops import transform as shapely_transform
 
 from etl.sources import (
     ACTIVITEITEN, BARRIEREFASEN, CONTROLES, EIGENDOMMEN, HENNEPKWEKERIJEN, SIGNALEN,
@@ -85,7 +86,7 @@ PROGRAMME_START = date(2016, 4, 1)
 
 # --- geography knobs ----------------------------------------------------------------------
 INDUSTRIAL_MAX_INW = 150        # buurten below this (not water) are harbour/industrial
-P_FOCUS_RESIDENTIAL = 0.28      # explicit focus-area draw; pop-weighted draws add more
+P_FOCUS_RESIDENTIAL = 0.20      # explicit focus-area draw; pop-weighted draws add more
 P_NEW_2024_CODE = 0.03          # share of records dated >= 2024 in a 2024-only buurt
 P_NO_BUURT = 0.02               # records without buurtcode (shown as "onbekend")
 P_HENNEP_COORDS = 0.15          # grow sites located by RD coordinates instead of buurtcode
@@ -105,7 +106,7 @@ RESIDENTIAL_STREETS = (
     "Lindelaan", "Beukenstraat", "Kastanjehof", "Eikenlaan", "Wilgenweg", "Populierenstraat",
     "Berkenhof", "Esdoornlaan", "Hazelaarstraat", "Meidoornpad", "Vlierstraat", "Olmenlaan",
     "Merelstraat", "Lijsterweg", "Spreeuwenhof", "Zwaluwstraat", "Kievitlaan", "Roerdompstraat",
-    "Ijsvogelpad", "Fazantstraat", "Koolmeeshof", "Winterkoningweg", "Roodborststraat",
+    "IJsvogelpad", "Fazantstraat", "Koolmeeshof", "Winterkoningweg", "Roodborststraat",
     "Grutto-erf", "Tulpstraat", "Narcishof", "Lavendelweg", "Klaproosstraat", "Boterbloemlaan",
     "Korenbloemstraat", "Zonnebloempad", "Irisstraat", "Akkerstraat", "Molenkade",
     "Dijkzicht", "Polderstraat", "Slotenhof", "Veerweg", "Gorzenstraat", "Kreekzijde",
@@ -284,6 +285,9 @@ class Geo:
         # rural ("buitengebied"): CBS stedelijkheid 5 and low address density
         self.rural = [b for b in land if b.sted == 5 and (b.oad or 0) < 300] or self.industrial
         self.rural_weights = [math.sqrt(max(b.opp_land, 1.0)) for b in self.rural]
+        self._cum_populated = list(accumulate(b.inw for b in self.populated))
+        self._cum_industrial = list(accumulate(self.industrial_weights))
+        self._cum_rural = list(accumulate(self.rural_weights))
         self._rd_polygons: dict[str, object] = {}
         self._to_rd = None
 
@@ -293,15 +297,15 @@ class Geo:
             return rng.choice(self.new_2024)
         if rng.random() < P_FOCUS_RESIDENTIAL:
             return rng.choice(rng.choice(self.focus_residential))
-        return rng.choices(self.populated, weights=[b.inw for b in self.populated], k=1)[0]
+        return rng.choices(self.populated, cum_weights=self._cum_populated, k=1)[0]
 
     def business(self, rng: random.Random, when: date | None = None, p_industrial: float = 0.8) -> Buurt:
         if rng.random() < p_industrial:
-            return rng.choices(self.industrial, weights=self.industrial_weights, k=1)[0]
+            return rng.choices(self.industrial, cum_weights=self._cum_industrial, k=1)[0]
         return self.residential(rng, when)
 
     def rural_buurt(self, rng: random.Random) -> Buurt:
-        return rng.choices(self.rural, weights=self.rural_weights, k=1)[0]
+        return rng.choices(self.rural, cum_weights=self._cum_rural, k=1)[0]
 
     def area_buurten(self, name_part: str) -> list[Buurt]:
         for area, codes in self.areas.items():
@@ -321,7 +325,7 @@ class Geo:
             self._to_rd = Transformer.from_crs("EPSG:4326", "EPSG:28992", always_xy=True)
         poly = self._rd_polygons.get(b.code)
         if poly is None:
-            rd = shapely_transform(self._to_rd.transform, b.polygon)
+            rd = shapely.transform(b.polygon, lambda x, y: self._to_rd.transform(x, y), interleaved=False)
             poly = rd.buffer(-COORD_MARGIN_M)
             if poly.is_empty or poly.area < 100:
                 poly = rd.buffer(-2.0) if not rd.buffer(-2.0).is_empty else rd
@@ -440,7 +444,9 @@ class World:
         self.geo = Geo()
         self.book = AddressBook(random.Random(SEED), self.geo)
         self.owners: dict[str, Owner] = {}
-        self.grow_sites: list[GrowSite] = []
+        self.grow_sites: list[GrowSite] = []          # sorted by date once hennep is generated
+        self.grow_dates: list[date] = []
+        self.grow_homes: list[GrowSite] = []          # non-family grow sites in a woning
         self.subjects: dict[str, tuple[str, Addr | None, Buurt | None, str]] = {}
         self.family_addrs: list[Addr] = []
         self.family_buurten: list[Buurt] = []
@@ -468,14 +474,10 @@ def make_family(w: World, rng: random.Random) -> None:
                       *rng.sample(range(10, FAMILY_WINDOW_DAYS - 30), 3)])
     grow_dates = [start + timedelta(days=o) for o in offsets]
     site_i = 0
-    used_streets: set[tuple[str, str]] = set()
     for group, n_props, n_grow in zip(groups, FAMILY_PROPERTIES, FAMILY_GROW_SITES):
         for k in range(n_props):
             b = group[k % len(group)]
-            while True:
-                a = w.book.new(rng, b, addition=False)
-                if a.key not in w.book.reserved:
-                    break
+            a = w.book.new(rng, b, addition=False)        # never a reserved address
             w.book.reserved.add(a.key)
             w.family_addrs.append(a)
             w.family_buurten.append(b)
@@ -580,6 +582,8 @@ def gen_hennep(w: World) -> list[dict]:
             r["buurtcode"] = w.place(rng, b)
 
     w.grow_sites.sort(key=lambda s: s.when)
+    w.grow_dates = [s.when for s in w.grow_sites]
+    w.grow_homes = [s for s in w.grow_sites if not s.family and s.locatietype == "woning"]
     return number_rows(rows, "datum_ontmanteling", "registratienummer", "HK")
 
 
@@ -629,9 +633,9 @@ class Subjects:
                 a = self.w.book.new(rng, b)
                 self.w.subjects[sid] = ("rechtspersoon", a, b, branche)
             else:
-                recent = [s for s in self.w.grow_sites if not s.family and s.locatietype == "woning"]
-                if recent and rng.random() < 0.10:          # lives at a former grow site
-                    s = rng.choice(recent)
+                homes = self.w.grow_homes
+                if homes and rng.random() < 0.10:           # lives at a former grow site
+                    s = rng.choice(homes)
                     a, b = s.addr, s.buurt
                 else:
                     b = geo.residential(rng, when)
@@ -644,7 +648,7 @@ def tx_amount(rng: random.Random, company: bool) -> float:
     if rng.random() < 0.03:
         x = lognormal(rng, 40000, 0.8)
     else:
-        x = lognormal(rng, 3000 * (1.4 if company else 1.0), 0.85)
+        x = lognormal(rng, 2600 * (1.4 if company else 1.0), 0.85)
     return max(25.0, round(x, 2))
 
 
@@ -683,13 +687,14 @@ def gen_transacties(w: World) -> list[dict]:
 
     # other years: a larger pool that also holds the window's subjects
     pool_r, pool_n = 60 * sc, 260 * sc
-    w_r, w_n = zipf_weights(pool_r, 0.6), zipf_weights(pool_n, 0.6)
+    cw_r = list(accumulate(zipf_weights(pool_r, 0.6)))
+    cw_n = list(accumulate(zipf_weights(pool_n, 0.6)))
     for year, n in TX_PER_YEAR.items():
         for d in year_dates(rng, year, n * sc):
             if rng.random() < 0.3:
-                sid = subj.get("R", rng.choices(range(pool_r), weights=w_r, k=1)[0] + 1, d)
+                sid = subj.get("R", rng.choices(range(pool_r), cum_weights=cw_r, k=1)[0] + 1, d)
             else:
-                sid = subj.get("N", rng.choices(range(pool_n), weights=w_n, k=1)[0] + 1, d)
+                sid = subj.get("N", rng.choices(range(pool_n), cum_weights=cw_n, k=1)[0] + 1, d)
             rows.append(row(d, sid))
     return number_rows(rows, "datum", "transactienummer", "VT")
 
@@ -747,7 +752,7 @@ SIG_TEXT = {
     "heling": ("Verkoop van fietsen en telefoons vanuit schuur",
                "Opslag van mogelijk gestolen goederen in loods"),
     "overig": ("Verdachte situatie op bedrijventerrein",
-               "Signaal van collega over onduidelijke bedrijfsvoering",
+               "Onduidelijke bedrijfsvoering in bedrijfspand",
                "Onduidelijk wie het pand gebruikt"),
 }
 
@@ -770,7 +775,7 @@ def sig_status(rng: random.Random, age: int) -> str:
 
 def near_grow_site(rng: random.Random, w: World, d: date, before: bool, exclude_family: bool = True) -> GrowSite | None:
     """A grow site near date d (before it when `before`), excluding the family's."""
-    dates = [s.when for s in w.grow_sites]
+    dates = w.grow_dates
     if before:
         hi = bisect.bisect_right(dates, d)
         cand = w.grow_sites[max(0, hi - 150):hi]
@@ -823,7 +828,7 @@ def gen_signalen(w: World) -> list[dict]:
                 "teruggekoppeld_op": fmt_date(terug), "afgesloten_op": fmt_date(afgesloten),
                 "barrierefase": fase, "omschrijving": rng.choice(SIG_TEXT[thema])}
 
-    def clock(d: date, kanaal_hint: str | None = None) -> datetime:
+    def clock(d: date) -> datetime:
         if rng.random() < 0.8:
             h = rng.randint(8, 17)
         else:
@@ -933,7 +938,7 @@ def gen_controles(w: World) -> list[dict]:
         for d in year_dates(rng, year, n * w.scale, weekdays=True):
             soort = weighted(rng, CTR_SOORT)
             if soort in ("integrale controle", "woningcontrole", "brp-adrescontrole") \
-                    and rng.random() < P_LINK_GROW_SITE * 2.2 and (s := near_grow_site(rng, w, d, before=True)):
+                    and rng.random() < P_LINK_GROW_SITE * 1.5 and (s := near_grow_site(rng, w, d, before=True)):
                 obj = "bedrijfspand" if s.locatietype == "bedrijfspand" else "woning"
                 if soort != "integrale controle" and obj != "woning":
                     soort = "integrale controle"
