@@ -44,6 +44,12 @@ def human(reports) -> str:
         if r.unknown_columns:
             lines.append(f"    onbekende kolommen (genegeerd): {', '.join(r.unknown_columns)}")
         lines += [f"    waarschuwing: {w}" for w in r.warnings]
+        preview = getattr(r, "quarantine_preview", [])
+        for line, column, rule, value in preview:
+            shown = "" if value is None else f" (waarde: {value})"
+            lines.append(f"    quarantaine: {Path(r.file).name} regel {line}, kolom {column}: {rule}{shown}")
+        if len(preview) >= 20:
+            lines.append("    … meer in de quarantaine (pagina Data)")
     return "\n".join(lines)
 
 
@@ -61,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(report_json([], str(exc)) if as_json else f"fout: {exc}", file=sys.stdout if as_json else sys.stderr)
         return 2
+    except Exception as exc:  # publication failed: the served database is unchanged
+        message = f"laden mislukt ({type(exc).__name__}); de gepubliceerde database is ongewijzigd"
+        print(report_json([], message) if as_json else f"fout: {message}", file=sys.stdout if as_json else sys.stderr)
+        return 1
     print(report_json(reports) if as_json else human(reports))
     return 1 if any(r.status == "rejected" for r in reports) else 0
 

@@ -1,25 +1,45 @@
 """Pure cleaning of one file's raw strings against its source's contract (DESIGN §2).
 
-`clean()` parses every declared column, and returns the typed rows that pass, one
-quarantine entry per broken rule, and the warnings for everything odd that does not
-reject a row. Only the rules of DESIGN §2 reject a row.
+Two steps:
+
+1. *Parse* (polars expressions, vectorised): every declared column becomes a typed column
+   next to its trimmed raw text `_ruw_<column>`; a value that does not parse becomes null.
+2. *Validate* with a dataframely Schema generated from the source's `Column` declarations
+   (`schema_for`): required fields (non-null raw text), vocabularies, minima/maxima, "the
+   raw text parsed", the CBS buurt list and the record key's uniqueness in the file are all
+   declared as dataframely column checks or schema rules. `Schema.filter` splits the rows;
+   its per-rule evaluation (`FailureInfo.details()`) gives one quarantine row per broken
+   rule, with the rule's Dutch text from `RULE_TEXT`.
+
+Only the rules of DESIGN §2 reject a row; everything else odd becomes a warning.
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
+from functools import lru_cache
 
+import dataframely as dy
 import polars as pl
 
 from etl.read import LINE
 from etl.sources import Column, Source
 
 HIDDEN = "(verborgen)"
+RAW = "_ruw_"
+ADDRESS_MESSAGE = "_adresbericht"      # 'postcode|nr|toev' or 'straat|nr|toev' (hashed in load.py)
 EXCEL_EPOCH = date(1899, 12, 30)
-DATE_FORMATS = ("%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y")
-TIME_SUFFIXES = (" %H:%M:%S", " %H:%M", "T%H:%M:%S", "T%H:%M")
-FORMULA_START = ("=", "+", "-", "@")
+INT32_MAX = 2_147_483_647
+PLAUSIBLE_FROM = date(1990, 1, 1)
+
+# dd-mm-jjjj / d-m-jjjj (also / and .), then optional uu:mm[:ss]
+_DMY = r"^(\d{1,2})[-/.](\d{1,2})[-/.](\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$"
+# jjjj-mm-dd, then optional uu:mm[:ss]
+_YMD = r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?$"
+_SERIAL = r"^\d{4,5}(?:[.,]\d+)?$"     # Excel serial day number (as CSV exports write them)
+
+EMPTY_ERRORS = {LINE: pl.Int64, "kolom": pl.String, "regel_fout": pl.String, "waarde": pl.String}
 
 
 def normalise_header(name: str) -> str:
@@ -39,177 +59,355 @@ class Cleaned:
         return self.errors[LINE].n_unique() if self.errors.height else 0
 
 
+# ------------------------------------------------------------------------------ parsing
+
 def _text(name: str) -> pl.Expr:
     """The raw cell trimmed; empty becomes null."""
     value = pl.col(name).str.strip_chars()
     return pl.when(value == "").then(None).otherwise(value)
 
 
-def _dates(raw: pl.Expr, with_time: bool) -> pl.Expr:
-    """Parse every accepted date (and date-time) notation; invalid dates become null."""
-    candidates: list[pl.Expr] = []
-    for fmt in DATE_FORMATS:
-        candidates += [raw.str.to_datetime(fmt + suffix, strict=False) for suffix in TIME_SUFFIXES]
-        candidates.append(raw.str.to_date(fmt, strict=False).cast(pl.Datetime("us")))
-    serial = raw.str.extract(r"^(\d{4,5}(?:\.\d+)?)$").cast(pl.Float64, strict=False)
+def _pad(part: pl.Expr, width: int) -> pl.Expr:
+    return part.fill_null("0").str.zfill(width)
+
+
+def parse_dates(raw: pl.Expr, with_time: bool) -> pl.Expr:
+    """Every accepted notation of DESIGN §2 → Datetime (date columns: → Date); null when the
+    text is not a real date (31-02-2024) or not in an accepted notation."""
+    dmy = raw.str.extract_groups(_DMY)
+    ymd = raw.str.extract_groups(_YMD)
+    year = pl.coalesce(dmy.struct.field("3"), ymd.struct.field("1"))
+    month = pl.coalesce(dmy.struct.field("2"), ymd.struct.field("2"))
+    day = pl.coalesce(dmy.struct.field("1"), ymd.struct.field("3"))
+    hour = pl.coalesce(dmy.struct.field("4"), ymd.struct.field("4"))
+    minute = pl.coalesce(dmy.struct.field("5"), ymd.struct.field("5"))
+    second = pl.coalesce(dmy.struct.field("6"), ymd.struct.field("6"))
+    iso = pl.concat_str([year, pl.lit("-"), _pad(month, 2), pl.lit("-"), _pad(day, 2), pl.lit(" "),
+                         _pad(hour, 2), pl.lit(":"), _pad(minute, 2), pl.lit(":"), _pad(second, 2)])
+    # chrono rejects impossible dates and times (31-02, 25:00) → null
+    parsed = iso.str.to_datetime("%Y-%m-%d %H:%M:%S", time_unit="us", strict=False)
+    serial = (pl.when(raw.str.contains(_SERIAL))
+              .then(raw.str.replace(",", ".", literal=True).cast(pl.Float64, strict=False)))
     from_serial = (pl.lit(EXCEL_EPOCH).cast(pl.Datetime("us"))
                    + pl.duration(microseconds=(serial * 86_400_000_000).round(0).cast(pl.Int64)))
-    candidates.append(pl.when(serial.is_between(1, 2_958_465)).then(from_serial))
-    parsed = pl.coalesce(candidates)
-    return parsed if with_time else parsed.dt.date()
+    value = pl.coalesce(parsed, pl.when(serial >= 1).then(from_serial))
+    return value if with_time else value.dt.date()
 
 
-def _decimal(raw: pl.Expr, comma_decimal: bool) -> pl.Expr:
-    value = raw.str.replace_all(r"[\s€]", "")
+def parse_decimal(raw: pl.Expr, comma_decimal: bool, dtype: pl.DataType) -> pl.Expr:
+    """A number; with `comma_decimal` the comma is the decimal mark and dots group thousands."""
+    value = raw.str.replace_all(r"[\s\u00a0\u202f€]", "")
     if comma_decimal:
         value = value.str.replace_all(".", "", literal=True).str.replace(",", ".", literal=True)
-    return pl.when(value.str.contains(r"^[+-]?(\d+\.?\d*|\.\d+)$")).then(
-        value.cast(pl.Decimal(18, 2), strict=False))
+    ok = value.str.contains(r"^[+-]?(\d+\.?\d*|\.\d+)$")
+    if isinstance(dtype, pl.Decimal):
+        number = value.cast(pl.Decimal(38, 12), strict=False).round(dtype.scale).cast(dtype, strict=False)
+    else:
+        number = value.cast(dtype, strict=False)
+    return pl.when(ok).then(number)
 
 
-def _integer(raw: pl.Expr) -> pl.Expr:
-    value = raw.str.replace_all(r"\s", "")
-    # In an integer column a dot followed by exactly three digits is a thousands separator.
-    value = pl.when(value.str.contains(r"^[+-]?\d{1,3}(\.\d{3})+$")).then(
-        value.str.replace_all(".", "", literal=True)).otherwise(value)
-    return pl.when(value.str.contains(r"^[+-]?\d+$")).then(value.cast(pl.Int64, strict=False))
+def parse_integer(raw: pl.Expr) -> pl.Expr:
+    """A whole number; a dot followed by exactly three digits groups thousands (1.040 = 1040);
+    '12,0' and '12.00' are 12."""
+    value = raw.str.replace_all(r"[\s\u00a0\u202f]", "")
+    value = (pl.when(value.str.contains(r"^[+-]?\d{1,3}(\.\d{3})+$"))
+             .then(value.str.replace_all(".", "", literal=True))
+             .otherwise(value.str.replace(r"^([+-]?\d+)[.,]0+$", "$1")))
+    number = pl.when(value.str.contains(r"^[+-]?\d{1,12}$")).then(value.cast(pl.Int64, strict=False))
+    return pl.when(number.abs() <= INT32_MAX).then(number)
 
 
-def _vocab_value(raw: pl.Expr) -> pl.Expr:
+def normalise_vocab(raw: pl.Expr) -> pl.Expr:
     return raw.str.to_lowercase().str.replace_all(r"\s+", " ")
 
 
-def _parse(col: Column, frame: pl.DataFrame) -> tuple[pl.Expr, list[tuple[pl.Expr, str]]]:
-    """(typed value, [(broken-rule condition, rule in Dutch)]) for one column."""
-    raw = _text(col.name)
-    present = raw.is_not_null()
-    rules: list[tuple[pl.Expr, str]] = []
-    if col.required:
-        rules.append((~present, "verplicht veld is leeg"))
-    if col.kind in ("date", "datetime"):
-        value = _dates(raw, with_time=col.kind == "datetime")
-        what = "datum" if col.kind == "date" else "datum of datum-tijd"
-        rules.append((present & value.is_null(), f"geen geldige {what} (verwacht dd-mm-jjjj)"))
-    elif col.kind == "decimal":
-        comma = frame[col.name].str.contains(",", literal=True).any() if col.name in frame.columns else False
-        value = _decimal(raw, bool(comma))
-        rules.append((present & value.is_null(), "geen getal"))
-    elif col.kind == "int":
-        value = _integer(raw)
-        rules.append((present & value.is_null(), "geen geheel getal"))
-    elif col.kind == "vocab":
-        value = _vocab_value(raw)
-        allowed = ", ".join(col.vocab)
-        rules.append((present & ~value.is_in(col.vocab), f"waarde niet toegestaan (toegestaan: {allowed})"))
-    elif col.kind == "list":
-        items = raw.str.split(";").list.eval(
-            pl.element().str.strip_chars().str.to_lowercase().str.replace_all(r"\s+", " ")
-        ).list.eval(pl.element().filter(pl.element() != ""))
-        value = items
-        if col.vocab:
-            bad = items.list.eval(~pl.element().is_in(col.vocab)).list.any()
-            rules.append((present & bad.fill_null(False),
-                          f"waarde niet toegestaan (toegestaan: {', '.join(col.vocab)})"))
-    else:
-        value = raw
-    numeric = col.kind in ("int", "decimal")
-    if numeric and col.minimum is not None:
-        rules.append((value < col.minimum, f"kleiner dan {col.minimum:g}"))
-    if numeric and col.above is not None:
-        rules.append((value <= col.above, f"moet groter zijn dan {col.above:g}"))
-    if numeric and col.maximum is not None:
-        rules.append((value > col.maximum, f"groter dan {col.maximum:g}"))
-    return value.alias(col.name), rules
+def normalise_postcode(raw: pl.Expr) -> pl.Expr:
+    """'3311 xc' → '3311XC'; anything that is not four digits and two letters → null."""
+    compact = raw.str.replace_all(r"\s+", "").str.to_uppercase()
+    return pl.when(compact.str.contains(r"^[0-9]{4}[A-Z]{2}$")).then(compact)
 
+
+def address_message(adres: pl.Expr, postcode: pl.Expr) -> pl.Expr:
+    """The text an address key is the HMAC of (DESIGN §2), vectorised:
+    house number = the last group of digits, addition = whatever follows it (upper case, no
+    spaces or dashes); 'postcode|nr|toev' with a valid postcode, else 'straat|nr|toev' with
+    the street lower-cased and spaces collapsed; null without a house number."""
+    parts = adres.str.strip_chars().str.extract_groups(r"^(?s)(.*?)(\d+)(\D*)$")
+    street = (parts.struct.field("1").str.to_lowercase().str.replace_all(",", " ", literal=True)
+              .str.replace_all(r"\s+", " ").str.strip_chars())
+    number = parts.struct.field("2").str.replace(r"^0+(\d)", "$1")
+    addition = parts.struct.field("3").str.replace_all(r"[\s\-]+", "").str.to_uppercase()
+    tail = pl.concat_str([pl.lit("|"), number, pl.lit("|"), addition])
+    return (pl.when(number.is_null()).then(None)
+            .when(postcode.is_not_null()).then(pl.concat_str([postcode, tail]))
+            .when(street != "").then(pl.concat_str([street, tail])))
+
+
+def _comma_decimal(frame: pl.DataFrame, name: str) -> bool:
+    return bool(frame.select(pl.col(name).str.contains(",", literal=True).any()).item())
+
+
+def _typed(col: Column, frame: pl.DataFrame) -> pl.Expr:
+    raw = pl.col(RAW + col.name)
+    if col.kind == "date":
+        return parse_dates(raw, with_time=False)
+    if col.kind == "datetime":
+        return parse_dates(raw, with_time=True)
+    if col.kind == "int":
+        return parse_integer(raw)
+    if col.kind in ("decimal", "float"):
+        dtype = pl.Decimal(18, 2) if col.kind == "decimal" else pl.Float64
+        return parse_decimal(raw, _comma_decimal(frame, col.name), dtype)
+    if col.kind == "vocab":
+        return normalise_vocab(raw)
+    if col.kind == "list":
+        items = raw.str.split(";").list.eval(normalise_vocab(pl.element().str.strip_chars()))
+        return items.list.eval(pl.element().filter(pl.element() != ""))
+    if col.kind == "postcode":
+        return normalise_postcode(raw)
+    if col.kind == "buurtcode":
+        return raw.str.to_uppercase()
+    return raw
+
+
+# --------------------------------------------------------------------------- the schema
+
+PARSED = "geparst"
+DUPLICATE = "sleutel_uniek"
+HOUSE_NUMBER = "adres_huisnummer"
+
+_PARSE_TEXT = {
+    "date": "geen geldige datum (verwacht dd-mm-jjjj, jjjj-mm-dd of een Excel-datum)",
+    "datetime": "geen geldige datum of datum-tijd (verwacht dd-mm-jjjj [uu:mm[:ss]])",
+    "int": "geen geheel getal",
+    "decimal": "geen getal",
+    "float": "geen getal",
+}
+
+
+def _vocab_check(vocab: tuple[str, ...]):
+    def vocab_check(expr: pl.Expr) -> pl.Expr:
+        return expr.is_in(list(vocab))
+    return vocab_check
+
+
+def _list_vocab_check(vocab: tuple[str, ...]):
+    def vocab_check(expr: pl.Expr) -> pl.Expr:
+        return expr.list.eval(pl.element().is_in(list(vocab))).list.all()
+    return vocab_check
+
+
+def _dy_column(col: Column, codes: frozenset[str]) -> dy.Column:
+    """The typed column's dataframely declaration (nullable: emptiness is checked on the raw
+    text, so an unparseable required value breaks one rule, not two)."""
+    bounds = {}
+    if col.minimum is not None:
+        bounds["min"] = int(col.minimum) if col.kind == "int" else col.minimum
+    if col.above is not None:
+        bounds["min_exclusive"] = int(col.above) if col.kind == "int" else col.above
+    if col.maximum is not None:
+        bounds["max"] = int(col.maximum) if col.kind == "int" else col.maximum
+    if col.kind == "date":
+        return dy.Date(nullable=True)
+    if col.kind == "datetime":
+        return dy.Datetime(nullable=True, time_unit="us")
+    if col.kind == "int":
+        return dy.Int64(nullable=True, **bounds)
+    if col.kind == "decimal":
+        return dy.Decimal(18, 2, nullable=True, **bounds)
+    if col.kind == "float":
+        return dy.Float64(nullable=True, **bounds)
+    if col.kind == "vocab":
+        return dy.String(nullable=True, check={"vocab": _vocab_check(col.vocab)})
+    if col.kind == "list":
+        check = {"vocab": _list_vocab_check(col.vocab)} if col.vocab else None
+        return dy.List(dy.String(nullable=True), nullable=True, check=check)
+    if col.kind == "buurtcode":
+        return dy.String(nullable=True, check={"cbs": _vocab_check(tuple(sorted(codes)))})
+    return dy.String(nullable=True)
+
+
+def key_columns(source: Source) -> list[str]:
+    """The file columns a record key is compared on (eigendommen: the address message)."""
+    return [ADDRESS_MESSAGE if k == "adres_sleutel" else k for k in source.key]
+
+
+def key_expr(source: Source, name: str) -> pl.Expr:
+    """A key part as compared: trimmed and upper-cased text (parsed value when it parses)."""
+    if name == ADDRESS_MESSAGE:
+        return pl.col(ADDRESS_MESSAGE)
+    col = source.column(name)
+    raw = pl.col(RAW + name).str.to_uppercase()
+    if col.kind in ("date", "datetime", "int", "decimal", "float"):
+        return pl.coalesce(pl.col(name).cast(pl.String), raw)
+    return raw
+
+
+@lru_cache(maxsize=32)
+def schema_for(source: Source, codes: frozenset[str]) -> tuple[type[dy.Schema], dict[str, tuple[str, str]]]:
+    """A dataframely Schema generated from the source's declarations, and for each of its
+    rules the (column, Dutch rule text) a quarantine row names."""
+    namespace: dict = {LINE: dy.Int64()}
+    texts: dict[str, tuple[str, str]] = {}
+    for col in source.columns:
+        namespace[RAW + col.name] = dy.String(nullable=not col.required)
+        if col.required:
+            texts[f"{RAW}{col.name}|nullability"] = (col.name, "verplicht veld is leeg")
+        namespace[col.name] = _dy_column(col, codes)
+        allowed = ", ".join(col.vocab)
+        texts[f"{col.name}|check__vocab"] = (col.name, f"waarde niet toegestaan (toegestaan: {allowed})")
+        texts[f"{col.name}|check__cbs"] = (col.name, "buurtcode hoort niet bij deze gemeente (CBS 2020 of 2024)")
+        texts[f"{col.name}|min"] = (col.name, f"kleiner dan {col.minimum:g}" if col.minimum is not None else "")
+        texts[f"{col.name}|min_exclusive"] = (
+            col.name, f"moet groter zijn dan {col.above:g}" if col.above is not None else "")
+        texts[f"{col.name}|max"] = (col.name, f"groter dan {col.maximum:g}" if col.maximum is not None else "")
+        if col.kind in _PARSE_TEXT:
+            rule_name = f"{col.name}_{PARSED}"
+            namespace[rule_name] = dy.rule()(_parsed_rule(col.name))
+            texts[rule_name] = (col.name, _PARSE_TEXT[col.kind])
+    if source.address:
+        namespace[ADDRESS_MESSAGE] = dy.String(nullable=True)
+    if "adres_sleutel" in source.key:
+        # The record key is built from the address: without a house number there is no key.
+        namespace[HOUSE_NUMBER] = dy.rule()(_house_number_rule)
+        texts[HOUSE_NUMBER] = ("adres", "adres zonder huisnummer: geen adressleutel (deel van de recordsleutel)")
+    namespace[DUPLICATE] = dy.rule()(_duplicate_rule(source))
+    texts[DUPLICATE] = ("+".join("adres" if k == "adres_sleutel" else k for k in source.key),
+                        "dubbele sleutel in dit bestand")
+    schema = type(f"{source.name.title()}Schema", (dy.Schema,), namespace)
+    return schema, texts
+
+
+def _parsed_rule(name: str):
+    def parsed(cls) -> pl.Expr:
+        return pl.col(RAW + name).is_null() | pl.col(name).is_not_null()
+    return parsed
+
+
+def _house_number_rule(cls) -> pl.Expr:
+    return pl.col(RAW + "adres").is_null() | pl.col(ADDRESS_MESSAGE).is_not_null()
+
+
+def _duplicate_rule(source: Source):
+    def unique_key(cls) -> pl.Expr:
+        parts = [key_expr(source, k) for k in key_columns(source)]
+        first = pl.col(LINE).min().over(parts)
+        return (pl.col(LINE) == first) | pl.any_horizontal([p.is_null() for p in parts])
+    return unique_key
+
+
+# ------------------------------------------------------------------------------- clean
 
 def clean(frame: pl.DataFrame, source: Source, valid_buurtcodes: frozenset[str]) -> Cleaned:
     """Apply the contract of `source` to a frame whose columns are already contract names."""
-    warnings: list[str] = []
-    blank = pl.all_horizontal([_text(c).is_null() for c in frame.columns if c != LINE])
-    frame = frame.filter(~blank)
+    data_columns = [c for c in frame.columns if c != LINE]
+    if data_columns:
+        blank = pl.all_horizontal([_text(c).is_null() for c in data_columns])
+        frame = frame.filter(~blank)
     rows_in = frame.height
 
-    declared = [c for c in source.columns if c.name in frame.columns]
-    typed, conditions = [], []
-    for col in declared:
-        value, rules = _parse(col, frame)
-        typed.append(value)
-        conditions += [(col, cond, rule) for cond, rule in rules]
-    if "buurtcode" in frame.columns:
-        code = _text("buurtcode").str.to_uppercase()
-        typed = [t for t in typed if t.meta.output_name() != "buurtcode"] + [code.alias("buurtcode")]
-        conditions.append((source.column("buurtcode"), code.is_not_null() & ~code.is_in(sorted(valid_buurtcodes)),
-                           "buurtcode hoort niet bij deze gemeente (CBS 2020 of 2024)"))
+    # Columns the file does not have are null: one schema per source, whatever the file holds.
+    missing = [c.name for c in source.columns if c.name not in frame.columns]
+    frame = frame.with_columns([pl.lit(None, pl.String).alias(m) for m in missing])
+    raw = frame.select(pl.col(LINE), *[_text(c.name).alias(RAW + c.name) for c in source.columns])
+    typed = raw.with_columns([_typed(c, frame).alias(c.name) for c in source.columns])
+    if source.address:
+        typed = typed.with_columns(address_message(pl.col(RAW + "adres"), pl.col("postcode")).alias(ADDRESS_MESSAGE))
 
-    checks = [cond.fill_null(False).alias(f"_fout{i}") for i, (_, cond, _) in enumerate(conditions)]
-    parsed = frame.select(pl.col(LINE), *typed, *checks)
-    raw = frame.select(pl.col(LINE), *[pl.col(c.name).alias(f"_ruw_{c.name}") for c in declared])
-    parsed = parsed.join(raw, on=LINE, maintain_order="left")
+    schema, texts = schema_for(source, valid_buurtcodes)
+    valid, failure = schema.filter(typed)
 
-    error_parts = []
-    for i, (col, _, rule) in enumerate(conditions):
-        hit = parsed.filter(pl.col(f"_fout{i}"))
-        if hit.height:
-            shown = pl.lit(HIDDEN) if col.identifying else pl.col(f"_ruw_{col.name}")
-            error_parts.append(hit.select(
-                pl.col(LINE), pl.lit(col.name).alias("kolom"), pl.lit(rule).alias("regel_fout"),
-                shown.cast(pl.String).alias("waarde")))
-
-    dup_errors = _duplicate_keys(parsed, source)
-    if dup_errors is not None:
-        error_parts.append(dup_errors)
-    errors = (pl.concat(error_parts) if error_parts else
-              pl.DataFrame(schema={LINE: pl.Int64, "kolom": pl.String, "regel_fout": pl.String, "waarde": pl.String}))
-    errors = errors.sort(LINE, maintain_order=True)
-
-    bad_lines = errors[LINE].unique()
-    rows = parsed.filter(~pl.col(LINE).is_in(bad_lines.implode())).select(
-        pl.col(LINE), *[pl.col(c.name) for c in declared])
-    warnings += _warnings(frame, parsed, source, declared)
+    errors = _quarantine_rows(failure, frame, typed, source, texts)
+    rows = valid.select(pl.col(LINE), *[pl.col(c.name) for c in source.columns if c.name not in missing],
+                        *([pl.col(ADDRESS_MESSAGE)] if source.address else []))
+    commas = {c.name: _comma_decimal(frame, c.name) for c in source.columns if c.kind == "decimal"}
+    warnings = _warnings(typed, source, [c for c in source.columns if c.name not in missing], commas)
     return Cleaned(rows=rows, errors=errors, warnings=warnings, rows_in=rows_in)
 
 
-def _duplicate_keys(parsed: pl.DataFrame, source: Source) -> pl.DataFrame | None:
-    """Every occurrence of a record key after the first is rejected (trimmed, upper-cased).
+def _quarantine_rows(failure: dy.FailureInfo, frame: pl.DataFrame, typed: pl.DataFrame, source: Source,
+                     texts: dict[str, tuple[str, str]]) -> pl.DataFrame:
+    """One row per broken rule per row, from dataframely's per-rule evaluation."""
+    counts = failure.counts()
+    if not counts:
+        return pl.DataFrame(schema=EMPTY_ERRORS)
+    details = failure.details()
+    # The value as written in the file (untrimmed), joined back by line number.
+    originals = frame.select(LINE, *[c.name for c in source.columns]).join(
+        details.select(LINE), on=LINE, how="semi")
+    details = details.select(LINE, *counts).join(originals, on=LINE, how="left")
+    parts = []
+    for rule in counts:
+        column, text = texts[rule]
+        hit = details.filter(pl.col(rule) == "invalid")
+        if rule == DUPLICATE:
+            parts.append(_duplicate_entries(hit, typed, source, column, text))
+            continue
+        identifying = source.column(column).identifying if column in {c.name for c in source.columns} else True
+        shown = pl.lit(HIDDEN) if identifying else pl.col(column).cast(pl.String)
+        parts.append(hit.select(pl.col(LINE), pl.lit(column).alias("kolom"), pl.lit(text).alias("regel_fout"),
+                                shown.alias("waarde")))
+    return pl.concat(parts).sort(LINE, maintain_order=True)
 
-    Keys built from an address (eigendommen) are checked after key derivation in load.py.
-    """
-    columns = [c for c in source.key if c in parsed.columns]
-    if len(columns) != len(source.key):
-        return None
-    norm = [pl.col(c).cast(pl.String).str.strip_chars().str.to_uppercase().alias(f"_k{i}")
-            for i, c in enumerate(columns)]
-    keyed = parsed.select(pl.col(LINE), *norm).with_columns(
-        pl.col(LINE).min().over([f"_k{i}" for i in range(len(columns))]).alias("_eerste"))
-    dup = keyed.filter((pl.col(LINE) != pl.col("_eerste"))
-                       & pl.all_horizontal([pl.col(f"_k{i}").is_not_null() for i in range(len(columns))]))
-    if not dup.height:
-        return None
-    return dup.select(
-        pl.col(LINE), pl.lit("+".join(columns)).alias("kolom"),
-        pl.format("dubbele sleutel in dit bestand (eerder op regel {})", pl.col("_eerste")).alias("regel_fout"),
-        pl.col("_k0").alias("waarde"))
+
+def _duplicate_entries(hit: pl.DataFrame, all_rows: pl.DataFrame, source: Source, column: str,
+                       text: str) -> pl.DataFrame:
+    """Name the line of the first occurrence (looked up over all rows: it may be valid)."""
+    parts = [key_expr(source, k).alias(f"_k{i}") for i, k in enumerate(key_columns(source))]
+    keyed = all_rows.select(pl.col(LINE), *parts)
+    hidden = any(source.column(k).identifying for k in source.key if k != "adres_sleutel") \
+        or "adres_sleutel" in source.key
+    shown = (pl.lit(HIDDEN) if hidden else
+             pl.concat_str([pl.col(RAW + k) for k in source.key], separator=" | "))
+    values = all_rows.select(pl.col(LINE), shown.alias("waarde"))
+    return (hit.select(LINE).join(keyed, on=LINE).join(values, on=LINE)
+            .join(_first_lines(keyed), on=[f"_k{i}" for i in range(len(parts))], how="left", nulls_equal=True)
+            .select(pl.col(LINE), pl.lit(column).alias("kolom"),
+                    pl.when(pl.col("_eerste").is_not_null())
+                    .then(pl.format(text + " (eerder op regel {})", pl.col("_eerste")))
+                    .otherwise(pl.lit(text)).alias("regel_fout"),
+                    pl.col("waarde")))
 
 
-def _warnings(frame: pl.DataFrame, parsed: pl.DataFrame, source: Source, declared: list[Column]) -> list[str]:
+def _first_lines(keyed: pl.DataFrame) -> pl.DataFrame:
+    by = [c for c in keyed.columns if c.startswith("_k")]
+    return keyed.group_by(by).agg(pl.col(LINE).min().alias("_eerste"))
+
+
+# ----------------------------------------------------------------------------- warnings
+
+def _warnings(typed: pl.DataFrame, source: Source, declared: list[Column], commas: dict[str, bool]) -> list[str]:
+    """Everything odd that does not reject a row (DESIGN §2)."""
+    checks: list[tuple[pl.Expr, str]] = []
+    names = {c.name for c in declared}
+    if "postcode" in names:
+        checks.append((pl.col(RAW + "postcode").is_not_null() & pl.col("postcode").is_null(),
+                       "postcode niet in de vorm 1234AB; behandeld als ontbrekend"))
+    for col in declared:
+        if col.kind in ("text", "postcode", "buurtcode", "vocab", "list"):
+            checks.append((pl.col(RAW + col.name).str.contains(r"^(=|@|[+\-][A-Za-z(])"),
+                           f"kolom {col.name}: cel begint als formule; opgeslagen als tekst"))
+        if col.kind in ("date", "datetime"):
+            day = pl.col(col.name).cast(pl.Date)
+            checks.append((day.is_not_null() & ~day.is_between(PLAUSIBLE_FROM, date.today() + timedelta(days=366)),
+                           f"kolom {col.name}: onwaarschijnlijke datum (voor 1990 of in de toekomst)"))
+        if col.kind == "decimal":
+            mark = "," if commas.get(col.name) else "."
+            checks.append((pl.col(RAW + col.name).str.contains(re.escape(mark) + r"\d{3,}\s*$"),
+                           f"kolom {col.name}: meer dan twee decimalen; afgerond op centen"))
+    if not checks:
+        return []
+    flags = typed.select(pl.col(LINE), *[c.fill_null(False).alias(f"_w{i}") for i, (c, _) in enumerate(checks)])
     out = []
-    if "postcode" in frame.columns:
-        given = _text("postcode")
-        bad = frame.filter(given.is_not_null() & ~given.str.replace_all(r"\s", "").str.to_uppercase()
-                           .str.contains(r"^\d{4}[A-Z]{2}$"))
-        if bad.height:
-            out.append(f"{bad.height} postcode(s) niet in de vorm 1234AB; behandeld als ontbrekend "
-                       f"(regels {_lines(bad)})")
-    texts = [c.name for c in declared if c.kind == "text" and not c.identifying]
-    for name in texts:
-        hit = frame.filter(_text(name).str.starts_with("=") | _text(name).str.starts_with("@"))
-        if hit.height:
-            out.append(f"kolom {name}: {hit.height} cel(len) beginnen als formule; opgeslagen als tekst "
-                       f"(regels {_lines(hit)})")
+    counts = flags.select([pl.col(f"_w{i}").sum() for i in range(len(checks))]).row(0)
+    for i, ((_, text), n) in enumerate(zip(checks, counts)):
+        if n:
+            lines = flags.filter(pl.col(f"_w{i}"))[LINE]
+            out.append(f"{n} rij(en): {text} (regels {_lines(lines)})")
     return out
 
 
-def _lines(frame: pl.DataFrame, limit: int = 10) -> str:
-    lines = frame[LINE].head(limit).to_list()
-    more = "" if frame.height <= limit else f" en {frame.height - limit} meer"
-    return ", ".join(map(str, lines)) + more
+def _lines(lines: pl.Series, limit: int = 10) -> str:
+    shown = ", ".join(map(str, lines.head(limit).to_list()))
+    return shown + ("" if lines.len() <= limit else f" en {lines.len() - limit} meer")

@@ -1,5 +1,8 @@
 """Pseudonymous keys (DESIGN §2): addresses and identifiers become keyed HMAC-SHA256.
 
+The plain-Python `normalise_postcode`/`split_address`/`address_message` are the reference
+definitions; the ETL uses their vectorised twins in etl.clean (tests keep them equal).
+
 Hashing is done once per distinct value (plain-Python HMAC costs ~1.4 s per million).
 """
 from __future__ import annotations
@@ -69,11 +72,10 @@ def identifier_messages(values: pl.Series) -> pl.Series:
 
 
 def address_keys(key: bytes, adres: pl.Series, postcode: pl.Series) -> pl.Series:
-    """One address key per row; each distinct (adres, postcode) pair is parsed and hashed once."""
-    pairs = pl.DataFrame({"a": adres, "p": postcode})
-    distinct = pairs.unique()
-    keys = [None if (m := address_message(a, p)) is None else hmac_hex(key, m)
-            for a, p in distinct.iter_rows()]
-    distinct = distinct.with_columns(pl.Series("k", keys, dtype=pl.String))
-    joined = pairs.join(distinct, on=["a", "p"], how="left", nulls_equal=True, maintain_order="left")
-    return joined["k"].alias("adres_sleutel")
+    """One address key per row, vectorised (etl.clean.address_message); each distinct
+    message is hashed once. `address_message` above is the plain-Python reference."""
+    from etl.clean import address_message as message_expr, normalise_postcode as postcode_expr
+
+    frame = pl.DataFrame({"a": adres, "p": postcode}, schema={"a": pl.String, "p": pl.String})
+    messages = frame.select(message_expr(pl.col("a"), postcode_expr(pl.col("p")))).to_series()
+    return hash_series(key, messages).alias("adres_sleutel")

@@ -20,13 +20,14 @@ import polars as pl
 
 from dijkwacht import config, state
 from etl import keys, location
-from etl.clean import HIDDEN, Cleaned, clean, normalise_header
-from etl.publish import building
+from etl.clean import ADDRESS_MESSAGE, Cleaned, clean, normalise_header
+from etl.publish import building, exclusive
 from etl.read import LINE, Unreadable, read_file
 from etl.reference import valid_buurtcodes, write_reference
 from etl.sources import SOURCES, Source
 
 SCHEMA_VERSION = 1
+QUARANTINE_PREVIEW = 20
 READABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 
 
@@ -149,12 +150,15 @@ def prepare(path: Path, key: bytes, codes: frozenset[str], forced: str | None,
     report.rows_in = result.rows_in
     report.quarantined = errors[LINE].n_unique() if errors.height else 0
     report.loaded = rows.height
+    # Not a dataclass field, so not in the JSON contract: the first entries for the human report.
+    report.quarantine_preview = errors.head(QUARANTINE_PREVIEW).select(
+        LINE, "kolom", "regel_fout", "waarde").rows()
     return Prepared(report, source, rows, errors)
 
 
 def derive(result: Cleaned, source: Source, key: bytes, report: FileReport) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Turn clean contract rows into stored rows: keys instead of addresses and ids, buurt
-    from coordinates, 100 m cells; rows that cannot be keyed join the quarantine."""
+    from coordinates, 100 m cells. Every distinct value is hashed once."""
     rows, errors = result.rows, result.errors
     n = rows.height
     out: dict[str, pl.Series] = {}
@@ -168,55 +172,49 @@ def derive(result: Cleaned, source: Source, key: bytes, report: FileReport) -> t
         if ident in rows.columns:
             out[ident] = keys.hash_series(key, keys.identifier_messages(rows[ident]))
     if source.address:
-        adres = rows["adres"] if "adres" in rows.columns else pl.Series([None] * n, dtype=pl.String)
-        postcode = (rows["postcode"].map_elements(keys.normalise_postcode, return_dtype=pl.String)
-                    if "postcode" in rows.columns else pl.Series([None] * n, dtype=pl.String))
-        out["adres_sleutel"] = keys.address_keys(key, adres, postcode)
-        unkeyed = adres.is_not_null() & out["adres_sleutel"].is_null()
-        if unkeyed.any():
-            report.warnings.append(f"{int(unkeyed.sum())} adres(sen) zonder huisnummer: geen adressleutel")
+        out["adres_sleutel"] = keys.hash_series(key, rows[ADDRESS_MESSAGE]).alias("adres_sleutel")
+        if "adres" in rows.columns:
+            unkeyed = rows["adres"].is_not_null() & rows[ADDRESS_MESSAGE].is_null()
+            if unkeyed.any():
+                report.warnings.append(f"{int(unkeyed.sum())} adres(sen) zonder huisnummer: geen adressleutel")
     if source.coordinates:
         x, y = location.rd_coordinates(rows)
-        if x.is_not_null().any():
-            from_point = location.buurt_from_points(x, y, config.gemeente().buurten)
-            given = out.get("buurtcode", pl.Series([None] * n, dtype=pl.String))
-            outside = x.is_not_null() & given.is_null() & from_point.is_null()
+        given = out.get("buurtcode", pl.Series("buurtcode", [None] * n, dtype=pl.String))
+        need = x.is_not_null() & y.is_not_null() & given.is_null()
+        if need.any():
+            from_point = location.buurt_from_points(x, y, config.gemeente().buurten, need)
+            outside = need & from_point.is_null()
             if outside.any():
                 report.warnings.append(f"{int(outside.sum())} coördinaat/coördinaten buiten de gemeente: buurt onbekend")
             out["buurtcode"] = given.fill_null(from_point)
         out["cel_x"], out["cel_y"] = location.grid_cells(x, y)
     stored = pl.DataFrame(out).with_columns(rows[LINE])
-
-    # A record key built from an address (eigendommen) can only be checked now.
-    if "adres_sleutel" in source.key:
-        missing = stored.filter(pl.col("adres_sleutel").is_null())
-        extra = [missing.select(pl.col(LINE), pl.lit("adres").alias("kolom"),
-                                pl.lit("adres zonder huisnummer: geen adressleutel").alias("regel_fout"),
-                                pl.lit(HIDDEN).alias("waarde"))]
-        keyed = stored.filter(pl.col("adres_sleutel").is_not_null())
-        first = keyed.with_columns(pl.col(LINE).min().over(list(source.key)).alias("_eerste"))
-        dup = first.filter(pl.col(LINE) != pl.col("_eerste"))
-        extra.append(dup.select(pl.col(LINE), pl.lit("+".join(source.key)).alias("kolom"),
-                                pl.format("dubbele sleutel in dit bestand (eerder op regel {})", pl.col("_eerste"))
-                                .alias("regel_fout"), pl.lit(HIDDEN).alias("waarde")))
-        errors = pl.concat([errors, *extra]).sort(LINE, maintain_order=True)
-        stored = stored.filter(~pl.col(LINE).is_in(errors[LINE].implode()))
     return stored, errors
 
 
 def upsert(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> int:
-    """Replace rows with the same record key; returns how many existing rows were replaced."""
+    """Replace rows with the same record key; returns how many existing rows were replaced.
+
+    Stored keys are already trimmed and upper-cased (activiteiten's `titel` is compared that
+    way), so the match is a plain join on the key columns."""
     table = prepared.source.name
     new = prepared.rows.drop(LINE).with_columns(pl.lit(prepared.report.sha256).alias("bestand_sha256"))
     if new.is_empty():
         return 0
     con.register("nieuw", new.to_arrow())
-    match = " AND ".join(f"upper(trim(CAST(t.{k} AS VARCHAR))) = upper(trim(CAST(nieuw.{k} AS VARCHAR)))"
-                         for k in prepared.source.key)
-    replaced = con.execute(f"SELECT count(*) FROM {table} t SEMI JOIN nieuw ON {match}").fetchall()[0][0]
-    con.execute(f"DELETE FROM {table} t WHERE EXISTS (SELECT 1 FROM nieuw WHERE {match})")
-    con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM nieuw")
-    con.unregister("nieuw")
+    try:
+        def part(alias: str, k: str) -> str:
+            return f"upper(trim({alias}.{k}))" if k == "titel" else f"{alias}.{k}"
+        match = " AND ".join(f"{part('t', k)} = {part('n', k)}" for k in prepared.source.key)
+        existing = con.sql(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+        replaced = 0
+        if existing:
+            replaced = con.execute(f"SELECT count(*) FROM {table} t SEMI JOIN nieuw n ON {match}").fetchall()[0][0]
+            if replaced:
+                con.execute(f"DELETE FROM {table} t USING nieuw n WHERE {match}")
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM nieuw")
+    finally:
+        con.unregister("nieuw")
     return int(replaced)
 
 
@@ -271,52 +269,54 @@ def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced
     log.execute("INSERT INTO laadruns (load_id, gestart_op, soort, database) VALUES (?, ?, ?, ?)",
                 [load_id, started, "demo" if demo else "laden", str(db)])
 
-    meta = served_meta(db)
-    mismatch = None
-    if meta and meta["demo"] is not None and bool(meta["demo"]) != demo:
-        mismatch = ("echte bestanden kunnen niet in een demodatabase worden geladen" if meta["demo"]
-                    else "demobestanden kunnen niet in een database met echte gegevens worden geladen")
-    elif meta and meta["fingerprint"] and meta["fingerprint"] != config.key_fingerprint(key):
-        mismatch = "de pseudoniemsleutel verschilt van de sleutel waarmee deze database is gebouwd"
-    known = set(meta["files"]) if meta else set()
-    codes = valid_buurtcodes()
-
+    status, message, published = "mislukt", None, False
     reports: list[FileReport] = []
     ready: list[Prepared] = []
-    for i, path in enumerate(files, 1):
-        say(f"[{i}/{len(files)}] {path.name}")
-        if mismatch:
-            reports.append(FileReport(file=str(path)).reject(f"{path.name}: {mismatch}"))
-            continue
-        outcome = prepare(path, key, codes, forced, known)
-        report = outcome.report if isinstance(outcome, Prepared) else outcome
-        if isinstance(outcome, Prepared):
-            known.add(report.sha256)
-            ready.append(outcome)
-            say(f"      {report.source}: {report.rows_in} rijen, {report.loaded} geladen, "
-                f"{report.quarantined} in quarantaine")
-        else:
-            say(f"      {report.status}: {report.message}")
-        reports.append(report)
-
-    published = False
     try:
-        if ready:
-            now = datetime.now(timezone.utc).replace(tzinfo=None)
-            with building(db, load_id) as con:
-                write_reference(con)
-                for item in ready:
-                    item.report.replaced = upsert(con, item)
-                    r = item.report
-                    con.execute("INSERT INTO bestanden VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                [r.sha256, Path(r.file).name, r.source, r.rows_in, r.loaded,
-                                 r.quarantined, r.replaced, load_id, now])
-                _refresh_meta(con, demo, key, load_id, now, {p.source.name for p in ready})
-            published = True
-            say(f"gepubliceerd: {db}")
-        status, message = "klaar", None
-    except Exception as exc:
-        status, message = "mislukt", f"{type(exc).__name__}: publicatie mislukt"
+        with exclusive(db):  # one load at a time: read the served state, build, publish
+            meta = served_meta(db)
+            mismatch = None
+            if meta and meta["demo"] is not None and bool(meta["demo"]) != demo:
+                mismatch = ("echte bestanden kunnen niet in een demodatabase worden geladen" if meta["demo"]
+                            else "demobestanden kunnen niet in een database met echte gegevens worden geladen")
+            elif meta and meta["fingerprint"] and meta["fingerprint"] != config.key_fingerprint(key):
+                mismatch = "de pseudoniemsleutel verschilt van de sleutel waarmee deze database is gebouwd"
+            known = set(meta["files"]) if meta else set()
+            codes = valid_buurtcodes()
+
+            for i, path in enumerate(files, 1):
+                say(f"[{i}/{len(files)}] {path.name}")
+                if mismatch:
+                    reports.append(FileReport(file=str(path)).reject(f"{path.name}: {mismatch}"))
+                    continue
+                outcome = _prepare_safely(path, key, codes, forced, known)
+                report = outcome.report if isinstance(outcome, Prepared) else outcome
+                if isinstance(outcome, Prepared):
+                    known.add(report.sha256)
+                    ready.append(outcome)
+                    say(f"      {report.source}: {report.rows_in} rijen, {report.loaded} geladen, "
+                        f"{report.quarantined} in quarantaine")
+                else:
+                    say(f"      {report.status}: {report.message}")
+                reports.append(report)
+
+            if ready:
+                now = datetime.now(timezone.utc).replace(tzinfo=None)
+                with building(db, load_id) as con:
+                    write_reference(con)
+                    for item in ready:
+                        say(f"      {Path(item.report.file).name}: schrijven ({item.report.loaded} rijen)")
+                        item.report.replaced = upsert(con, item)
+                        r = item.report
+                        con.execute("INSERT INTO bestanden VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                    [r.sha256, Path(r.file).name, r.source, r.rows_in, r.loaded,
+                                     r.quarantined, r.replaced, load_id, now])
+                    _refresh_meta(con, demo, key, load_id, now, {p.source.name for p in ready})
+                published = True
+                say(f"gepubliceerd: {db}")
+        status = "klaar"
+    except BaseException as exc:
+        message = f"{type(exc).__name__}: publicatie mislukt"
         for item in ready:
             item.report.reject(f"{Path(item.report.file).name}: niet gepubliceerd ({type(exc).__name__})")
         raise
@@ -324,6 +324,21 @@ def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced
         _record(log, load_id, reports, ready, published, status, message, started)
         log.close()
     return reports
+
+
+def _prepare_safely(path: Path, key: bytes, codes: frozenset[str], forced: str | None,
+                    known: set[str]) -> Prepared | FileReport:
+    """An unexpected error in one file rejects that file, not the run."""
+    try:
+        return prepare(path, key, codes, forced, known)
+    except Exception as exc:  # noqa: BLE001 — reported per file, never silently
+        report = FileReport(file=str(path))
+        try:
+            report.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            pass
+        return report.reject(
+            f"{path.name}: bestand niet te verwerken ({type(exc).__name__})")
 
 
 def _record(log, load_id, reports, ready, published, status, message, started) -> None:

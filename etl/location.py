@@ -29,28 +29,33 @@ def rd_coordinates(rows: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
         if need.any():
             from pyproj import Transformer
             to_rd = Transformer.from_crs(4326, 28992, always_xy=True)
-            idx = need.arg_true().to_list()
-            tx, ty = to_rd.transform(lon.gather(idx).to_list(), lat.gather(idx).to_list())
-            x, y = x.scatter(idx, tx), y.scatter(idx, ty)
-    return x, y
+            idx = need.arg_true()
+            tx, ty = to_rd.transform(lon.gather(idx).to_numpy(), lat.gather(idx).to_numpy())
+            x, y = x.scatter(idx, pl.Series(tx)), y.scatter(idx, pl.Series(ty))
+    return x.alias("x"), y.alias("y")
 
 
-def buurt_from_points(x: pl.Series, y: pl.Series, buurten_path) -> pl.Series:
-    """Point in polygon on the CBS buurt file; None outside every buurt."""
+def buurt_from_points(x: pl.Series, y: pl.Series, buurten_path, mask: pl.Series | None = None) -> pl.Series:
+    """Point in polygon on the CBS buurt file for the rows in `mask` (default: rows with
+    both coordinates); None outside every buurt."""
     import geopandas as gpd
     polygons = _buurt_polygons(buurten_path)
-    has = (x.is_not_null() & y.is_not_null())
-    result = [None] * len(x)
-    idx = has.arg_true().to_list()
-    if idx:
+    has = x.is_not_null() & y.is_not_null()
+    if mask is not None:
+        has = has & mask
+    idx = has.arg_true()
+    result = pl.Series("buurt_uit_punt", [None] * len(x), dtype=pl.String)
+    if idx.len():
         points = gpd.GeoDataFrame(
-            {"i": idx}, geometry=gpd.points_from_xy(x.gather(idx).to_list(), y.gather(idx).to_list()), crs=28992)
-        joined = gpd.sjoin(points, polygons, how="left", predicate="within")
-        for i, code in zip(joined["i"], joined["bu_code"]):
-            if isinstance(code, str):
-                result[i] = code
-    return pl.Series("buurt_uit_punt", result, dtype=pl.String)
+            {"i": idx.to_numpy()},
+            geometry=gpd.points_from_xy(x.gather(idx).to_numpy(), y.gather(idx).to_numpy()), crs=28992)
+        joined = gpd.sjoin(points, polygons, how="inner", predicate="within")
+        joined = joined.drop_duplicates("i")
+        if len(joined):
+            result = result.scatter(pl.Series(joined["i"].to_numpy()), pl.Series(joined["bu_code"].astype(str).to_numpy()))
+    return result
 
 
 def grid_cells(x: pl.Series, y: pl.Series) -> tuple[pl.Series, pl.Series]:
-    return ((x // CELL * CELL).cast(pl.Int32).alias("cel_x"), (y // CELL * CELL).cast(pl.Int32).alias("cel_y"))
+    return ((x // CELL * CELL).cast(pl.Int32, strict=False).alias("cel_x"),
+            (y // CELL * CELL).cast(pl.Int32, strict=False).alias("cel_y"))

@@ -7,6 +7,7 @@ hard links for rollback.
 """
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 from contextlib import contextmanager
@@ -34,6 +35,28 @@ def _fsync(path: Path) -> None:
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(config.SCHEMA_SQL.read_text(encoding="utf-8"))
+
+
+@contextmanager
+def exclusive(served: Path) -> Iterator[None]:
+    """One load at a time per served database: two loads that both copied the served file
+    would otherwise publish over each other (the later rename would lose the earlier load).
+    An flock is released by the kernel when its holder dies, so a killed ETL never blocks."""
+    served.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(served.with_name(f".{served.name}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        _remove_stale_builds(served)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def _remove_stale_builds(served: Path) -> None:
+    """Builds left by a load that was killed (only called while holding the lock)."""
+    for stale in served.parent.glob(f".{served.name}.*.bouw*"):
+        stale.unlink(missing_ok=True)
 
 
 @contextmanager

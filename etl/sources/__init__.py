@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-Kind = Literal["text", "date", "datetime", "int", "decimal", "vocab", "list", "postcode", "buurtcode"]
+Kind = Literal["text", "date", "datetime", "int", "decimal", "float", "vocab", "list", "postcode", "buurtcode"]
 
 
 @dataclass(frozen=True)
