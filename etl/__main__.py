@@ -3,6 +3,8 @@
   python -m etl                      load data/inbox/ (not its subfolders)
   python -m etl FILE_OR_FOLDER ...   load those
   python -m etl --demo               load the demo exports in data/demo/
+  python -m etl --watch [FOLDER]     keep loading what arrives in the inbox
+  python -m etl --terugdraaien       put the previous published database back
 Exit 0: no file rejected; 1: a file was rejected; 2: usage error.
 """
 from __future__ import annotations
@@ -28,6 +30,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--db", type=Path, help="de gepubliceerde database (standaard data/dijkwacht.duckdb)")
     p.add_argument("--source", choices=None, help=f"forceer de bron ({', '.join(SOURCES)})")
     p.add_argument("--json", action="store_true", help="rapport als één JSON-object op stdout")
+    p.add_argument("--watch", action="store_true", help="bewaak de inbox (of de opgegeven map) en laad nieuwe bestanden")
+    p.add_argument("--terugdraaien", action="store_true", help="zet de vorige gepubliceerde database terug")
     return p
 
 
@@ -58,6 +62,8 @@ def main(argv: list[str] | None = None) -> int:
     as_json = "--json" in argv
     try:
         args = parser().parse_args(argv)
+        if args.watch or args.terugdraaien:
+            return _watch_or_roll_back(args)
         paths = list(args.paden)
         if args.demo and not paths:
             paths = [config.DEMO_DIR]
@@ -73,6 +79,26 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(report_json(reports) if as_json else human(reports))
     return 1 if any(r.status == "rejected" for r in reports) else 0
+
+
+def _watch_or_roll_back(args) -> int:
+    if args.terugdraaien:
+        from etl.rollback import NothingToRollBack, roll_back
+        try:
+            restored = roll_back(args.db)
+        except NothingToRollBack as exc:
+            print(f"fout: {exc}", file=sys.stderr)
+            return 1
+        print(f"teruggedraaid naar de versie van load {restored}")
+        return 0
+    from etl.inbox import watch
+    if len(args.paden) > 1:
+        raise UsageError("--watch bewaakt één map")
+    try:
+        watch(args.paden[0] if args.paden else None, args.db, say=lambda m: print(m, flush=True))
+    except KeyboardInterrupt:
+        pass
+    return 0
 
 
 if __name__ == "__main__":

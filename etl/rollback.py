@@ -1,0 +1,58 @@
+"""Roll the served database back to the previous published version (DESIGN §7).
+
+Publishing keeps the last versions as hard links (etl.publish); rolling back links the
+newest kept version to a temporary name and renames it over the served file, so it is as
+atomic as a load. The restored version leaves the list, so a second rollback goes one
+further back. The rollback is recorded in the load log.
+"""
+from __future__ import annotations
+
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from dijkwacht import config, state
+from etl.publish import _fsync, list_versions
+
+
+class NothingToRollBack(Exception):
+    pass
+
+
+def load_id_of(path: Path) -> str | None:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        rows = con.execute("SELECT load_id FROM meta").fetchall()
+    finally:
+        con.close()
+    return rows[0][0] if rows else None
+
+
+def roll_back(db: Path | None = None) -> str:
+    """Put the previous version back; returns its load id."""
+    db = Path(db or config.db_path())
+    versions = list_versions(db)
+    if not versions:
+        raise NothingToRollBack("er is geen eerdere versie om naar terug te gaan")
+    previous = versions[0]
+    current_id = load_id_of(db) if db.exists() else None
+    restored_id = load_id_of(previous)
+    temporary = db.with_name(f".{db.name}.terugdraaien")
+    temporary.unlink(missing_ok=True)
+    os.link(previous, temporary)
+    os.replace(temporary, db)
+    _fsync(db.parent)
+    previous.unlink()
+    now = state.utc_now()
+    rollback_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-terug"
+    log = state.connect(config.state_path(db))
+    try:
+        log.execute("INSERT INTO laadruns (load_id, gestart_op, klaar_op, soort, database, gepubliceerd, status, melding)"
+                    " VALUES (?, ?, ?, 'terugdraaien', ?, 1, 'klaar', ?)",
+                    [rollback_id, now, now, str(db),
+                     f"teruggedraaid van {current_id} naar {restored_id}"])
+    finally:
+        log.close()
+    return restored_id
