@@ -1,5 +1,8 @@
 """Cached, role-aware data access for the pages (DESIGN §6).
 
+Streamlit is imported by three modules only: data.py (caching), auth.py (sessions) and
+ui.py (widgets); everything else in dijkwacht/ is plain Python and testable without it.
+
 Every public function takes the viewer's role, checks it first and fails closed.
 Streamlit's caches are shared by all users, so every cached function takes the role
 and the served database's version as (hashed) arguments: a result computed for one role
@@ -12,8 +15,8 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from dijkwacht import access, queries
-from dijkwacht.indicators import INDICATORS
+from dijkwacht import access, filters, queries
+from dijkwacht.indicators import INDICATORS, estimate_band
 
 CACHE_TTL = 600
 
@@ -69,3 +72,262 @@ def indicator_values(role: str, van: date, tot: date,
     """Every indicator of the set for [van, tot), optionally within buurten."""
     access.require(role, "aggregates")
     return _indicator_values(role, database_version(), van, tot, buurten)
+
+
+# --- the seam for disclosure control ---------------------------------------------------
+
+def _disclose(role: str, frame: pl.DataFrame) -> pl.DataFrame:
+    """Every frame of counts a page receives passes through here, once, for its role.
+
+    TODO(issue "Disclosure control, audit and hardening"): apply dijkwacht/privacy.py
+    here — bestuur: sub-city cells 1–4 as "<5" with secondary suppression. Identity now.
+    """
+    return frame
+
+
+def _require_page(role: str, page: str) -> None:
+    """Page-level data (the analysts' pages) only for the roles that may see the page."""
+    if not any(p.key == page for p in access.pages_for(role)):
+        raise access.AccessDenied(page)
+
+
+def _area(buurten: tuple[str, ...] | None) -> list[str] | None:
+    return list(buurten) if buurten is not None else None
+
+
+# --- areas -----------------------------------------------------------------------------
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _area_options(role: str, version: str) -> pl.DataFrame:
+    access.require(role, "aggregates")
+    return queries.served().query("gebieden_keuze")
+
+
+def area_options(role: str) -> pl.DataFrame:
+    """The choosable areas: soort (wijk|buurt|focus), code, naam, wijk."""
+    access.require(role, "aggregates")
+    return _area_options(role, database_version())
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _area_buurten(role: str, version: str, soort: str, code: str) -> tuple[str, ...]:
+    access.require(role, "aggregates")
+    frame = queries.served().query("gebied_buurten", soort=soort, code=code)
+    return tuple(frame["buurtcode"].to_list())
+
+
+def area_buurten(role: str, gebied: str) -> tuple[str, ...] | None:
+    """The buurt codes of an area filter; None = the whole city. An unknown area resolves
+    to no buurten at all (an empty tuple), so it shows nothing rather than everything."""
+    access.require(role, "aggregates")
+    area = filters.parse_area(gebied)
+    if area is None:
+        return None
+    return _area_buurten(role, database_version(), *area)
+
+
+def area_name(role: str, gebied: str) -> str:
+    """A Dutch label for an area filter."""
+    area = filters.parse_area(gebied)
+    if area is None:
+        return "Hele stad"
+    options = area_options(role).filter((pl.col("soort") == area[0]) & (pl.col("code") == area[1]))
+    name = options["naam"][0] if options.height else area[1]
+    return f"{filters.AREA_KINDS[area[0]]} {name}" if area[0] != "wijk" else name
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _first_date(role: str, version: str) -> date | None:
+    access.require(role, "aggregates")
+    return queries.served().query("databereik")["eerste_datum"][0]
+
+
+def first_date(role: str) -> date | None:
+    """The first record date over the dated sources."""
+    access.require(role, "aggregates")
+    return _first_date(role, database_version())
+
+
+# --- Briefing ----------------------------------------------------------------------------
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _changes(role: str, version: str, van: date, tot: date, van0: date, tot0: date,
+             buurten: tuple[str, ...] | None) -> pl.DataFrame:
+    access.require(role, "aggregates")
+    frame = queries.served().query("veranderingen", van=van, tot=tot, van0=van0, tot0=tot0,
+                                   buurten=_area(buurten))
+    return _disclose(role, frame)
+
+
+def changes(role: str, period: filters.Period, compare: filters.Period,
+            buurten: tuple[str, ...] | None = None) -> pl.DataFrame:
+    """Counts per wijk × source and per signal theme, now and in the comparison period:
+    soort, sleutel, naam, bron, nu, eerder."""
+    access.require(role, "aggregates")
+    return _changes(role, database_version(), period.van, period.tot, compare.van, compare.tot,
+                    buurten)
+
+
+def briefing(role: str, period: filters.Period, buurten: tuple[str, ...] | None = None) -> dict:
+    """Everything the Briefing shows, in one call: the indicator set now, in the previous
+    period and a year before; changes per wijk and theme against a year before; sources."""
+    access.require(role, "aggregates")
+    before, year_before = period.previous(), period.year_before()
+    return {
+        "nu": indicator_values(role, period.van, period.tot, buurten),
+        "vorige": indicator_values(role, before.van, before.tot, buurten),
+        "vorig_jaar": indicator_values(role, year_before.van, year_before.tot, buurten),
+        "veranderingen": changes(role, period, year_before, buurten),
+        "bronnen": source_status(role),
+    }
+
+
+# --- Trends ------------------------------------------------------------------------------
+
+SERIES_START = date(1900, 1, 1)     # "from the first record": the query finds the real start
+_LAG = {"maand": 12, "kwartaal": 4, "jaar": 1}
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _series(role: str, version: str, tot: date, buurten: tuple[str, ...] | None,
+            thema: str | None, korrel: str) -> pl.DataFrame:
+    access.require(role, "aggregates")
+    raw = queries.served().query("reeks", van=SERIES_START, tot=tot, buurten=_area(buurten),
+                                 thema=thema, korrel=korrel)
+    return _disclose(role, complete_series(raw, tot, korrel))
+
+
+def series(role: str, tot: date, buurten: tuple[str, ...] | None = None,
+           thema: str | None = None, korrel: str = "jaar") -> pl.DataFrame:
+    """Counts per source and theme per month/quarter/year from the first record up to tot:
+    bron, thema, periode, aantal, volledig, vorig_jaar, schatting_laag/schatting/schatting_hoog
+    (the grow-site estimate band, only for hennepkwekerijen)."""
+    access.require(role, "aggregates")
+    if korrel not in _LAG:
+        raise ValueError(korrel)
+    return _series(role, database_version(), tot, buurten, thema, korrel)
+
+
+def complete_series(raw: pl.DataFrame, tot: date, korrel: str) -> pl.DataFrame:
+    """Zero-fill missing periods per (bron, thema), flag the incomplete last period, add the
+    same period a year before and the grow-site estimate band (indicators.estimate_band)."""
+    if raw.is_empty():
+        return raw.with_columns(volledig=pl.lit(True), vorig_jaar=pl.lit(None, pl.Int64),
+                                schatting_laag=pl.lit(None, pl.Int64), schatting=pl.lit(None, pl.Int64),
+                                schatting_hoog=pl.lit(None, pl.Int64))
+    interval = {"maand": "1mo", "kwartaal": "3mo", "jaar": "1y"}[korrel]
+    last = raw["periode"].max()
+    grid = pl.DataFrame({"periode": pl.date_range(raw["periode"].min(), last, interval, eager=True)})
+    keys = raw.select("bron", "thema").unique()
+    full = (keys.join(grid, how="cross")
+            .join(raw, on=["bron", "thema", "periode"], how="left")
+            .with_columns(pl.col("aantal").fill_null(0))
+            .sort("bron", "thema", "periode"))
+    end = pl.col("periode").dt.offset_by(interval)
+    full = full.with_columns(
+        volledig=end <= pl.lit(tot),
+        vorig_jaar=pl.col("aantal").shift(_LAG[korrel]).over("bron", "thema"),
+    )
+    low, central, high = estimate_band(1)      # the multipliers, per site found
+    is_hennep = pl.col("bron") == "hennepkwekerijen"
+    return full.with_columns(
+        schatting_laag=pl.when(is_hennep).then(pl.col("aantal") * low),
+        schatting=pl.when(is_hennep).then(pl.col("aantal") * central),
+        schatting_hoog=pl.when(is_hennep).then(pl.col("aantal") * high),
+    )
+
+
+# --- the analysts' pages -----------------------------------------------------------------
+
+def _page_data(role: str, page: str, version: str, van: date, tot: date,
+               buurten: tuple[str, ...] | None, parts: dict[str, dict]) -> dict:
+    """Run the page's queries; frames of counts go through _disclose; one-row key figures
+    come back as a dict."""
+    _require_page(role, page)
+    db = queries.served()
+    out = {}
+    for name, (query, extra) in parts.items():
+        frame = _disclose(role, db.query(query, van=van, tot=tot, buurten=_area(buurten), **extra))
+        out[name] = frame.to_dicts()[0] if name == "kern" else frame
+    return out
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _hennep(role, version, van, tot, buurten):
+    return _page_data(role, "hennep", version, van, tot, buurten, {
+        "kern": ("hennep_kerncijfers", {}), "verdeling": ("hennep_verdeling", {})})
+
+
+def hennep(role: str, period: filters.Period, buurten: tuple[str, ...] | None = None) -> dict:
+    """Grow sites: kern (key figures incl. repeat addresses) and verdeling (by dimension)."""
+    _require_page(role, "hennep")
+    return _hennep(role, database_version(), period.van, period.tot, buurten)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _geldstromen(role, version, van, tot, buurten):
+    return _page_data(role, "geldstromen", version, van, tot, buurten, {
+        "kern": ("transacties_kerncijfers", {}), "verdeling": ("transacties_verdeling", {})})
+
+
+def geldstromen(role: str, period: filters.Period, buurten: tuple[str, ...] | None = None) -> dict:
+    """Suspicious transactions: kern (count, amounts, distinct subjects) and verdeling."""
+    _require_page(role, "geldstromen")
+    return _geldstromen(role, database_version(), period.van, period.tot, buurten)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _meldpunt(role, version, van, tot, buurten, thema):
+    extra = {"thema": thema}
+    return _page_data(role, "meldpunt", version, van, tot, buurten, {
+        "kern": ("signalen_doorlooptijd", extra), "verdeling": ("signalen_verdeling", extra),
+        "trechter": ("signalen_trechter", extra)})
+
+
+def meldpunt(role: str, period: filters.Period, buurten: tuple[str, ...] | None = None,
+             thema: str | None = None) -> dict:
+    """Signals: kern (feedback share, median days), verdeling, trechter (the funnel)."""
+    _require_page(role, "meldpunt")
+    return _meldpunt(role, database_version(), period.van, period.tot, buurten, thema)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _handhaving(role, version, van, tot, buurten):
+    return _page_data(role, "handhaving", version, van, tot, buurten, {
+        "kern": ("controles_kerncijfers", {}), "verdeling": ("controles_verdeling", {}),
+        "per_wijk": ("controles_per_wijk", {})})
+
+
+def handhaving(role: str, period: filters.Period, buurten: tuple[str, ...] | None = None) -> dict:
+    """Inspections: kern, verdeling (kind, object, finding, Bibob, measure), per_wijk."""
+    _require_page(role, "handhaving")
+    return _handhaving(role, database_version(), period.van, period.tot, buurten)
+
+
+# --- Data page (beheerder): load log, quarantine, inbox, versions. Not cached: the state
+# changes with every load, and these reads are small.
+
+def _steward(role: str):
+    access.require(role, "data_management")
+    from dijkwacht import beheer
+    return beheer
+
+
+def load_runs(role: str) -> pl.DataFrame:
+    return _steward(role).load_runs()
+
+
+def load_files(role: str) -> pl.DataFrame:
+    return _steward(role).load_files()
+
+
+def quarantine(role: str, load_id: str | None = None) -> pl.DataFrame:
+    return _steward(role).quarantine(load_id)
+
+
+def inbox_files(role: str) -> pl.DataFrame:
+    return _steward(role).inbox_files()
+
+
+def kept_versions(role: str) -> list[dict]:
+    return _steward(role).versions()

@@ -18,6 +18,7 @@ PERIOD_KINDS = {
     "jaar": "Jaar",
     "eigen": "Eigen periode",
 }
+AREA_KINDS = {"stad": "Hele stad", "wijk": "Wijk", "buurt": "Buurt", "focus": "Focusgebied"}
 THEMES = ("alle", "hennep", "drugshandel", "omg", "illegaal gokken", "witwassen", "mensenhandel",
           "vastgoedfraude", "uitkeringsfraude", "heling", "overig")
 
@@ -87,6 +88,15 @@ class Filters:
         year = self.jaar or latest_complete_year(stand_per)
         return Period(date(year, 1, 1), date(year + 1, 1, 1))
 
+    def area(self) -> tuple[str, str] | None:
+        """('wijk'|'buurt'|'focus', code or name), or None for the whole city."""
+        return parse_area(self.gebied)
+
+    @property
+    def thema_or_none(self) -> str | None:
+        """The theme as a query parameter: None means all themes."""
+        return None if self.thema == "alle" else self.thema
+
     def to_query(self) -> dict[str, str]:
         """Query parameters for the URL (only what differs from the default)."""
         out = {}
@@ -129,3 +139,25 @@ def latest_complete_quarter(stand_per: date) -> tuple[int, int]:
     end = stand_per + timedelta(days=1)
     year, quarter = end.year, (end.month - 1) // 3       # quarters before the one `end` is in
     return (year - 1, 4) if quarter == 0 else (year, quarter)
+
+
+def parse_area(gebied: str) -> tuple[str, str] | None:
+    """'wijk:WK050503' → ('wijk', 'WK050503'); 'stad' or anything malformed → None (the
+    whole city). Resolution to buurt codes is a query (data.area_buurten), not done here."""
+    kind, _, code = (gebied or "").partition(":")
+    if kind in ("wijk", "buurt", "focus") and code.strip():
+        return kind, code.strip()
+    return None
+
+
+def quarter_label(quarter: str) -> str:
+    """'2026-3' → 'K3 2026'."""
+    year, q = quarter.split("-")
+    return f"K{q} {year}"
+
+
+def quarters(first_year: int, stand_per: date) -> list[str]:
+    """Complete quarters from first_year up to stand per, newest first ('2026-3')."""
+    last_year, last_q = latest_complete_quarter(stand_per)
+    return [f"{y}-{q}" for y in range(last_year, first_year - 1, -1) for q in range(4, 0, -1)
+            if (y, q) <= (last_year, last_q)]

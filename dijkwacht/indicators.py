@@ -15,6 +15,26 @@ DISCOVERY_BAND = (4, 8)
 
 
 @dataclass(frozen=True)
+class Bron:
+    naam: str             # Dutch label of what the source counts
+    leverancier: str      # who delivers it, as named in captions ("Bron: …")
+
+
+# The sources as the pages name them (table → label, supplier).
+BRONNEN: dict[str, Bron] = {
+    "hennepkwekerijen": Bron("Ontmantelde hennepkwekerijen", "politie en Omgevingsdienst"),
+    "verdachte_transacties": Bron("Verdachte transacties", "FIU-Nederland via het RIEC"),
+    "signalen": Bron("Signalen meldpunt", "meldpunt ondermijning gemeente"),
+    "controles": Bron("Controles en Bibob-toetsen", "gemeente, politie en partners"),
+    "eigendommen": Bron("Eigendommen", "Kadaster/WOZ-uittreksel"),
+    "activiteiten": Bron("Activiteiten programma", "programma ondermijning gemeente"),
+}
+# Enforcement output is not prevalence (DESIGN §5): the label every such chart carries.
+HANDHAVING_LABEL = "handhavingsoutput, geen omvang"
+ASSUMPTION_LABEL = "aanname: 1 op 6 kwekerijen wordt gevonden"
+
+
+@dataclass(frozen=True)
 class Indicator:
     code: str
     naam: str             # Dutch label
