@@ -1,18 +1,23 @@
 """Dijkwacht — router only: sign-in, navigation per role, run the chosen page."""
 import streamlit as st
 
-from dijkwacht import access, auth, data
+from dijkwacht import access, auth, config, data
 
 st.set_page_config(page_title="Dijkwacht", page_icon=":material/shield:", layout="wide")
 
 role = auth.current_role()
-pages = access.pages_for(role)
-if not pages:
-    st.error("U heeft geen toegang tot Dijkwacht. Neem contact op met de beheerder.")
+if role is None:
+    # Signed out, expired or without a role: the login is the only page that exists, so
+    # any other URL falls back to it.
+    st.navigation([st.Page(auth.login_page, title="Inloggen", url_path="inloggen")],
+                  position="hidden").run()
     st.stop()
 
+auth.sidebar(role)
+# Only the role's pages exist in this session: others are neither listed nor reachable.
+pages = [p for p in access.pages_for(role) if (config.ROOT / p.script).exists()]
+navigation = st.navigation([st.Page(p.script, title=p.title, icon=p.icon, url_path=p.key)
+                            for p in pages])
 if data.meta(role).get("demo"):
     st.sidebar.warning("**Demodata** — alle cijfers zijn verzonnen.", icon=":material/science:")
-
-navigation = st.navigation([st.Page(p.script, title=p.title, icon=p.icon, url_path=p.key) for p in pages])
 navigation.run()

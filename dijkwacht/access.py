@@ -19,8 +19,21 @@ class Page:
     roles: tuple[str, ...]
 
 
+ANALYSTS = ("analist", "beheerder")
+
+# DESIGN §5. The router lists only pages whose script exists, so a page can be declared
+# here before it is built; its roles are decided here and nowhere else.
 PAGES: tuple[Page, ...] = (
     Page("briefing", "Briefing", "pages/briefing.py", ":material/dashboard:", ROLES),
+    Page("trends", "Trends", "pages/trends.py", ":material/trending_up:", ROLES),
+    Page("kaart", "Kaart", "pages/kaart.py", ":material/map:", ROLES),
+    Page("hennep", "Hennep", "pages/hennep.py", ":material/eco:", ANALYSTS),
+    Page("geldstromen", "Geldstromen", "pages/geldstromen.py", ":material/payments:", ANALYSTS),
+    Page("meldpunt", "Meldpunt", "pages/meldpunt.py", ":material/campaign:", ANALYSTS),
+    Page("handhaving", "Handhaving", "pages/handhaving.py", ":material/gavel:", ANALYSTS),
+    Page("koppelingen", "Koppelingen", "pages/koppelingen.py", ":material/hub:", ANALYSTS),
+    Page("factsheet", "Factsheet", "pages/factsheet.py", ":material/description:", ROLES),
+    Page("data", "Data", "pages/data.py", ":material/database:", ("beheerder",)),
 )
 
 # Permissions the data layer checks. "aggregates" = figures; "detail" = per-key rows.

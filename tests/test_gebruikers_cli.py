@@ -1,0 +1,95 @@
+"""python -m dijkwacht.gebruikers: Dutch messages, exit codes 0/1/2, passwords never kept."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from dijkwacht import accounts, config, gebruikers, state
+
+
+def cli(state_file, *args, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "dijkwacht.gebruikers", "--state", str(state_file), *args],
+        input=stdin, capture_output=True, text=True, cwd=config.ROOT, timeout=120)
+
+
+@pytest.fixture
+def state_file(tmp_path):
+    return tmp_path / "state.sqlite"
+
+
+def test_demo_creates_one_account_per_role_once(state_file):
+    first = cli(state_file, "demo")
+    assert first.returncode == 0, first.stderr
+    shown = dict(re.findall(r"^\s+(\S+-demo)\s+rol \S+\s+wachtwoord: (\S+)$", first.stdout, re.M))
+    assert sorted(shown) == ["analist-demo", "beheerder-demo", "bestuur-demo"]
+    con = state.connect(state_file)
+    try:
+        for naam, wachtwoord in shown.items():
+            assert accounts.verify(con, naam, wachtwoord) == naam.removesuffix("-demo")
+        con.execute("PRAGMA wal_checkpoint(FULL)")
+    finally:
+        con.close()
+    raw = b"".join(p.read_bytes() for p in state_file.parent.glob("state.sqlite*"))
+    assert not [w for w in shown.values() if w.encode() in raw]      # never stored in clear
+
+    again = cli(state_file, "demo")
+    assert again.returncode == 0
+    assert "wachtwoord:" not in again.stdout and "bestaan al" in again.stdout
+    assert not [w for w in shown.values() if w in again.stdout + again.stderr]
+
+
+def test_add_list_password_remove(state_file):
+    added = cli(state_file, "toevoegen", "Piet", "--rol", "analist", "--wachtwoord-stdin",
+                stdin="een-lang-wachtwoord\n")
+    assert added.returncode == 0 and "toegevoegd" in added.stdout
+    assert "een-lang-wachtwoord" not in added.stdout + added.stderr
+
+    dup = cli(state_file, "toevoegen", "piet", "--rol", "bestuur", "--wachtwoord-stdin",
+              stdin="een-lang-wachtwoord\n")
+    assert dup.returncode == 1 and "bestaat al" in dup.stderr
+
+    listed = cli(state_file, "lijst")
+    assert listed.returncode == 0 and re.search(r"^piet\s+analist", listed.stdout, re.M)
+
+    short = cli(state_file, "wachtwoord", "piet", "--wachtwoord-stdin", stdin="kort\n")
+    assert short.returncode == 1 and "minstens 12" in short.stderr
+    changed = cli(state_file, "wachtwoord", "piet", "--wachtwoord-stdin",
+                  stdin="nog-een-lang-wachtwoord\n")
+    assert changed.returncode == 0
+    con = state.connect(state_file)
+    try:
+        assert accounts.verify(con, "piet", "nog-een-lang-wachtwoord") == "analist"
+    finally:
+        con.close()
+
+    assert cli(state_file, "verwijderen", "piet").returncode == 0
+    gone = cli(state_file, "verwijderen", "piet")
+    assert gone.returncode == 1 and "bestaat niet" in gone.stderr
+    assert "nog geen gebruikers" in cli(state_file, "lijst").stdout
+
+
+@pytest.mark.parametrize("args", [
+    ("toevoegen", "piet"),                          # --rol missing
+    ("toevoegen", "piet", "--rol", "admin"),        # unknown role
+    ("onzin",),
+    (),
+])
+def test_wrong_usage_exits_2_in_dutch(state_file, args):
+    result = cli(state_file, *args)
+    assert result.returncode == 2
+    assert "Fout: verkeerd gebruik" in result.stderr
+
+
+def test_password_prompt_asks_twice(state_file, monkeypatch, capsys):
+    answers = iter(["een-lang-wachtwoord", "een-ander-wachtwoord"])
+    monkeypatch.setattr(gebruikers.getpass, "getpass", lambda prompt: next(answers))
+    code = gebruikers.main(["--state", str(state_file), "toevoegen", "jan", "--rol", "bestuur"])
+    assert code == 1 and "niet gelijk" in capsys.readouterr().err
+    answers = iter(["een-lang-wachtwoord"] * 2)
+    code = gebruikers.main(["--state", str(state_file), "toevoegen", "jan", "--rol", "bestuur"])
+    out = capsys.readouterr()
+    assert code == 0 and "een-lang-wachtwoord" not in out.out + out.err
