@@ -1,34 +1,60 @@
-"""Briefing: the headline indicators for the latest complete year beside the year before."""
+"""Briefing (home, all roles): the headline indicators for the chosen period beside the
+previous period and the same period a year before; what changed most; the top areas;
+each source's stand per. Presentation mode: large type, no sidebar, no detail."""
 import streamlit as st
 
-from dijkwacht import auth, data, formats
-from dijkwacht.indicators import BY_CODE, HEADLINE, latest_complete_year, year_period
+from dijkwacht import auth, charts, data, formats, ui
+from dijkwacht.indicators import BY_CODE, HANDHAVING_LABEL, HEADLINE
+
+SOURCES = ("hennepkwekerijen", "verdachte_transacties", "signalen", "controles")
 
 role = auth.current_role()
-meta = data.meta(role)
-if not meta:
-    st.warning("Er is nog geen database geladen. Laad partnerbestanden of de demodata (`make run`).")
-    st.stop()
+view = ui.start(role, "Briefing", SOURCES, presentable=True)
+briefing = data.briefing(role, view.period, view.buurten)
 
-year = latest_complete_year(meta["stand_per"])
-now = data.indicator_values(role, *year_period(year))
-before = data.indicator_values(role, *year_period(year - 1))
-
-st.title(f"Briefing {meta['gemeente_naam']}")
-st.caption(f"{year} tegenover {year - 1} · stand per {formats.day(meta['stand_per'])}")
-
+before, year_before = view.period.previous(), view.period.year_before()
+same = before == year_before          # for a whole year the previous period is the year before
+if not view.presentation:
+    st.caption(f"Verandering tegenover dezelfde periode een jaar eerder ({year_before.label()})"
+               + ("." if same else f"; daaronder ook de vorige periode ({before.label()})."))
 columns = st.columns(3)
 for i, code in enumerate(HEADLINE):
     indicator = BY_CODE[code]
+    now, last_year, previous = (briefing[k][code] for k in ("nu", "vorig_jaar", "vorige"))
     with columns[i % 3]:
-        st.metric(indicator.naam, formats.value(now[code], indicator.eenheid),
-                  delta=formats.change(now[code], before[code]),
+        st.metric(indicator.naam, formats.value(now, indicator.eenheid),
+                  delta=f"{formats.change(now, last_year) or '±0%'} t.o.v. vorig jaar",
                   delta_color="off", help=indicator.definitie)
+        if not view.presentation:
+            st.caption(f"Vorig jaar {formats.value(last_year, indicator.eenheid)}"
+                       + ("" if same else f" · vorige periode {formats.value(previous, indicator.eenheid)} "
+                                          f"({formats.change(now, previous) or '±0%'})")
+                       + (f" · {HANDHAVING_LABEL}" if indicator.handhaving else ""))
 
-st.subheader("Stand per bron")
-status = data.source_status(role)
-st.dataframe(
-    [{"Bron": row["bron"], "Stand per": formats.day(row["stand_per"]),
-      "Geladen op": formats.day(row["geladen_op"]), "Rijen": formats.number(row["rijen"])}
-     for row in status.iter_rows(named=True)],
-    hide_index=True)
+st.subheader("Wat veranderde het meest")
+left, right = st.columns(2)
+for column, soort, title in ((left, "wijk", "Per wijk"), (right, "thema", "Per thema (signalen)")):
+    rises = charts.biggest_rises(briefing["veranderingen"], soort)
+    with column:
+        st.markdown(f"**{title}**")
+        lines = [charts.rise_sentence(row) for row in rises.iter_rows(named=True)]
+        st.markdown("\n".join(f"- {line}" for line in lines) if lines
+                    else "Geen stijgingen tegenover dezelfde periode een jaar eerder.")
+
+st.subheader("Wijken met de meeste zaken")
+top = charts.top_areas(briefing["veranderingen"], n=3 if view.presentation else 5)
+if view.presentation:
+    st.markdown("\n".join(f"{i}. **{row['naam']}** — {formats.number(row['zaken'])} zaken"
+                          for i, row in enumerate(top.iter_rows(named=True), start=1)))
+else:
+    shown = top.select(
+        Wijk="naam", Kwekerijen="hennepkwekerijen", **{"Verdachte transacties": "verdachte_transacties"},
+        Signalen="signalen", **{"Zaken samen": "zaken", "Controles (handhavingsoutput)": "controles"})
+    ui.table(view, shown, "briefing-wijken", "wijken")
+    st.caption("Zaken = kwekerijen + verdachte transacties + signalen; controles zijn "
+               f"{HANDHAVING_LABEL} en tellen niet mee. " + ui.source_caption(view, "signalen"))
+
+    st.subheader("Stand per bron")
+    st.dataframe([{"Bron": row["bron"], "Stand per": formats.day(row["stand_per"]),
+                   "Geladen op": formats.day(row["geladen_op"]), "Rijen": formats.number(row["rijen"])}
+                  for row in briefing["bronnen"].iter_rows(named=True)], hide_index=True)

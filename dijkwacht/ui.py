@@ -1,0 +1,291 @@
+"""What every page shares on screen: the filters, the header, captions, tables and downloads.
+
+Streamlit is imported by three modules only: data.py (caching), auth.py (sessions) and this
+one (widgets). Pages call `start()` first and get a `View` — the role, the chosen period
+and area, the data's stand per — and render through `chart()` and `table()`, so every
+chart names its source, period and stand per, and every download is gated by role.
+
+Filters live in st.session_state (they hold across pages) and are written to the URL on
+every page: Streamlit clears query parameters on navigation (streamlit issue 9050), and a
+bookmarked URL must reproduce the view. The URL is read once, on a session's first run.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from decimal import Decimal
+
+import polars as pl
+import streamlit as st
+
+from dijkwacht import access, charts, data, formats
+from dijkwacht.filters import (AREA_KINDS, PERIOD_KINDS, THEMES, Filters, Period, parse_area,
+                               quarter_label, quarters)
+from dijkwacht.indicators import BRONNEN, latest_complete_year
+
+STATE_KEY = "dijkwacht_filters"          # the Filters value shared by all pages
+PRESENT_KEY = "dijkwacht_presentatie"    # the Briefing's presentation mode toggle
+_W = "_filter_"                          # prefix of the filter widgets' keys
+
+
+@dataclass(frozen=True)
+class View:
+    role: str
+    filters: Filters
+    period: Period
+    buurten: tuple[str, ...] | None      # None = whole city
+    area: str                            # Dutch label of the area
+    stand_per: date
+    demo: bool
+    presentation: bool
+    sources: dict                        # bron → its own stand per
+
+
+def start(role: str | None, title: str, bronnen: tuple[str, ...] = (), *, page: str | None = None,
+          presentable: bool = False, theme: bool = False) -> View:
+    """Check access, draw the filters and the header; stops the page when it may not show."""
+    if role is None or (page and not any(p.key == page for p in access.pages_for(role))):
+        st.error("U heeft geen toegang tot deze pagina.")
+        st.stop()
+    meta = data.meta(role)
+    if not meta:
+        st.warning("Er is nog geen database geladen. Laad partnerbestanden of de demodata (`make run`).")
+        st.stop()
+    stand_per = meta["stand_per"]
+    first_run = STATE_KEY not in st.session_state
+    filters = (Filters.from_query(st.query_params.to_dict()) if first_run
+               else st.session_state[STATE_KEY])
+    presentation = False
+    if presentable:
+        if PRESENT_KEY not in st.session_state:
+            st.session_state[PRESENT_KEY] = first_run and st.query_params.get("presentatie") == "1"
+        presentation = st.toggle("Presentatiemodus", key=PRESENT_KEY,
+                                 help="Grote letters, geen zijbalk en geen details: voor de driehoek.")
+    if presentation:
+        _presentation_css()
+    else:
+        filters = _sidebar(role, filters, stand_per, theme)
+    st.session_state[STATE_KEY] = filters
+    _write_url(filters, presentation)
+
+    sources = {row["bron"]: row["stand_per"] for row in data.source_status(role).iter_rows(named=True)}
+    view = View(role, filters, filters.period(stand_per), data.area_buurten(role, filters.gebied),
+                data.area_name(role, filters.gebied), stand_per, bool(meta.get("demo")), presentation,
+                sources)
+    _header(view, title, bronnen, theme)
+    return view
+
+
+# --- filters -----------------------------------------------------------------------------
+
+def _keep(key: str, options: list, current) -> str:
+    """Seed a filter widget's state from the shared Filters when the widget is new on this
+    page (Streamlit drops widget state on navigation) or holds a value no longer offered."""
+    wkey = _W + key
+    if st.session_state.get(wkey) not in options:
+        st.session_state[wkey] = current if current in options else options[0]
+    return wkey
+
+
+def _sidebar(role: str, f: Filters, stand_per: date, theme: bool) -> Filters:
+    sb = st.sidebar
+    sb.subheader("Filters")
+    kinds = list(PERIOD_KINDS)
+    periode = sb.selectbox("Periode", kinds, key=_keep("periode", kinds, f.periode),
+                           format_func=PERIOD_KINDS.get,
+                           help="Relatief aan de stand per van de gegevens, niet aan vandaag.")
+    changes: dict = {"periode": periode}
+    first = data.first_date(role) or stand_per
+    if periode == "jaar":
+        years = list(range(latest_complete_year(stand_per), first.year - 1, -1))
+        changes["jaar"] = sb.selectbox("Jaar", years, key=_keep("jaar", years, f.jaar or years[0]))
+    elif periode == "kwartaal":
+        options = quarters(first.year, stand_per)
+        changes["kwartaal"] = sb.selectbox("Kwartaal", options, format_func=quarter_label,
+                                           key=_keep("kwartaal", options, f.kwartaal or options[0]))
+    elif periode == "eigen":
+        van = f.van or date(stand_per.year, 1, 1)
+        tot = f.tot or stand_per
+        for key, value in (("van", van), ("tot", tot)):
+            if not isinstance(st.session_state.get(_W + key), date):
+                st.session_state[_W + key] = value
+        changes["van"] = sb.date_input("Van", key=_W + "van", min_value=first, max_value=stand_per,
+                                       format="DD-MM-YYYY")
+        changes["tot"] = sb.date_input("Tot en met", key=_W + "tot", min_value=first,
+                                       max_value=stand_per, format="DD-MM-YYYY")
+    changes["gebied"] = _area_widgets(role, f.gebied)
+    if theme:
+        changes["thema"] = sb.selectbox(
+            "Thema", list(THEMES), key=_keep("thema", list(THEMES), f.thema),
+            format_func=lambda t: "Alle thema's" if t == "alle" else t)
+    return replace(f, **changes)
+
+
+def _area_widgets(role: str, gebied: str) -> str:
+    sb = st.sidebar
+    area = parse_area(gebied)
+    kinds = list(AREA_KINDS)
+    kind = sb.selectbox("Gebied", kinds, format_func=AREA_KINDS.get,
+                        key=_keep("gebied_soort", kinds, area[0] if area else "stad"),
+                        help="Focusgebieden overlappen soms; ze worden één voor één getoond en nooit opgeteld.")
+    if kind == "stad":
+        return "stad"
+    options = data.area_options(role).filter(pl.col("soort") == kind)
+    names = dict(zip(options["code"], options["naam"]))
+    codes = list(names)
+    label = {"wijk": "Wijk", "buurt": "Buurt", "focus": "Focusgebied"}[kind]
+    current = area[1] if area and area[0] == kind else codes[0]
+    code = sb.selectbox(label, codes, key=_keep("gebied_" + kind, codes, current),
+                        format_func=lambda c: names[c] if kind != "buurt" else f"{names[c]} ({c})")
+    return f"{kind}:{code}"
+
+
+def _write_url(filters: Filters, presentation: bool) -> None:
+    wanted = filters.to_query() | ({"presentatie": "1"} if presentation else {})
+    if st.query_params.to_dict() != wanted:
+        st.query_params.from_dict(wanted)
+
+
+def _presentation_css() -> None:
+    """Large type, no sidebar, no toolbar: one screen for the triangle briefing."""
+    st.html("""<style>
+    [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
+    [data-testid="stSidebarNav"], [data-testid="stHeader"], [data-testid="stToolbar"] {display: none !important;}
+    .block-container, [data-testid="stMainBlockContainer"] {padding-top: 1rem !important; max-width: 100% !important;}
+    [data-testid="stMetricValue"] {font-size: 3.4rem !important;}
+    [data-testid="stMetricLabel"] p {font-size: 1.35rem !important;}
+    [data-testid="stMetricDelta"] {font-size: 1.2rem !important;}
+    [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li {font-size: 1.3rem;}
+    </style>""")
+
+
+# --- header and captions -----------------------------------------------------------------
+
+def _header(view: View, title: str, bronnen: tuple[str, ...], theme: bool) -> None:
+    st.title(title)
+    parts = [f"Periode {view.period.label()}", view.area]
+    if theme and view.filters.thema != "alle":
+        parts.append(f"thema {view.filters.thema}")
+    parts.append(f"stand per {formats.day(view.stand_per)}")
+    st.caption(" · ".join(parts))
+    if view.demo:
+        st.badge("Demodata — alle cijfers zijn verzonnen", icon=":material/science:", color="orange")
+    if bronnen and not view.presentation:
+        st.caption(source_caption(view, bronnen).replace("Bron: ", "Bronnen: ", 1))
+
+
+def source_caption(view: View, bron: str | tuple[str, ...], period: Period | None = None) -> str:
+    """'Bron: politie en Omgevingsdienst (ontmantelde hennepkwekerijen, stand per …), periode …, <gebied>.'
+    Each source is named with its own stand per (DESIGN §5)."""
+    period = period or view.period
+    names = "; ".join(
+        f"{BRONNEN[b].leverancier} ({BRONNEN[b].naam.lower()}, stand per "
+        f"{formats.day(view.sources.get(b, view.stand_per))})"
+        for b in ((bron,) if isinstance(bron, str) else bron))
+    return f"Bron: {names}. Periode {period.label()}, {view.area}."
+
+
+def chart(view: View, fig, bron: str | tuple[str, ...], summary: str, key: str, *,
+          note: str = "", period: Period | None = None) -> None:
+    """A chart, its source caption and its one-line summary (also its screen-reader name)."""
+    st.plotly_chart(fig, config=charts.PLOTLY_CONFIG, key=key, theme=None, alt=summary)
+    st.caption(source_caption(view, bron, period) + (f" {note}" if note else ""))
+    st.caption(summary)
+
+
+def breakdowns(view: View, frame: pl.DataFrame, dims: dict[str, str], bron: str, key: str, *,
+               value: str = "aantal", money: bool = False, note: str = "") -> None:
+    """Bar charts of a (dimensie, categorie, aantal) frame, two per row, in the order of
+    `dims` (dimension → Dutch title). Ordinal classes keep their `volgorde`."""
+    items = list(dims.items())
+    for i in range(0, len(items), 2):
+        for column, (dim, title) in zip(st.columns(2), items[i:i + 2]):
+            part = frame.filter(pl.col("dimensie") == dim)
+            ordinal = "volgorde" in part.columns and part["volgorde"].max() not in (None, 0)
+            if ordinal:
+                part = part.sort("volgorde")
+            with column:
+                st.markdown(f"**{title}**")
+                if part.is_empty():
+                    st.caption("Geen gegevens in deze periode.")
+                    continue
+                chart(view, charts.bars(part, "categorie", value, money=money, keep_order=ordinal),
+                      bron, charts.summary_bars(part, "categorie", value, title.lower(), money=money),
+                      key=f"{key}_{dim}", note=note)
+
+
+def table(view: View, frame: pl.DataFrame, name: str, key: str, *, shown: pl.DataFrame | None = None) -> None:
+    """A table (shown formatted in Dutch) with CSV and XLSX downloads of the raw values for
+    the roles that may export tables."""
+    st.dataframe(shown if shown is not None else frame, hide_index=True, key=key)
+    downloads(view, frame, name, key)
+
+
+def downloads(view: View, frame: pl.DataFrame, name: str, key: str) -> None:
+    """The app's own download buttons (DESIGN §6); the bytes are built only on click.
+    TODO(issue "Disclosure control, audit and hardening"): audit each export here."""
+    if view.presentation or not access.may(view.role, "export_tables"):
+        return
+    left, right, _ = st.columns([1, 1, 4])
+    left.download_button("CSV", data=lambda: csv_bytes(frame), file_name=f"{name}.csv",
+                         mime="text/csv", key=f"{key}_csv", on_click="ignore",
+                         icon=":material/download:")
+    right.download_button("Excel", data=lambda: xlsx_bytes(frame, name), file_name=f"{name}.xlsx",
+                          mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                          key=f"{key}_xlsx", on_click="ignore", icon=":material/download:")
+
+
+# --- exports (pure; here because only the download buttons use them) ------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A text cell that a spreadsheet would read as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _cell(value):
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return neutralise(value)
+
+
+def csv_bytes(frame: pl.DataFrame) -> bytes:
+    """CSV as Dutch Excel opens it: ';'-separated, decimal comma, UTF-8 with BOM."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([neutralise(c) for c in frame.columns])
+    for row in frame.iter_rows():
+        writer.writerow([formats.number(v, 2).replace(".", "") if isinstance(v, (float, Decimal))
+                         else "" if v is None else _cell(v) for v in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(frame: pl.DataFrame, sheet: str = "gegevens") -> bytes:
+    """XLSX with numbers as numbers and every text cell written as text, never a formula."""
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
+                                     "strings_to_urls": False, "strings_to_numbers": False})
+    ws = book.add_worksheet(sheet[:31])
+    bold = book.add_format({"bold": True})
+    for c, name in enumerate(frame.columns):
+        ws.write_string(0, c, str(neutralise(name)), bold)
+    for r, row in enumerate(frame.iter_rows(), start=1):
+        for c, v in enumerate(row):
+            if isinstance(v, bool) or v is None:
+                ws.write_string(r, c, "" if v is None else ("ja" if v else "nee"))
+            elif isinstance(v, (int, float, Decimal)):
+                ws.write_number(r, c, float(v))
+            else:
+                ws.write_string(r, c, str(_cell(v)))
+    book.close()
+    return buf.getvalue()

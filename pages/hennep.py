@@ -1,0 +1,27 @@
+"""Hennep (analysts): dismantled grow sites by location type, plants, energy theft,
+ownership and measures taken; repeat addresses as a count."""
+import streamlit as st
+
+from dijkwacht import auth, data, formats, ui
+from dijkwacht.indicators import HANDHAVING_LABEL
+
+role = auth.current_role()
+view = ui.start(role, "Hennep", ("hennepkwekerijen",), page="hennep")
+hennep = data.hennep(role, view.period, view.buurten)
+kern = hennep["kern"]
+
+columns = st.columns(5)
+columns[0].metric("Ontmantelde kwekerijen", formats.number(kern["kwekerijen"]), help=HANDHAVING_LABEL)
+columns[1].metric("Planten", formats.number(kern["planten"]))
+columns[2].metric("Planten per kwekerij", formats.number(kern["planten_gemiddeld"]), help="Gemiddelde.")
+columns[3].metric("Met stroomdiefstal", formats.number(kern["stroomdiefstal"]))
+columns[4].metric("Herhaaladressen", formats.number(kern["herhaaladressen"]),
+                  help="Adressen met een kwekerij in deze periode en in totaal minstens twee "
+                       "(sinds het begin van de registratie).")
+st.caption(f"Ontmantelde kwekerijen zijn {HANDHAVING_LABEL}: naar schatting wordt 1 op 6 gevonden.")
+
+ui.breakdowns(view, hennep["verdeling"], {
+    "locatietype": "Locatietype", "planten": "Aantal planten", "stroomdiefstal": "Stroomdiefstal",
+    "eigendom": "Eigendom", "maatregel": "Maatregel"}, "hennepkwekerijen", "hennep")
+with st.expander("Tabel"):
+    ui.table(view, hennep["verdeling"].drop("volgorde"), "hennep-verdeling", "tabel")
