@@ -171,6 +171,32 @@ def _typed(col: Column, frame: pl.DataFrame) -> pl.Expr:
     return raw
 
 
+def _typed_distinct(raw: pl.DataFrame, col: Column, frame: pl.DataFrame) -> pl.Series:
+    """Parse each distinct raw value once and map the results back (a 1 M-row file has a
+    few thousand distinct dates, numbers and vocabulary values)."""
+    name = RAW + col.name
+    if col.kind == "text":
+        return raw[name].alias(col.name)
+    distinct = raw.select(pl.col(name).unique())
+    distinct = distinct.with_columns(_typed(col, frame).alias(col.name))
+    return (raw.select(name).join(distinct, on=name, how="left", nulls_equal=True, maintain_order="left")
+            [col.name])
+
+
+def _null_typed(col: Column) -> pl.Expr:
+    dtype = {"date": pl.Date, "datetime": pl.Datetime("us"), "int": pl.Int64, "decimal": pl.Decimal(18, 2),
+             "float": pl.Float64, "list": pl.List(pl.String)}.get(col.kind, pl.String)
+    return pl.lit(None, dtype).alias(col.name)
+
+
+def _address_distinct(typed: pl.DataFrame) -> pl.Series:
+    pair = [RAW + "adres", "postcode"]
+    distinct = typed.select(pair).unique().with_columns(
+        address_message(pl.col(RAW + "adres"), pl.col("postcode")).alias(ADDRESS_MESSAGE))
+    return typed.select(pair).join(distinct, on=pair, how="left", nulls_equal=True,
+                                   maintain_order="left")[ADDRESS_MESSAGE]
+
+
 # --------------------------------------------------------------------------- the schema
 
 PARSED = "geparst"
@@ -311,9 +337,11 @@ def clean(frame: pl.DataFrame, source: Source, valid_buurtcodes: frozenset[str])
     missing = [c.name for c in source.columns if c.name not in frame.columns]
     frame = frame.with_columns([pl.lit(None, pl.String).alias(m) for m in missing])
     raw = frame.select(pl.col(LINE), *[_text(c.name).alias(RAW + c.name) for c in source.columns])
-    typed = raw.with_columns([_typed(c, frame).alias(c.name) for c in source.columns])
+    typed = raw.with_columns(
+        [_typed_distinct(raw, c, frame) for c in source.columns if c.name not in missing]
+        + [_null_typed(c) for c in source.columns if c.name in missing])
     if source.address:
-        typed = typed.with_columns(address_message(pl.col(RAW + "adres"), pl.col("postcode")).alias(ADDRESS_MESSAGE))
+        typed = typed.with_columns(_address_distinct(typed))
 
     schema, texts = schema_for(source, valid_buurtcodes)
     valid, failure = schema.filter(typed)
