@@ -288,6 +288,7 @@ def schema_for(source: Source, codes: frozenset[str]) -> tuple[type[dy.Schema], 
         texts[f"{col.name}|min_exclusive"] = (
             col.name, f"moet groter zijn dan {col.above:g}" if col.above is not None else "")
         texts[f"{col.name}|max"] = (col.name, f"groter dan {col.maximum:g}" if col.maximum is not None else "")
+        texts[f"{col.name}|inf"] = texts[f"{col.name}|nan"] = (col.name, "geen getal")
         if col.kind in _PARSE_TEXT:
             rule_name = f"{col.name}_{PARSED}"
             namespace[rule_name] = dy.rule()(_parsed_rule(col.name))
