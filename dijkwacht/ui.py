@@ -138,7 +138,7 @@ def _area_widgets(role: str, gebied: str) -> str:
     label = {"wijk": "Wijk", "buurt": "Buurt", "focus": "Focusgebied"}[kind]
     current = area[1] if area and area[0] == kind else codes[0]
     code = sb.selectbox(label, codes, key=_keep("gebied_" + kind, codes, current),
-                        format_func=lambda c: names[c] if kind != "buurt" else f"{names[c]} ({c})")
+                        format_func=lambda c: (names[c] or c) if kind != "buurt" else f"{names[c] or c} ({c})")
     return f"{kind}:{code}"
 
 
