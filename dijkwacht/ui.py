@@ -46,6 +46,10 @@ class View:
 def start(role: str | None, title: str, bronnen: tuple[str, ...] = (), *, page: str | None = None,
           presentable: bool = False, theme: bool = False) -> View:
     """Check access, draw the filters and the header; stops the page when it may not show."""
+    # The dataframe toolbar's CSV download and copy are off: exports go through the app's
+    # own, role-gated buttons (DESIGN §6). Also belongs in .streamlit/config.toml
+    # ([client] disableDataExport = true) so it holds from the first message on.
+    st.set_option("client.disableDataExport", True)
     if role is None or (page and not any(p.key == page for p in access.pages_for(role))):
         st.error("U heeft geen toegang tot deze pagina.")
         st.stop()
