@@ -20,4 +20,8 @@ navigation = st.navigation([st.Page(p.script, title=p.title, icon=p.icon, url_pa
                             for p in pages])
 if data.meta(role).get("demo"):
     st.sidebar.warning("**Demodata** — alle cijfers zijn verzonnen.", icon=":material/science:")
+with st.sidebar.expander("Stand per bron"):
+    st.caption("  \n".join(data.freshness_lines(role)))
+with st.sidebar:
+    data.watch_for_new_data()
 navigation.run()

@@ -47,3 +47,10 @@ def change(current, previous) -> str | None:
     pct = 100.0 * (current - previous) / previous
     sign = "+" if pct > 0 else ""
     return f"{sign}{number(pct, 1)}%"
+
+
+def moment(value: datetime | None) -> str:
+    """'3 mrt 2024 14:05' (times are stored in UTC and shown as such, labelled)."""
+    if value is None:
+        return "–"
+    return f"{day(value)} {value:%H:%M} UTC"

@@ -35,7 +35,9 @@ def demo_db(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_con(demo_db) -> duckdb.DuckDBPyConnection:
-    con = duckdb.connect(str(demo_db), read_only=True)
+    from dijkwacht.queries import open_hardened
+
+    con = open_hardened(demo_db)   # the app's settings, so AppTests can open the same file
     yield con
     con.close()
 
