@@ -19,6 +19,7 @@ import duckdb
 import polars as pl
 
 from dijkwacht import config, state
+from dijkwacht.queries import open_hardened
 from etl import keys, location
 from etl.clean import ADDRESS_MESSAGE, Cleaned, clean, normalise_header
 from etl.publish import building, exclusive
@@ -221,7 +222,9 @@ def upsert(con: duckdb.DuckDBPyConnection, prepared: Prepared) -> int:
 def served_meta(db: Path) -> dict | None:
     if not db.exists():
         return None
-    con = duckdb.connect(str(db), read_only=True)
+    # The same settings as the app's connections: DuckDB refuses a second connection to one
+    # file with other settings in the same process (the Data page's upload preview).
+    con = open_hardened(db)
     try:
         row = con.execute("SELECT demo, sleutel_vingerafdruk, schema_versie FROM meta").fetchall()
         shas = {r[0] for r in con.execute("SELECT sha256 FROM bestanden").fetchall()}
