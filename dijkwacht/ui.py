@@ -67,6 +67,12 @@ def start(role: str | None, title: str, bronnen: tuple[str, ...] = (), *, page: 
             st.session_state[PRESENT_KEY] = first_run and st.query_params.get("presentatie") == "1"
         presentation = st.toggle("Presentatiemodus", key=PRESENT_KEY,
                                  help="Grote letters, geen zijbalk en geen details: voor de driehoek.")
+    if st.session_state.get(_W + "pagina") != title:
+        # A widget's state does not survive a page switch (its id includes the page):
+        # re-seed every filter widget from the shared Filters on a new page.
+        for key in [k for k in st.session_state if str(k).startswith(_W)]:
+            del st.session_state[key]
+        st.session_state[_W + "pagina"] = title
     if presentation:
         _presentation_css()
     else:

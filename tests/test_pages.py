@@ -231,3 +231,22 @@ def test_exports_neutralise_formulas():
     assert [sheet.cell(r, 1).value for r in range(2, 7)] == ["'=SUM(A1)", "'+31 6", "'-5", "'@cmd", "gewoon"]
     assert all(sheet.cell(r, 1).data_type == "s" for r in range(2, 7))
     assert sheet.cell(3, 2).value == -2 and sheet.cell(3, 3).value == -2.25
+
+
+# --- through the router ------------------------------------------------------------------
+
+def test_filters_hold_across_pages_and_bestuur_navigation(served_demo):
+    at = app_for("analist", "dashboard.py", {"jaar": "2014", "gebied": "wijk:WK050503"}).run()
+    assert not at.exception
+    city_2014 = as_int(metric(at, "Ontmantelde hennepkwekerijen"))
+    at.switch_page("pages/hennep.py").run()
+    assert [t.value for t in at.title] == ["Hennep"]
+    assert as_int(metric(at, "Ontmantelde kwekerijen")) == city_2014
+    assert at.query_params["jaar"] in ("2014", ["2014"])          # written again on this page
+    assert at.sidebar.selectbox(key="_filter_gebied_wijk").value == "WK050503"
+    bestuur = app_for("bestuur", "dashboard.py").run()
+    for page in ANALYST_PAGES:
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            bestuur.switch_page(f"pages/{page}.py")
+    bestuur.switch_page("pages/trends.py").run()
+    assert [t.value for t in bestuur.title] == ["Trends"]
