@@ -331,3 +331,133 @@ def inbox_files(role: str) -> pl.DataFrame:
 
 def kept_versions(role: str) -> list[dict]:
     return _steward(role).versions()
+
+
+# --- Factsheet and briefing snapshot (issue 11; dijkwacht/factsheet.py is pure) -----------
+# The factsheet is published output: every figure passes the publication profile inside
+# factsheet.build_factsheet, for every role alike. The briefing snapshot is what the mayor
+# takes to the triangle: the bestuur profile, whoever makes it.
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _factsheet(role: str, version: str, year: int):
+    access.require(role, "aggregates")
+    from dijkwacht import factsheet
+    return factsheet.build_factsheet(queries.served(), year)
+
+
+def factsheet(role: str, year: int):
+    """The figures of the annual factsheet (a factsheet.Factsheet) for `year`."""
+    access.require(role, "aggregates")
+    return _factsheet(role, database_version(), year)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=8)
+def _factsheet_files(role: str, version: str, year: int) -> dict:
+    access.require(role, "export_factsheet")
+    from dijkwacht import factsheet as fsh
+    fs = _factsheet(role, version, year)
+    charts = fsh.chart_files(fs, "png")
+    pdf = fsh.factsheet_pdf(fs, charts)
+    return {"pdf": pdf, "png": fsh.page_png(pdf), "charts": charts}
+
+
+def factsheet_files(role: str, year: int) -> dict:
+    """{"pdf", "png", "charts": {name: png}} for every role that may export the factsheet."""
+    access.require(role, "export_factsheet")
+    return _factsheet_files(role, database_version(), year)
+
+
+def factsheet_reuse(role: str, year: int, kind: str) -> bytes | dict:
+    """Analysts' re-use files: kind "svg" → {name: svg bytes}; "xlsx" → the indicator table."""
+    access.require(role, "export_tables")
+    from dijkwacht import factsheet as fsh
+    fs = factsheet(role, year)
+    return fsh.indicator_xlsx(fs) if kind == "xlsx" else fsh.chart_files(fs, "svg")
+
+
+def publish_factsheet(role: str, who: str, year: int) -> dict:
+    """Store the factsheet (PDF, PNG, numbers) in the archive; returns the register row.
+    Publishing is the analysts' job (DESIGN §1)."""
+    access.require(role, "export_tables")
+    from dijkwacht import config, factsheet as fsh, state
+    files = factsheet_files(role, year)
+    con = state.connect(config.state_path())
+    try:
+        return fsh.publish(con, factsheet(role, year), {"pdf": files["pdf"], "png": files["png"]},
+                           who, role)
+    finally:
+        con.close()
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=16)
+def _snapshot(role: str, version: str, van: date, tot: date, gebied: str, gebied_naam: str,
+              buurten: tuple[str, ...] | None):
+    access.require(role, "export_factsheet")
+    from dijkwacht import factsheet as fsh
+    snap = fsh.build_snapshot(queries.served(), van, tot, gebied, gebied_naam,
+                              list(buurten) if buurten is not None else None)
+    return snap, fsh.snapshot_pdf(snap)
+
+
+def briefing_snapshot(role: str, period: filters.Period, gebied: str, gebied_naam: str,
+                      buurten: tuple[str, ...] | None = None):
+    """(factsheet.Snapshot, PDF bytes) of the Briefing for the chosen period and area."""
+    access.require(role, "export_factsheet")
+    return _snapshot(role, database_version(), period.van, period.tot, gebied, gebied_naam, buurten)
+
+
+def keep_snapshot(role: str, who: str, period: filters.Period, gebied: str, gebied_naam: str,
+                  buurten: tuple[str, ...] | None = None) -> dict:
+    """Freeze the briefing: store its PDF (and numbers) in the archive; the register row."""
+    access.require(role, "export_factsheet")
+    from dijkwacht import config, factsheet as fsh, state
+    snap, pdf = briefing_snapshot(role, period, gebied, gebied_naam, buurten)
+    con = state.connect(config.state_path())
+    try:
+        return fsh.publish(con, snap, {"pdf": pdf}, who, role)
+    finally:
+        con.close()
+
+
+def archive(role: str, kind: str | None = None) -> list[dict]:
+    """The archive register, newest first (not cached: it changes on every publication)."""
+    access.require(role, "export_factsheet")
+    from dijkwacht import config, factsheet as fsh, state
+    con = state.connect(config.state_path())
+    try:
+        return fsh.archive_list(con, kind)
+    finally:
+        con.close()
+
+
+def archived_file(role: str, name: str) -> bytes:
+    access.require(role, "export_factsheet")
+    from dijkwacht import factsheet as fsh
+    return fsh.archive_file(name)
+
+
+# --- Live data: an idle page never reruns by itself (STACK-NOTES), so a fragment polls the
+# served file's identity and reruns the whole app when the ETL has published a new version.
+LIVE_SECONDS = 20
+
+
+@st.fragment(run_every=LIVE_SECONDS)
+def watch_for_new_data() -> None:
+    version = database_version()
+    seen = st.session_state.setdefault("dijkwacht_dataversie", version)
+    if version != seen:
+        st.session_state["dijkwacht_dataversie"] = version
+        st.rerun(scope="app")
+
+
+def freshness_lines(role: str) -> list[str]:
+    """One line per source: latest record date and load time (shown on every page)."""
+    from dijkwacht import formats
+    from etl.sources import SOURCES
+
+    lines = []
+    for row in source_status(role).iter_rows(named=True):
+        label = SOURCES[row["bron"]].label if row["bron"] in SOURCES else row["bron"]
+        loaded = formats.moment(row["geladen_op"])
+        lines.append(f"{label}: stand per {formats.day(row['stand_per'])}, geladen {loaded}")
+    return lines

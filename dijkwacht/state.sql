@@ -64,3 +64,22 @@ CREATE TABLE IF NOT EXISTS sessies (
     laatst_gezien_op TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS sessies_naam ON sessies(naam);
+
+-- The archive (dijkwacht/factsheet.py): every published factsheet and every frozen triangle
+-- briefing. The files live in data/archief/ (names below, with their SHA-256); the numbers
+-- are archived as JSON beside them, so what was published stays reproducible.
+CREATE TABLE IF NOT EXISTS archief (
+    id              INTEGER PRIMARY KEY AUTOINCREMENT,
+    soort           TEXT NOT NULL,           -- factsheet | briefing
+    periode         TEXT NOT NULL,           -- "2025" or "2026-07-01/2026-10-01" ([van, tot))
+    filters         TEXT,                    -- JSON: jaar, or van/tot/gebied
+    gemaakt_door    TEXT NOT NULL,           -- account name or OIDC identity
+    rol             TEXT NOT NULL,
+    gemaakt_op      TEXT NOT NULL,           -- UTC ISO 8601
+    load_id         TEXT NOT NULL,           -- meta.load_id of the served database used
+    stand_per       TEXT,                    -- the data's stand per (ISO date)
+    demo            INTEGER NOT NULL DEFAULT 0,
+    bestanden       TEXT NOT NULL,           -- JSON list of {bestand, sha256}
+    cijfers_sha256  TEXT NOT NULL            -- SHA-256 of the canonical numbers JSON
+);
+CREATE INDEX IF NOT EXISTS archief_soort ON archief(soort, gemaakt_op);

@@ -1,0 +1,87 @@
+"""Time to build the factsheet and the briefing snapshot as documents (issue 11).
+
+    .venv/bin/python bench/factsheet_build.py [--db data/dijkwacht.duckdb] [--year 2025]
+                                              [--runs 3] [--docs]
+
+Everything from pip, no browser: figures from DuckDB, charts with matplotlib (Agg), layout
+with reportlab (platypus), page 1 rendered to PNG with pypdfium2. Measures, median of
+`--runs` after one cold run (imports, font registration, the first query):
+
+- figures      build_factsheet: every indicator × 2 years, wijk table (publication profile),
+               10-year series, activities, sources
+- charts       four matplotlib charts + the wijk map (PNG, 200 dpi)
+- pdf          reportlab layout of the two pages (charts embedded)
+- png          page 1 → PNG at 150 dpi (pypdfium2)
+- snapshot     briefing snapshot for the last complete quarter: figures + map + PDF
+
+`--docs` also writes page 1 to docs/factsheet-<year>.png (for the README).
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+
+def timed(fn):
+    start = time.perf_counter()
+    out = fn()
+    return out, time.perf_counter() - start
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", default=str(ROOT / "data" / "dijkwacht.duckdb"))
+    parser.add_argument("--year", type=int, default=None)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--docs", action="store_true")
+    args = parser.parse_args()
+
+    start = time.perf_counter()
+    from dijkwacht import factsheet as fsh, queries
+    from dijkwacht.filters import latest_complete_quarter
+    from dijkwacht.indicators import latest_complete_year
+    import_s = time.perf_counter() - start
+
+    db = queries.served(Path(args.db))
+    meta = db.query("meta").row(0, named=True)
+    year = args.year or latest_complete_year(meta["stand_per"])
+    qy, q = latest_complete_quarter(meta["stand_per"])
+    from datetime import date
+    van = date(qy, 3 * (q - 1) + 1, 1)
+    tot = date(qy + (q == 4), 1 if q == 4 else 3 * q + 1, 1)
+
+    rows = {k: [] for k in ("figures", "charts", "pdf", "png", "total", "snapshot")}
+    pdf = b""
+    for run in range(args.runs + 1):
+        fs, t_fig = timed(lambda: fsh.build_factsheet(db, year))
+        charts, t_chart = timed(lambda: fsh.chart_files(fs, "png"))
+        pdf, t_pdf = timed(lambda: fsh.factsheet_pdf(fs, charts))
+        png, t_png = timed(lambda: fsh.page_png(pdf))
+        _, t_snap = timed(lambda: fsh.snapshot_pdf(fsh.build_snapshot(db, van, tot)))
+        label = "cold" if run == 0 else f"run {run}"
+        print(f"{label:>6}: figures {t_fig:5.2f} s · charts {t_chart:5.2f} s · pdf {t_pdf:5.2f} s · "
+              f"png {t_png:5.2f} s · total {t_fig + t_chart + t_pdf + t_png:5.2f} s · "
+              f"snapshot {t_snap:5.2f} s", flush=True)
+        if run:
+            for k, v in (("figures", t_fig), ("charts", t_chart), ("pdf", t_pdf), ("png", t_png),
+                         ("total", t_fig + t_chart + t_pdf + t_png), ("snapshot", t_snap)):
+                rows[k].append(v)
+    print(f"imports {import_s:.2f} s; factsheet {year}: PDF {len(pdf) / 1024:.0f} KiB, "
+          f"PNG {len(png) / 1024:.0f} KiB; snapshot {van}–{tot}")
+    print("median: " + " · ".join(f"{k} {statistics.median(v):.2f} s" for k, v in rows.items()))
+    if args.docs:
+        out = ROOT / "docs" / f"factsheet-{year}.png"
+        out.parent.mkdir(exist_ok=True)
+        out.write_bytes(png)
+        print(f"written: {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
