@@ -461,3 +461,75 @@ def freshness_lines(role: str) -> list[str]:
         loaded = formats.moment(row["geladen_op"])
         lines.append(f"{label}: stand per {formats.day(row['stand_per'])}, geladen {loaded}")
     return lines
+
+
+# --- Kaart ---------------------------------------------------------------------------------
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _map_counts(role: str, version: str, van: date, tot: date, thema: str | None) -> pl.DataFrame:
+    access.require(role, "aggregates")
+    frame = queries.served().query("kaart_tellingen", van=van, tot=tot, thema=thema)
+    return _disclose(role, frame)
+
+
+def map_counts(role: str, period: filters.Period, thema: str | None = None) -> pl.DataFrame:
+    """Per map layer and buurt code (NULL = location unknown; 2024-only codes kept):
+    laag, buurtcode, aantal, bedrag (penalty orders only)."""
+    access.require(role, "aggregates")
+    return _map_counts(role, database_version(), period.van, period.tot, thema)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _focus_areas(role: str, version: str) -> pl.DataFrame:
+    access.require(role, "aggregates")
+    return queries.served().query("kaart_focusgebieden")
+
+
+def focus_areas(role: str) -> pl.DataFrame:
+    """The focus areas: gebied, status (placed | approximate | uncertain), buurtcodes."""
+    access.require(role, "aggregates")
+    return _focus_areas(role, database_version())
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _grow_site_cells(role: str, version: str, van: date, tot: date) -> pl.DataFrame:
+    access.require(role, "points")
+    return queries.served().query("kaart_cellen", van=van, tot=tot)
+
+
+def grow_site_cells(role: str, period: filters.Period) -> pl.DataFrame:
+    """Grow sites per 100 m cell (cel_x, cel_y, aantal): analysts only (DESIGN §6)."""
+    access.require(role, "points")
+    return _grow_site_cells(role, database_version(), period.van, period.tot)
+
+
+def map_data(role: str, period: filters.Period, compare: filters.Period | None = None,
+             thema: str | None = None) -> dict:
+    """Everything the Kaart page needs in one call: counts now and in the comparison period,
+    the focus areas, and — for analysts only — the grow-site cells."""
+    access.require(role, "aggregates")
+    return {
+        "nu": map_counts(role, period, thema),
+        "eerder": map_counts(role, compare, thema) if compare else None,
+        "focus": focus_areas(role),
+        "cellen": grow_site_cells(role, period) if access.may(role, "points") else None,
+    }
+
+
+def area_profile(role: str, buurtcodes: tuple[str, ...], period: filters.Period,
+                 compare: filters.Period, stand_per: date, thema: str | None = None,
+                 jaren: int = 5) -> pl.DataFrame:
+    """Per map layer for a buurt (or the buurten of a wijk): the count now, in the comparison
+    period and in each of the last complete years — built from the cached map counts."""
+    access.require(role, "aggregates")
+    from dijkwacht.indicators import latest_complete_year, year_period
+
+    last = latest_complete_year(stand_per)
+    periods = {"nu": period, "eerder": compare}
+    periods |= {str(y): filters.Period(*year_period(y)) for y in range(last - jaren + 1, last + 1)}
+    parts = []
+    for name, p in periods.items():
+        frame = map_counts(role, p, thema).filter(pl.col("buurtcode").is_in(list(buurtcodes)))
+        parts.append(frame.group_by("laag").agg(pl.col("aantal").sum(), pl.col("bedrag").sum())
+                     .with_columns(periode=pl.lit(name)))
+    return pl.concat(parts) if parts else pl.DataFrame()
