@@ -15,7 +15,7 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from dijkwacht import access, filters, queries
+from dijkwacht import access, filters, linkage, queries
 from dijkwacht.indicators import INDICATORS, estimate_band
 
 CACHE_TTL = 600
@@ -331,6 +331,191 @@ def inbox_files(role: str) -> pl.DataFrame:
 
 def kept_versions(role: str) -> list[dict]:
     return _steward(role).versions()
+
+
+# --- Koppelingen (issue 10): key-level data, "detail" permission --------------------------
+# The event list of every source is read once per database version; the linkage functions
+# (dijkwacht/linkage.py, pure) derive everything else from it.
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _link_events(role: str, version: str) -> pl.DataFrame:
+    access.require(role, "detail")
+    return queries.served().query("koppeling_gebeurtenissen")
+
+
+def _events(role: str) -> pl.DataFrame:
+    access.require(role, "detail")
+    version = database_version()
+    return linkage.empty_events() if version is None else _link_events(role, version)
+
+
+def _stand_per(role: str) -> date:
+    return meta(role).get("stand_per") or date.today()
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _linked_keys(role: str, version: str, stand_per: date) -> pl.DataFrame:
+    access.require(role, "detail")
+    return linkage.linked_keys(_events(role), stand_per)
+
+
+def linked_keys(role: str) -> pl.DataFrame:
+    """Keys in ≥ 2 sources or repeated in one, ranked by linkage.SCORE_UITLEG."""
+    access.require(role, "detail")
+    return _linked_keys(role, database_version(), _stand_per(role))
+
+
+def key_timeline(role: str, key: str) -> pl.DataFrame:
+    """Every record of one key, oldest first (ask the purpose first: log_detail_view)."""
+    access.require(role, "detail")
+    return linkage.timeline(_events(role), key)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _owner_clusters(role: str, version: str) -> pl.DataFrame:
+    access.require(role, "detail")
+    return linkage.clusters(_events(role))
+
+
+def owner_clusters(role: str) -> pl.DataFrame:
+    """Owner networks (connected components), largest first."""
+    access.require(role, "detail")
+    return _owner_clusters(role, database_version())
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _cluster_network(role: str, version: str, keys: tuple[str, ...]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    access.require(role, "detail")
+    return linkage.cluster_layout(_events(role), list(keys))
+
+
+def cluster_network(role: str, keys: tuple[str, ...]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Nodes and edges (with a fixed-seed layout) of one cluster, by its keys."""
+    access.require(role, "detail")
+    return _cluster_network(role, database_version(), tuple(keys))
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _link_period(role: str, version: str, what: str, van: date | None, tot: date | None,
+                 buurten: tuple[str, ...] | None):
+    access.require(role, "detail")
+    events = _events(role)
+    if buurten is not None:
+        events = events.filter(pl.col("buurtcode").is_in(list(buurten)))
+    if what == "buurten":
+        return linkage.problem_vs_intervention(events, van, tot)
+    if what == "barriere":
+        return linkage.barrier_model(events, van, tot)
+    return {"trechter": linkage.signal_funnel(events, van, tot),
+            "per_doorverwijzing": linkage.outcome_by_referral(events, van, tot)}
+
+
+def problem_intervention(role: str, period: filters.Period | None = None,
+                         buurten: tuple[str, ...] | None = None) -> pl.DataFrame:
+    """Per buurt: problems beside interventions (analysts only: unsuppressed buurt counts)."""
+    access.require(role, "detail")
+    return _link_period(role, database_version(), "buurten", *_bounds(period), buurten)
+
+
+def barrier_model(role: str, period: filters.Period | None = None,
+                  buurten: tuple[str, ...] | None = None) -> pl.DataFrame:
+    """The hennep barrier model: per stage signals, measures that followed, partners."""
+    access.require(role, "detail")
+    return _link_period(role, database_version(), "barriere", *_bounds(period), buurten)
+
+
+def signal_outcomes(role: str, period: filters.Period | None = None,
+                    buurten: tuple[str, ...] | None = None) -> dict:
+    """Signal → intervention → outcome: trechter and per_doorverwijzing."""
+    access.require(role, "detail")
+    return _link_period(role, database_version(), "uitkomst", *_bounds(period), buurten)
+
+
+def _bounds(period: filters.Period | None) -> tuple[date | None, date | None]:
+    return (None, None) if period is None else (period.van, period.tot)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _attention(role: str, version: str, since: date) -> pl.DataFrame:
+    access.require(role, "detail")
+    return linkage.attention_list(_events(role), since)
+
+
+SINCE_KEY = "dijkwacht_koppelingen_sinds"
+
+
+def _user() -> str | None:
+    from dijkwacht.auth import NAME_KEY
+    return st.session_state.get(NAME_KEY)
+
+
+def attention_since(role: str) -> date:
+    """Where "new" starts: the data's stand per at this user's previous visit of Koppelingen
+    (fixed for the session), else 30 days before the current stand per."""
+    access.require(role, "detail")
+    if SINCE_KEY in st.session_state:
+        return st.session_state[SINCE_KEY]
+    from dijkwacht import config, state
+    previous = None
+    if _user():
+        con = state.connect(config.state_path())
+        try:
+            previous = linkage.last_visit(con, _user())
+        finally:
+            con.close()
+    return previous or linkage.default_since(_stand_per(role))
+
+
+def record_visit(role: str) -> date:
+    """Called by the Koppelingen page: fixes `since` for this session and stores this visit
+    (once per session, so a rerun does not empty the list). Returns `since`."""
+    since = attention_since(role)
+    if SINCE_KEY not in st.session_state:
+        st.session_state[SINCE_KEY] = since
+        if _user():
+            from dijkwacht import config, state
+            con = state.connect(config.state_path())
+            try:
+                linkage.record_visit(con, _user(), _stand_per(role), state.utc_now())
+            finally:
+                con.close()
+    return since
+
+
+def attention_list(role: str, since: date | None = None) -> pl.DataFrame:
+    """New records since `since` (default attention_since) at keys known before."""
+    access.require(role, "detail")
+    return _attention(role, database_version(), since or attention_since(role))
+
+
+def attention_count(role: str, since: date | None = None) -> int:
+    """The attention list's count (for the analysts' Briefing); distinct new records."""
+    access.require(role, "detail")
+    return _attention(role, database_version(), since or attention_since(role)) \
+        .select("bron", "nummer").unique().height
+
+
+DETAIL_LOGGED_KEY = "dijkwacht_detail_gelogd"
+
+
+def log_detail_view(role: str, key: str, purpose: str) -> bool:
+    """The seam for the audit log: opening one key's detail records who, which key and why.
+
+    Called once per (key, purpose) per session — a rerun writes no second row. Returns True
+    when a row was written. Until dijkwacht/audit.py lands it goes to the Python log.
+    TODO(issue "Disclosure control, audit and hardening"): write via audit.py.
+    """
+    access.require(role, "detail")
+    if not linkage.valid_purpose(purpose):
+        raise ValueError("doel ontbreekt of is ongeldig")
+    seen = st.session_state.setdefault(DETAIL_LOGGED_KEY, set())
+    if (key, purpose) in seen:
+        return False
+    import logging
+    logging.getLogger("dijkwacht.audit").info(
+        "detailweergave rol=%s object=sleutel:%s doel=%s", role, linkage.short(key), purpose)
+    seen.add((key, purpose))
+    return True
 
 
 # --- Factsheet and briefing snapshot (issue 11; dijkwacht/factsheet.py is pure) -----------

@@ -1114,7 +1114,7 @@ def publish(con, doc: Factsheet | Snapshot, files: dict[str, bytes], who: str, r
             "INSERT INTO archief (soort, periode, filters, gemaakt_door, rol, gemaakt_op, load_id, "
             "stand_per, demo, bestanden, cijfers_sha256) VALUES (:soort, :periode, :filters, :gemaakt_door, "
             ":rol, :gemaakt_op, :load_id, :stand_per, :demo, :bestanden, :cijfers_sha256)", row)
-    return {"id": cur.lastrowid, **row}
+    return {"id": cur.lastrowid, **row, "filters": filters, "bestanden": stored}
 
 
 def archive_list(con, kind: str | None = None) -> list[dict]:

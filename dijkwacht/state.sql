@@ -83,3 +83,13 @@ CREATE TABLE IF NOT EXISTS archief (
     cijfers_sha256  TEXT NOT NULL            -- SHA-256 of the canonical numbers JSON
 );
 CREATE INDEX IF NOT EXISTS archief_soort ON archief(soort, gemaakt_op);
+
+-- Koppelingen (dijkwacht/linkage.py): each user's last visit, so the attention list can show
+-- what is new since then. stand_per is the data's stand per the user saw (ISO date).
+CREATE TABLE IF NOT EXISTS bezoeken (
+    naam            TEXT NOT NULL,
+    pagina          TEXT NOT NULL,
+    bezocht_op      TEXT NOT NULL,           -- UTC ISO 8601
+    stand_per       TEXT,
+    PRIMARY KEY (naam, pagina)
+);

@@ -2,7 +2,7 @@
 ownership and measures taken; repeat addresses as a count."""
 import streamlit as st
 
-from dijkwacht import auth, data, formats, ui
+from dijkwacht import auth, charts, data, formats, linkage, ui
 from dijkwacht.indicators import HANDHAVING_LABEL
 
 role = auth.current_role()
@@ -25,3 +25,10 @@ ui.breakdowns(view, hennep["verdeling"], {
     "eigendom": "Eigendom", "maatregel": "Maatregel"}, "hennepkwekerijen", "hennep")
 with st.expander("Tabel"):
     ui.table(view, hennep["verdeling"].drop("volgorde"), "hennep-verdeling", "tabel")
+
+st.subheader("Barrièremodel")
+barriers = data.barrier_model(role, view.period, view.buurten)
+ui.chart(view, charts.barrier(barriers), ("signalen", "controles", "hennepkwekerijen"),
+         charts.summary_barrier(barriers), key="barriere",
+         note=f"Maatregel: binnen {linkage.FOLLOW_UP_DAYS} dagen op hetzelfde adres als het signaal.")
+ui.table(view, linkage.shown_barriers(barriers), "barrieremodel", "barriere_tabel")
