@@ -325,3 +325,11 @@ def test_page_shows_the_example_case_and_asks_a_purpose(served_demo):
     assert any(c.value.startswith("Tijdlijn van sleutel") for c in at.caption)
     text = " ".join(str(m.value) for m in at.markdown)
     assert "Score = 10" in text
+
+
+def test_page_refuses_bestuur(served_demo):
+    from apptest_support import app_for
+
+    at = app_for("bestuur", "pages/koppelingen.py").run()
+    assert not at.exception
+    assert at.error and not at.dataframe
