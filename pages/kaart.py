@@ -11,6 +11,14 @@ SOURCES = ("hennepkwekerijen", "verdachte_transacties", "signalen", "controles")
 MODI = {"waarde": "Kaart", "verandering": "Verandering", "hotspots": "Hotspots (Gi*)"}
 VERGELIJK = {"vorige": "Vorige periode", "vorig_jaar": "Zelfde periode vorig jaar"}
 
+
+def kaart_bron(laag: str) -> str | tuple[str, ...]:
+    """The source(s) a layer comes from: measures follow grow sites and inspections."""
+    if laag in SOURCES or laag.startswith("bibob"):
+        return laag if laag in SOURCES else "controles"
+    return ("hennepkwekerijen", "controles")
+
+
 role = auth.current_role()
 view = ui.start(role, "Kaart", SOURCES, theme=True)
 
@@ -59,7 +67,7 @@ if modus == "hotspots":
 
 out = st_folium(maps.folium_map(kaart, focus=focus, punten=punten), key="kaart", height=620,
                 use_container_width=True, returned_objects=["last_active_drawing"])
-st.caption(f"{ui.source_caption(view, SOURCES)} Grenzen: wijk- en buurtkaart 2020, "
+st.caption(f"{ui.source_caption(view, kaart_bron(laag))} Grenzen: wijk- en buurtkaart 2020, "
            f"{config.gemeente().bronvermelding}.")
 if focus and focus.indicatief:
     st.caption(f"De ligging van focusgebied {focus.naam} is indicatief: de koppeling aan buurten "
