@@ -1,0 +1,480 @@
+"""Who signs in, end to end through the router (AppTest, demo database, frozen clock).
+
+URL gating runs against a copy of dashboard.py whose pages are sentinels: each shows
+"GEHEIM-<page>" unconditionally once it runs, so only the router stands between a role and
+a page it may not see. A page counts as reachable when its sentinel appears.
+"""
+from __future__ import annotations
+
+import dataclasses
+import shutil
+from pathlib import Path
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from streamlit.testing.v1 import AppTest
+from streamlit.util import calc_hash
+
+from dijkwacht import access, accounts, auth, clock, config, queries, state
+
+START = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
+DASHBOARD = config.ROOT / "dashboard.py"
+# Element types that carry data; none may appear for someone without a role.
+DATA_TYPES = {"metric", "arrow_data_frame", "dataframe", "table", "plotly_chart",
+              "vega_lite_chart", "deck_gl_json_chart", "map", "download_button", "json",
+              "graphviz_chart", "imgs", "image", "iframe", "component_instance",
+              "bidi_component", "arrow_vega_lite_chart"}
+SENTINEL_PAGE = '''import streamlit as st
+from dijkwacht import auth
+role = auth.current_role()        # as every page does; this page then trusts the router
+st.markdown("GEHEIM-{key}")
+'''
+
+
+@pytest.fixture
+def app_state(served_demo, tmp_path, monkeypatch):
+    """Demo data, an empty state database of this test's own, a frozen clock."""
+    monkeypatch.setenv("DIJKWACHT_STATE", str(tmp_path / "state.sqlite"))
+    monkeypatch.setenv("DIJKWACHT_AANMELDEN", "lokaal")
+    clock.set_time(START)
+    yield tmp_path
+    clock.reset()
+
+
+@dataclasses.dataclass
+class SentinelApp:
+    """dashboard.py copied beside a pages/ folder of sentinels, one per page in access.
+    Its runs see access.PAGES pointing at the sentinels; other runs see the real pages."""
+    script: Path
+    pages: tuple
+
+    def run(self, at: AppTest) -> AppTest:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(access, "PAGES", self.pages)
+            return at.run()
+
+
+@pytest.fixture
+def sentinel_app(app_state) -> SentinelApp:
+    app = app_state / "app"
+    (app / "pages").mkdir(parents=True)
+    shutil.copy(DASHBOARD, app / "dashboard.py")
+    pages = []
+    for page in access.PAGES:
+        script = app / "pages" / f"{page.key}.py"
+        script.write_text(SENTINEL_PAGE.format(key=page.key), encoding="utf-8")
+        pages.append(dataclasses.replace(page, script=str(script)))
+    return SentinelApp(app / "dashboard.py", tuple(pages))
+
+
+def session_for(role: str) -> str:
+    con = state.connect(config.state_path())
+    try:
+        naam, wachtwoord = accounts.ensure_test_account(con, role)
+        return accounts.login(con, naam, wachtwoord)
+    finally:
+        con.close()
+
+
+def new_app(script=DASHBOARD, session_id: str | None = None) -> AppTest:
+    at = AppTest.from_file(str(script), default_timeout=60)
+    if session_id:
+        at.session_state[auth.SESSION_KEY] = session_id
+    return at
+
+
+def walk(node):
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from walk(child)
+
+
+def rendered_text(at: AppTest) -> str:
+    return "\n".join(str(getattr(n, "proto", "")) for n in walk(at._tree))
+
+
+def data_elements(at: AppTest) -> int:
+    return sum(getattr(n, "type", None) in DATA_TYPES for n in walk(at._tree))
+
+
+def shows_login(at: AppTest) -> bool:
+    return [t.label for t in at.text_input] == ["Gebruikersnaam", "Wachtwoord"]
+
+
+def open_url(app: SentinelApp, key: str, session_id: str | None, *, first_run: bool) -> AppTest:
+    """Emulate a browser opening /<key>: the request names the page's hash.
+
+    first_run: the very first run of a session (Streamlit's pages-folder mode is still on,
+    the hole auth._outside_router closes); else after a normal first run."""
+    at = new_app(app.script, session_id)
+    if not first_run:
+        app.run(at)
+        assert not at.exception, at.exception
+    at._page_hash = calc_hash(key)
+    app.run(at)
+    assert not at.exception, at.exception
+    return at
+
+
+def sign_in_form(at: AppTest, naam: str, wachtwoord: str) -> AppTest:
+    at.text_input[0].set_value(naam)
+    at.text_input[1].set_value(wachtwoord)
+    at.button[0].click()
+    return at.run()
+
+
+# --- URL gating --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("role", access.ROLES)
+def test_pages_outside_the_role_are_neither_listed_nor_reachable(sentinel_app, role):
+    session_id = session_for(role)
+    at = sentinel_app.run(new_app(sentinel_app.script, session_id))
+    listed = {Path(str(info["script_path"])).stem for info in at._registered_pages.values()}
+    assert listed == {p.key for p in access.pages_for(role)}
+
+    allowed = {p.key for p in access.PAGES if role in p.roles}
+    forbidden = [p for p in access.PAGES if role not in p.roles]
+    reachable_forbidden, reachable_allowed = [], []
+    for page in access.PAGES:
+        for first_run in (True, False):
+            text = rendered_text(open_url(sentinel_app, page.key, session_id, first_run=first_run))
+            if f"GEHEIM-{page.key}" in text:
+                (reachable_allowed if page.key in allowed else reachable_forbidden).append(page.key)
+    for page in forbidden:
+        with pytest.raises(ValueError):
+            sentinel_app.run(new_app(sentinel_app.script, session_id)).switch_page(
+                f"pages/{page.key}.py")
+    print(f"URL gating {role}: {len(set(reachable_forbidden))} of {len(forbidden)} pages outside "
+          f"the role reachable; {len(set(reachable_allowed))} of {len(allowed)} own pages reachable")
+    assert reachable_forbidden == []
+    assert sorted(set(reachable_allowed)) == sorted(allowed)     # positive control
+    if role == "bestuur":
+        assert len(forbidden) == 6
+
+
+# --- no role, no data --------------------------------------------------------------------
+
+def _roles_file(tmp_path, rows: str):
+    path = tmp_path / "oidc-rollen.csv"
+    path.write_text("identiteit,rol,beoordeeld_op,beoordeeld_door\n" + rows, encoding="utf-8")
+    return path
+
+
+UNKNOWN = ["geen sessie", "vervalst sessie-id", "account verwijderd",
+           "oidc niet in bestand", "oidc onbekende rol", "oidc niet beoordeeld"]
+
+
+def _unknown_identity(kind: str, tmp_path, monkeypatch) -> tuple[str | None, dict | None]:
+    """(session id, OIDC user) for each kind of identity that must get nothing."""
+    monkeypatch.setenv("DIJKWACHT_OIDC_ROLLEN", str(_roles_file(tmp_path, (
+        "onbekend@dordrecht.nl,superuser,2026-11-01,CISO\n"
+        "nietbeoordeeld@dordrecht.nl,analist,,\n"
+        "analist@dordrecht.nl,analist,2026-11-01,CISO\n"))))
+    if kind == "geen sessie":
+        return None, None
+    if kind == "vervalst sessie-id":
+        return "niet-een-echte-sessie-" + "x" * 30, None
+    if kind == "account verwijderd":
+        session_id = session_for("analist")
+        con = state.connect(config.state_path())
+        accounts.remove(con, "test-analist")
+        con.close()
+        return session_id, None
+    monkeypatch.setenv("DIJKWACHT_AANMELDEN", "oidc")
+    email = {"oidc niet in bestand": "vreemde@example.org",
+             "oidc onbekende rol": "onbekend@dordrecht.nl",
+             "oidc niet beoordeeld": "nietbeoordeeld@dordrecht.nl"}[kind]
+    return None, {"is_logged_in": True, "email": email, "sub": "sub-" + email}
+
+
+@pytest.mark.parametrize("kind", UNKNOWN)
+def test_unknown_identity_gets_no_data_on_any_page(sentinel_app, app_state, monkeypatch, kind):
+    session_id, user = _unknown_identity(kind, app_state, monkeypatch)
+    leaks = []
+    for page in access.PAGES:
+        for script in (sentinel_app, DASHBOARD):
+            at = new_app(getattr(script, "script", script), session_id)
+            if user:
+                at.user = dict(user)
+            at._page_hash = calc_hash(page.key)
+            sentinel_app.run(at) if script is sentinel_app else at.run()
+            assert not at.exception, at.exception
+            if data_elements(at) or "GEHEIM-" in rendered_text(at) or at.metric:
+                leaks.append((page.key, str(script)))
+            if user:
+                assert auth.NO_ROLE in [e.value for e in at.error]
+            else:
+                assert shows_login(at)
+    print(f"Unknown identity ({kind}): data on {len(leaks)} of {2 * len(access.PAGES)} page requests")
+    assert leaks == []
+
+
+def test_oidc_identity_in_the_reviewed_file_gets_its_role(app_state, sentinel_app, monkeypatch):
+    """Positive control for the test above: the same road with a reviewed analyst."""
+    _unknown_identity("oidc niet in bestand", app_state, monkeypatch)
+    at = new_app(DASHBOARD)
+    at.user = {"is_logged_in": True, "email": "Analist@Dordrecht.nl", "sub": "abc"}
+    at.run()
+    assert not at.exception and at.metric and not at.error
+    at = new_app(sentinel_app.script)
+    at.user = {"is_logged_in": True, "email": "analist@dordrecht.nl", "sub": "abc"}
+    at._page_hash = calc_hash("hennep")
+    assert "GEHEIM-hennep" in rendered_text(sentinel_app.run(at))
+    # An unverified e-mail address does not count.
+    at = new_app(DASHBOARD)
+    at.user = {"is_logged_in": True, "email": "analist@dordrecht.nl", "sub": "abc",
+               "email_verified": False}
+    assert not new_app_has_data(at.run())
+
+
+def new_app_has_data(at: AppTest) -> bool:
+    return bool(data_elements(at))
+
+
+def test_oidc_session_idle_timeout_logs_out(app_state, monkeypatch):
+    _unknown_identity("oidc niet in bestand", app_state, monkeypatch)
+    at = new_app(DASHBOARD)
+    at.user = {"is_logged_in": True, "email": "analist@dordrecht.nl", "sub": "abc",
+               "iat": START.timestamp()}
+    assert at.run().metric
+    clock.advance(timedelta(minutes=15, seconds=1))
+    at.run()
+    assert not at.metric and at.user.get("is_logged_in") is False     # st.logout() called
+
+
+def test_oidc_roles_file_rules(tmp_path):
+    path = _roles_file(tmp_path, (
+        "# commentaar\n"
+        "A@X.NL,analist,2026-01-01,CISO\n"
+        "b@x.nl,bestuur,2099-01-01,CISO\n"          # review in the future: not yet valid
+        "c@x.nl,beheerder,gisteren,CISO\n"          # not a date
+        "d@x.nl,beheerder,2026-01-01,\n"))          # no reviewer
+    clock.set_time(START)
+    try:
+        assert auth.oidc_roles(path) == {"a@x.nl": "analist"}
+    finally:
+        clock.reset()
+
+
+def test_shipped_roles_file_grants_nothing():
+    assert auth.oidc_roles(config.DATA_DIR / "oidc-rollen.csv") == {}
+
+
+# --- cache isolation ---------------------------------------------------------------------
+
+def test_result_cached_for_analist_never_reaches_bestuur(app_state, monkeypatch):
+    sentinel = "SENTINEL-ALLEEN-ANALIST"
+    real_query = queries.Served.query
+
+    def planted(self, name, **params):
+        frame = real_query(self, name, **params)
+        return frame.with_columns(gemeente_naam=pl_lit(sentinel)) if name == "meta" else frame
+
+    import streamlit as st
+    st.cache_data.clear()
+    monkeypatch.setattr(queries.Served, "query", planted)
+    analist = new_app(session_id=session_for("analist")).run()
+    assert sentinel in rendered_text(analist)               # planted, and cached for analist
+    monkeypatch.setattr(queries.Served, "query", real_query)
+
+    again = new_app(session_id=session_for("analist")).run()
+    assert sentinel in rendered_text(again)                 # control: the cache is shared
+    bestuur = new_app(session_id=session_for("bestuur")).run()
+    text = rendered_text(bestuur)
+    print(f"Cache isolation: sentinel seen by bestuur: {text.count(sentinel)} times")
+    assert bestuur.metric and sentinel not in text
+    st.cache_data.clear()
+
+
+def pl_lit(value):
+    import polars as pl
+    return pl.lit(value)
+
+
+# --- login, lock, timeouts, logout -------------------------------------------------------
+
+def test_form_login_lock_and_generic_message(app_state):
+    con = state.connect(config.state_path())
+    naam, wachtwoord = accounts.ensure_test_account(con, "analist")
+    con.close()
+    at = new_app().run()
+    assert shows_login(at) and not at.metric
+    messages = set()
+    for attempt in ("fout-wachtwoord-1",) * 5 + (wachtwoord,):
+        sign_in_form(at, naam, attempt)
+        messages.update(e.value for e in at.error)
+        assert not at.metric and shows_login(at)
+    sign_in_form(at, "bestaat-niet", wachtwoord)
+    messages.update(e.value for e in at.error)
+    assert messages == {auth.WRONG}      # one message for wrong, locked and unknown
+    clock.advance(timedelta(minutes=14, seconds=59))
+    assert not sign_in_form(at, naam, wachtwoord).metric
+    clock.advance(timedelta(seconds=2))
+    assert sign_in_form(at, naam, wachtwoord).metric
+    assert auth.SESSION_KEY in at.session_state
+
+
+@pytest.mark.parametrize("role, idle", [("analist", 15), ("bestuur", 30)])
+def test_idle_session_past_its_timeout_shows_the_login_again(app_state, role, idle):
+    at = new_app(session_id=session_for(role)).run()
+    assert at.metric
+    clock.advance(timedelta(minutes=idle))
+    assert at.run().metric                                   # exactly the term: still in
+    clock.advance(timedelta(minutes=idle, seconds=1))
+    at.run()
+    assert shows_login(at) and not at.metric and not data_elements(at)
+    assert auth.EXPIRED in [e.value for e in at.info]
+
+
+def test_logout_invalidates_the_saved_session_id(app_state):
+    session_id = session_for("beheerder")
+    at = new_app(session_id=session_id).run()
+    assert at.metric
+    at.sidebar.button(key="uitloggen").click()
+    at.run()
+    assert shows_login(at) and not at.metric
+    assert auth.LOGGED_OUT in [e.value for e in at.info]
+    replay = new_app(session_id=session_id).run()            # the id saved before logout
+    assert shows_login(replay) and not replay.metric
+    con = state.connect(config.state_path())
+    assert accounts.check_session(con, session_id) is None
+    con.close()
+
+
+# --- OIDC end to end, offline: a real Streamlit server and a local OIDC provider ---------
+
+def _free_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class StreamlitSession:
+    """A minimal Streamlit client over the app's websocket (what the browser does): runs
+    the script, clicks a button, and collects what the server sent."""
+
+    def __init__(self, port: int, cookies: dict[str, str]):
+        from websockets.sync.client import connect
+        header = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        self.ws = connect(f"ws://localhost:{port}/_stcore/stream",
+                          subprotocols=["streamlit", cookies["_streamlit_xsrf"]],
+                          additional_headers={"Origin": f"http://localhost:{port}",
+                                              "Cookie": header},
+                          max_size=None, open_timeout=60)
+
+    def run(self, trigger: str | None = None) -> list:
+        from streamlit.proto.BackMsg_pb2 import BackMsg
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+        msg = BackMsg()
+        msg.rerun_script.query_string = ""
+        if trigger:
+            state = msg.rerun_script.widget_states.widgets.add()
+            state.id, state.trigger_value = trigger, True
+        self.ws.send(msg.SerializeToString())
+        received = []
+        while True:
+            fwd = ForwardMsg()
+            fwd.ParseFromString(self.ws.recv(timeout=120))
+            received.append(fwd)
+            if fwd.WhichOneof("type") in ("script_finished", "auth_redirect"):
+                return received
+
+    def close(self):
+        self.ws.close()
+
+
+def _button_id(messages, label: str) -> str:
+    for m in messages:
+        if m.WhichOneof("type") == "delta" and m.delta.new_element.WhichOneof("type") == "button":
+            if m.delta.new_element.button.label == label:
+                return m.delta.new_element.button.id
+    raise AssertionError(f"no button {label!r}")
+
+
+def _oidc_login(port: int, http, sub: str) -> list:
+    """Click the app's OIDC button, sign in at the provider as `sub`, open the app again."""
+    http.get(f"http://localhost:{port}/_stcore/health")         # sets the XSRF cookie
+    first = StreamlitSession(port, dict(http.cookies))
+    try:
+        page = first.run()
+        redirect = first.run(_button_id(page, "Inloggen met uw organisatieaccount"))[-1]
+    finally:
+        first.close()
+    assert redirect.WhichOneof("type") == "auth_redirect"
+    url = redirect.auth_redirect.url
+    url = url if url.startswith("http") else f"http://localhost:{port}{url}"
+    to_provider = http.get(url)
+    assert to_provider.status_code in (302, 303, 307), to_provider.text[:300]
+    authorize = to_provider.headers["location"]
+    assert http.get(authorize).status_code == 200              # the provider's login form
+    back = http.post(authorize, data={"sub": sub})
+    assert back.status_code in (302, 303), back.text[:300]
+    done = http.get(back.headers["location"])                  # /oauth2callback
+    assert done.status_code in (302, 303, 307)
+    assert any(name.startswith("_streamlit_user") for name in http.cookies), "no login cookie"
+    second = StreamlitSession(port, dict(http.cookies))
+    try:
+        return second.run()
+    finally:
+        second.close()
+
+
+@pytest.mark.slow
+def test_oidc_login_against_a_local_provider(served_demo, tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+    from oidc_provider_mock import run_server_in_thread
+
+    roles = _roles_file(tmp_path, "analist@dordrecht.nl,analist,2026-11-01,CISO\n")
+    port = _free_port()
+    with run_server_in_thread() as provider:
+        issuer = f"http://localhost:{provider.server_port}"
+        secrets = tmp_path / "secrets.toml"
+        secrets.write_text(
+            "[auth]\n"
+            f'redirect_uri = "http://localhost:{port}/oauth2callback"\n'
+            f'cookie_secret = "{"k" * 40}"\n'
+            'client_id = "dijkwacht"\nclient_secret = "geheim-voor-de-test"\n'
+            f'server_metadata_url = "{issuer}/.well-known/openid-configuration"\n',
+            encoding="utf-8")
+        env = dict(os.environ, DIJKWACHT_AANMELDEN="oidc", DIJKWACHT_OIDC_ROLLEN=str(roles),
+                   DIJKWACHT_STATE=str(tmp_path / "state.sqlite"))
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(DASHBOARD), "--server.headless=true",
+             f"--server.port={port}", "--server.address=localhost",
+             f"--secrets.files={secrets}", "--browser.gatherUsageStats=false"],
+            cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        try:
+            for _ in range(240):
+                try:
+                    if httpx.get(f"http://localhost:{port}/_stcore/health").status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                time.sleep(0.5)
+            else:
+                pytest.fail("Streamlit did not start")
+            with httpx.Client(timeout=60) as http:
+                known = _oidc_login(port, http, "analist@dordrecht.nl")
+            with httpx.Client(timeout=60) as http:
+                stranger = _oidc_login(port, http, "vreemde@example.org")
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+    def kinds(messages):
+        return [m.delta.new_element.WhichOneof("type") for m in messages
+                if m.WhichOneof("type") == "delta" and m.delta.HasField("new_element")]
+
+    known_text = "\n".join(str(m) for m in known)
+    stranger_text = "\n".join(str(m) for m in stranger)
+    print(f"OIDC: reviewed analyst got {kinds(known).count('metric')} metrics; "
+          f"unknown identity got {kinds(stranger).count('metric')} metrics")
+    assert "metric" in kinds(known) and auth.NO_ROLE not in known_text
+    assert auth.NO_ROLE in stranger_text
+    assert not set(kinds(stranger)) & DATA_TYPES
