@@ -6,7 +6,9 @@ BIN    := $(VENV)/bin
 DB     ?= data/dijkwacht.duckdb
 PORT   ?= 8501
 
-.PHONY: run test setup setup-test demo-db demo browser bench screenshots clean
+VENDOR := static/vendor/leaflet/leaflet.js
+
+.PHONY: run test setup setup-test demo-db demo demo-accounts browser bench screenshots clean
 
 run: setup demo-db
 	$(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.address localhost
@@ -15,9 +17,9 @@ test: setup-test
 	$(BIN)/python -m pytest
 
 # --- setup ------------------------------------------------------------------------------
-setup: $(VENV)/.runtime
+setup: $(VENV)/.runtime $(VENDOR)
 
-setup-test: $(VENV)/.test browser
+setup-test: $(VENV)/.test $(VENDOR) browser
 
 $(VENV)/bin/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 of nieuwer is nodig")'
@@ -31,6 +33,10 @@ $(VENV)/.runtime: requirements.txt constraints.txt | $(VENV)/bin/python
 $(VENV)/.test: requirements-test.txt $(VENV)/.runtime
 	$(BIN)/python -m pip install --quiet -r requirements-test.txt -c constraints.txt
 	touch $@
+
+# Leaflet and jQuery for the offline map, copied from pinned PyPI packages (never committed).
+$(VENDOR): $(VENV)/.runtime
+	$(BIN)/python -m dijkwacht.assets
 
 # Debian's Chromium for the browser tests; Playwright cannot download browsers here.
 browser:

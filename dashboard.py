@@ -3,7 +3,7 @@ import streamlit as st
 
 from dijkwacht import access, auth, config, data
 
-st.set_page_config(page_title="Dijkwacht", page_icon=":material/shield:", layout="wide")
+st.set_page_config(page_title="Dijkwacht", layout="wide")  # no icon font: works offline
 
 role = auth.current_role()
 if role is None:

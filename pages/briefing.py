@@ -3,7 +3,7 @@ previous period and the same period a year before; what changed most; the top ar
 each source's stand per. Presentation mode: large type, no sidebar, no detail."""
 import streamlit as st
 
-from dijkwacht import auth, charts, data, formats, ui
+from dijkwacht import access, auth, charts, data, formats, ui
 from dijkwacht.indicators import BY_CODE, HANDHAVING_LABEL, HEADLINE
 
 SOURCES = ("hennepkwekerijen", "verdachte_transacties", "signalen", "controles")
@@ -58,3 +58,21 @@ else:
     st.dataframe([{"Bron": row["bron"], "Stand per": formats.day(row["stand_per"]),
                    "Geladen op": formats.day(row["geladen_op"]), "Rijen": formats.number(row["rijen"])}
                   for row in briefing["bronnen"].iter_rows(named=True)], hide_index=True)
+
+    if access.may(role, "detail"):
+        st.metric("Aandachtslijst Koppelingen", formats.number(data.attention_count(role)),
+                  help="Nieuwe registraties bij al bekende adressen of personen sinds uw vorige "
+                       "bezoek aan Koppelingen.")
+
+    st.subheader("Momentopname voor de driehoek")
+    st.caption("Legt de cijfers van deze periode en dit gebied vast als PDF, met de stand per van de "
+               "gegevens, en bewaart die in het archief.")
+    if st.button("Momentopname maken", key="momentopname", icon=":material/photo_camera:"):
+        kept = data.keep_snapshot(role, st.session_state.get(auth.NAME_KEY) or role, view.period,
+                                  view.filters.gebied, view.area, view.buurten)
+        st.session_state["momentopname"] = kept["bestanden"][0]["bestand"]
+    if st.session_state.get("momentopname"):
+        name = st.session_state["momentopname"]
+        st.download_button("Momentopname (PDF)", data=data.archived_file(role, name), file_name=name,
+                           mime="application/pdf", key="momentopname_pdf", on_click="ignore",
+                           icon=":material/picture_as_pdf:")

@@ -156,7 +156,7 @@ def test_hennep_page(served_demo):
     kern = data.hennep("analist", Period(date(2014, 1, 1), date(2015, 1, 1)))["kern"]
     assert as_int(metric(at, "Herhaaladressen")) == kern["herhaaladressen"]
     assert as_int(metric(at, "Planten")) == kern["planten"]
-    assert len(charts(at)) == 5
+    assert len(charts(at)) == 6   # five breakdowns and the barrier model
 
 
 def test_geldstromen_page_matches_published_figures(served_demo):
