@@ -90,7 +90,13 @@ def walk(node):
 
 
 def rendered_text(at: AppTest) -> str:
-    return "\n".join(str(getattr(n, "proto", "")) for n in walk(at._tree))
+    parts = []
+    for node in walk(at._tree):
+        proto = getattr(node, "proto", None)
+        parts.append(str(proto) if proto is not None else "")
+        value = getattr(node, "value", None)
+        parts.append(value if isinstance(value, str) else "")
+    return "\n".join(parts)
 
 
 def data_elements(at: AppTest) -> int:
@@ -262,33 +268,55 @@ def test_shipped_roles_file_grants_nothing():
 
 # --- cache isolation ---------------------------------------------------------------------
 
-def test_result_cached_for_analist_never_reaches_bestuur(app_state, monkeypatch):
-    sentinel = "SENTINEL-ALLEEN-ANALIST"
+def _plant(monkeypatch, sentinel: str):
+    """From now on the served database's meta says: not a demo, municipality <sentinel>."""
+    import polars as pl
     real_query = queries.Served.query
 
     def planted(self, name, **params):
         frame = real_query(self, name, **params)
-        return frame.with_columns(gemeente_naam=pl_lit(sentinel)) if name == "meta" else frame
+        if name != "meta":
+            return frame
+        return frame.with_columns(gemeente_naam=pl.lit(sentinel), demo=pl.lit(False))
 
-    import streamlit as st
-    st.cache_data.clear()
     monkeypatch.setattr(queries.Served, "query", planted)
-    analist = new_app(session_id=session_for("analist")).run()
-    assert sentinel in rendered_text(analist)               # planted, and cached for analist
-    monkeypatch.setattr(queries.Served, "query", real_query)
+    return lambda: monkeypatch.setattr(queries.Served, "query", real_query)
 
+
+def test_result_cached_for_analist_never_reaches_bestuur_data_layer(app_state, monkeypatch):
+    import streamlit as st
+    from dijkwacht import data
+    sentinel = "SENTINEL-ALLEEN-ANALIST"
+    st.cache_data.clear()
+    restore = _plant(monkeypatch, sentinel)
+    assert data.meta("analist")["gemeente_naam"] == sentinel       # cached for analist
+    restore()
+    assert data.meta("analist")["gemeente_naam"] == sentinel       # control: served from cache
+    seen = [role for role in ("bestuur", "beheerder") if data.meta(role)["gemeente_naam"] == sentinel]
+    print(f"Cache isolation (data layer): sentinel reached {len(seen)} of 2 other roles")
+    assert seen == []
+    with pytest.raises(access.AccessDenied):
+        data.meta("onbekend")
+    st.cache_data.clear()
+
+
+def test_result_cached_for_analist_never_reaches_bestuur_in_the_app(app_state, monkeypatch):
+    """Same, through the router in one process: the planted meta (no demo) hides the demo
+    banner for analist sessions; a bestuur session must still see the banner."""
+    import streamlit as st
+    banner = "Demodata"
+    st.cache_data.clear()
+    restore = _plant(monkeypatch, "SENTINEL-ALLEEN-ANALIST")
+    analist = new_app(session_id=session_for("analist")).run()
+    assert not analist.exception and banner not in rendered_text(analist)   # planted
+    restore()
     again = new_app(session_id=session_for("analist")).run()
-    assert sentinel in rendered_text(again)                 # control: the cache is shared
+    assert banner not in rendered_text(again)                 # control: the cache is shared
     bestuur = new_app(session_id=session_for("bestuur")).run()
     text = rendered_text(bestuur)
-    print(f"Cache isolation: sentinel seen by bestuur: {text.count(sentinel)} times")
-    assert bestuur.metric and sentinel not in text
+    print(f"Cache isolation (app): bestuur saw the analist's cached meta: {banner not in text}")
+    assert bestuur.metric and banner in text and "SENTINEL-ALLEEN-ANALIST" not in text
     st.cache_data.clear()
-
-
-def pl_lit(value):
-    import polars as pl
-    return pl.lit(value)
 
 
 # --- login, lock, timeouts, logout -------------------------------------------------------
