@@ -1,0 +1,469 @@
+"""Disclosure control (DESIGN §6): one module, two profiles, applied in the data layer.
+
+Pure Python + numpy/polars; no Streamlit.
+
+Profiles
+--------
+- ``BESTUUR`` — what the `bestuur` role sees. Sub-city cells (wijk, buurt, focus area) with a
+  count of 1–4 are shown as "<5"; secondary suppression ("x") so no hidden cell follows
+  from a row or column total. City-level figures are exact.
+- ``PUBLICATIE`` — published output (factsheet, publication exports). Only city and wijk
+  level: buurt and focus-area tables are refused (`NotPublishable`). Wijk cells 1–9 are
+  hidden ("x"), the other wijk counts are rounded to a multiple of 5, secondary suppression;
+  city totals exact.
+
+Analysts and the beheerder get no disclosure control (`profile_for(role)` is None): they see
+detail anyway (DESIGN §6).
+
+The table model
+---------------
+A frame has one row per area (``area_col``) and one or more count columns (``count_cols``),
+optionally one *total row* (``total_area``: the city) that is shown exactly. The attacker is
+assumed to know, exactly,
+- every column's sum over the areas shown (the city total is published everywhere), and
+- when ``rows_additive`` (default, with two or more count columns) every row's sum: it is
+  treated as an extra, internal "row total" cell, protected first as a one-column table of
+  its own (the way the map shows area totals, same profile, same result) and never hidden
+  for the sake of this table: hiding it here would protect nothing when the map shows it.
+Hidden cells are then chosen so that no hidden cell can be computed back:
+1. primary: counts in the hidden range;
+2. secondary, per line (row or column): a line with exactly one hidden cell gets the
+   smallest visible non-zero cell of that line hidden as well — repeated to a fixed point;
+3. audit: a hidden cell is exposed when only one value is consistent with everything visible
+   (all the line sums at once, and the attacker's bounds below) — decided exactly on the
+   network the line sums form (see `exposed`); the smallest visible cell in its row or column
+   is then hidden too, repeated until nothing is exposed.
+   Attacker bounds: visible bestuur cells exact; "<5" in [0, 4] (a zero hidden for
+   protection is also shown as "<5", which is true); "x" in [0, inf) (CBS's "geheim": it
+   says only that the cell is hidden); visible published cells v in [max(10, v-2), v+2]
+   (rounded to 5); published "x" in [0, inf). When a "<5" label itself would give a cell
+   away and nothing is left to hide in its lines (a row total 8 = "<5" + "<5"), the small
+   cells of those lines are shown as "x" instead.
+
+Derived figures follow their counts: a rate or change figure is recomputed from the
+*protected* counts (so a rate never reveals an unrounded published count) and is hidden when
+any count it is made of is hidden.
+
+Residual risks (documented, not handled here): what the published totals give away on their
+own (the city's single case of a kind in the only area with any cases: `_inherent`, the
+audit leaves those out because no suppression in the table can help); differencing between
+overlapping focus areas or between two different tables/periods; knowledge from outside.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable, Sequence
+
+import numpy as np
+import polars as pl
+
+LEVELS = ("stad", "wijk", "buurt", "gebied")
+SUB_CITY = ("wijk", "buurt", "gebied")
+LABEL_SMALL = "<5"
+LABEL_SECRET = "x"
+LABEL_SUFFIX = "_weergave"   # per count column: the text to show ("12", "<5", "x")
+
+
+class NotPublishable(ValueError):
+    """A table at a level the profile does not allow (publication: buurt or focus area)."""
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    threshold: int                 # counts 1 .. threshold-1 are hidden (primary)
+    round_to: int | None           # visible sub-city counts rounded to a multiple of this
+    levels: tuple[str, ...]        # table levels the profile accepts
+    small_label: str               # label of a primary-hidden cell
+    secret_label: str = LABEL_SECRET
+
+    def allows(self, level: str) -> bool:
+        return level in self.levels
+
+
+BESTUUR = Profile("bestuur", threshold=5, round_to=None, levels=LEVELS, small_label=LABEL_SMALL)
+PUBLICATIE = Profile("publicatie", threshold=10, round_to=5, levels=("stad", "wijk"),
+                     small_label=LABEL_SECRET)
+PROFILES = {p.name: p for p in (BESTUUR, PUBLICATIE)}
+
+
+def profile_for(role: str | None, *, published: bool = False) -> Profile | None:
+    """The profile a viewer's output goes through. Published output always uses PUBLICATIE;
+    `bestuur` views use BESTUUR; analysts and the beheerder see exact figures (None).
+    An unknown role gets the strictest profile (fail closed; access.require refuses it
+    earlier anyway)."""
+    if published:
+        return PUBLICATIE
+    if role in ("analist", "beheerder"):
+        return None
+    if role == "bestuur":
+        return BESTUUR
+    return PUBLICATIE
+
+
+def round_to(value: int, base: int) -> int:
+    """Nearest multiple of `base` (ties cannot occur for odd bases; up for even)."""
+    return int(base * ((2 * value + base) // (2 * base)))
+
+
+# --- the core on a matrix -------------------------------------------------------------------
+
+@dataclass
+class Cells:
+    """A count matrix with its protection state. Column index `m` (if any) is the row total."""
+    values: np.ndarray                       # int64, rows x cols (incl. row-total column)
+    margin: int | None                       # index of the row-total column, or None
+    profile: Profile
+    hidden: np.ndarray = field(init=False)   # bool
+    primary: np.ndarray = field(init=False)  # bool
+    relabel: np.ndarray = field(init=False)  # bool: a small cell shown as "x", not "<5"
+    residual: list[tuple[int, int]] = field(default_factory=list)  # exposed, not fixable
+
+    def __post_init__(self) -> None:
+        v = self.values
+        self.primary = (v >= 1) & (v < self.profile.threshold)
+        self.hidden = self.primary.copy()
+        self.relabel = np.zeros_like(self.primary)
+
+    # lines: every column (its sum over rows is known), every row when there is a margin
+    def lines(self) -> list[list[tuple[int, int]]]:
+        n, k = self.values.shape
+        out = [[(i, j) for i in range(n)] for j in range(k)]
+        if self.margin is not None:
+            out += [[(i, j) for j in range(k)] for i in range(n)]
+        return out
+
+    def shown(self) -> np.ndarray:
+        """Values as shown (rounded for publication); meaningful where not hidden."""
+        if self.profile.round_to:
+            base = self.profile.round_to
+            return (base * ((2 * self.values + base) // (2 * base))).astype(np.int64)
+        return self.values
+
+    def bounds(self) -> tuple[np.ndarray, np.ndarray]:
+        """What the attacker knows about each cell (lower, upper; inf = unbounded)."""
+        t = self.profile.threshold
+        lo = np.zeros(self.values.shape, dtype=float)
+        hi = np.full(self.values.shape, np.inf)
+        vis = ~self.hidden
+        if self.profile.round_to:
+            r = self.shown()
+            lo[vis] = np.maximum(t, r[vis] - self.profile.round_to // 2)
+            lo[vis & (self.values == 0)] = 0
+            hi[vis] = r[vis] + self.profile.round_to // 2
+            hi[vis & (self.values == 0)] = 0
+            # published "x": [0, inf) — already the default
+        else:
+            lo[vis] = hi[vis] = self.values[vis]
+            small = self.hidden & (self.values < t) & ~self.relabel
+            hi[small] = t - 1             # "<5"; an "x" tells nothing: [0, inf)
+        return lo, hi
+
+
+def _secondary_by_lines(cells: Cells) -> None:
+    changed = True
+    while changed:
+        changed = False
+        for line in cells.lines():
+            hidden = [c for c in line if cells.hidden[c]]
+            if len(hidden) == 1:
+                if _hide_one(cells, [c for c in line if not cells.hidden[c]]):
+                    changed = True
+
+
+def _hide_one(cells: Cells, candidates: Iterable[tuple[int, int]]) -> bool:
+    """Hide the smallest visible non-zero candidate (a zero only when there is none).
+    Returns False when there is no candidate."""
+    # A row total is never hidden for protection: it is shown elsewhere (e.g. on the map)
+    # under the same profile, so it is hidden only when it is itself in the hidden range.
+    cands = [c for c in candidates if not cells.hidden[c] and c[1] != cells.margin]
+    if not cands:
+        return False
+    def key(c):
+        v = int(cells.values[c])
+        return (v == 0, v, c)
+    best = min(cands, key=key)
+    cells.hidden[best] = True
+    return True
+
+
+def exposed(cells: Cells) -> list[tuple[int, int]]:
+    """Hidden cells whose value follows exactly from what is visible.
+
+    The attacker's equations (column sums; with a margin, each row's cells summing to its
+    row total) form a network: columns and rows are nodes, cells are edges. With y = x for an
+    inner cell and y = -x for a row total, every change that keeps all known sums is a
+    circulation of y. A cell can go up by one iff, without the cell itself, the residual graph
+    has a path back from its column to its row (and down by one iff the other way), where
+    every cell on the path has room within the attacker's bounds. Integer bounds and a
+    network matrix make this exact: no path either way = the cell is pinned. Without a
+    margin the rows carry no equation and are one free node.
+    """
+    lo, hi = cells.bounds()
+    v = cells.values.astype(float)
+    n, k = v.shape
+    m = cells.margin
+
+    def row_node(i: int) -> int:
+        return i if m is not None else 0
+
+    def col_node(j: int) -> int:
+        return n + j
+
+    up = v + 1 <= hi                     # x can increase by one
+    down = v - 1 >= lo                   # x can decrease by one
+    arcs: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for i in range(n):
+        for j in range(k):
+            # y = x, or -x for a row total: y up <=> x up (inner) / x down (margin)
+            y_up, y_down = (down[i, j], up[i, j]) if j == m else (up[i, j], down[i, j])
+            r, c = row_node(i), col_node(j)
+            arcs[(i, j)] = ([(r, c)] if y_up else []) + ([(c, r)] if y_down else [])
+
+    graph: dict[int, list[tuple[int, tuple[int, int]]]] = {}
+    for cell, cell_arcs in arcs.items():
+        for a, b in cell_arcs:
+            graph.setdefault(a, []).append((b, cell))
+
+    def reachable(src: int, dst: int, skip: tuple[int, int]) -> bool:
+        seen, stack = {src}, [src]
+        while stack:
+            node = stack.pop()
+            if node == dst:
+                return True
+            for nxt, cell in graph.get(node, ()):
+                if cell != skip and nxt not in seen:
+                    seen.add(nxt)
+                    stack.append(nxt)
+        return False
+
+    out = []
+    for i in range(n):
+        for j in range(k):
+            if not cells.hidden[i, j]:
+                continue
+            r, c = row_node(i), col_node(j)
+            y_up, y_down = (down[i, j], up[i, j]) if j == m else (up[i, j], down[i, j])
+            can_up = y_up and reachable(c, r, (i, j))
+            can_down = y_down and reachable(r, c, (i, j))
+            if not (can_up or can_down):
+                out.append((i, j))
+    return out
+
+
+def _inherent(cells: Cells) -> list[tuple[int, int]]:
+    """Cells pinned even when every inner cell is hidden as "x" (only the totals known)."""
+    everything = Cells(cells.values, cells.margin, cells.profile)
+    inner = np.ones_like(cells.hidden)
+    if cells.margin is not None:
+        inner[:, cells.margin] = False
+    everything.hidden = cells.hidden | inner
+    everything.relabel = inner.copy()
+    return exposed(everything)
+
+
+def protect_matrix(values: np.ndarray, profile: Profile, margin: int | None = None) -> Cells:
+    """Primary and secondary suppression on a count matrix, audited until nothing is exposed."""
+    values = np.asarray(values, dtype=np.int64)
+    cells = Cells(values, margin, profile)
+    if margin is not None:
+        # The row totals are protected first, as their own one-column table (the way a map
+        # of area totals shows them); which of them are hidden is then fixed.
+        totals = protect_matrix(values[:, [margin]], profile)
+        cells.hidden[:, margin] = totals.hidden[:, 0]
+    _secondary_by_lines(cells)
+    # Cells that the totals alone give away (e.g. the only area with any cases holds the
+    # city's single case) are given away with or without this table: no suppression in it
+    # can help, so the audit leaves them out.
+    inherent = set(_inherent(cells))
+    for _ in range(cells.values.size + 1):
+        bad = [c for c in exposed(cells) if c not in inherent]
+        if not bad:
+            break
+        progress = False
+        touched: set[tuple[str, int]] = set()
+        for (i, j) in bad:
+            if ("r", i) in touched or ("c", j) in touched:
+                continue     # a cell hidden this round already shares its line
+            cand = [(i, jj) for jj in range(cells.values.shape[1]) if jj != j]
+            cand += [(ii, j) for ii in range(cells.values.shape[0]) if ii != i]
+            before = cells.hidden.copy()
+            if _hide_one(cells, cand):
+                progress = True
+                (ni, nj), = zip(*np.nonzero(cells.hidden & ~before))
+                touched |= {("r", int(ni)), ("c", int(nj))}
+        if not progress:
+            # Nothing left to hide in those lines: the "<5" label itself gives it away
+            # (e.g. "<5" + "<5" = 8). Show the small cells of those lines as "x" instead.
+            more = np.zeros_like(cells.hidden)
+            for (i, j) in bad:
+                more[i, :] |= cells.hidden[i, :]
+                more[:, j] |= cells.hidden[:, j]
+            more &= cells.hidden & (cells.values < profile.threshold) & ~cells.relabel
+            if not more.any() or profile.round_to:
+                cells.residual = bad
+                break
+            cells.relabel |= more
+            continue
+        _secondary_by_lines(cells)
+    return cells
+
+
+# --- frames -------------------------------------------------------------------------------
+
+def protect(frame: pl.DataFrame, profile: Profile | str | None, count_cols: Sequence[str], *,
+            area_col: str, level: str, total_area: str | None = None,
+            rows_additive: bool | None = None,
+            rates: dict[str, tuple[str, str, float]] | None = None,
+            changes: dict[str, tuple[str, str, str]] | None = None,
+            labels: bool = True) -> pl.DataFrame:
+    """Apply a profile to a table of counts per area.
+
+    frame        one row per area (`area_col`), plus optionally the city row (`total_area`)
+    count_cols   the count columns; hidden cells become null (Int64)
+    level        "stad", "wijk", "buurt" or "gebied" (publication refuses buurt/gebied)
+    rows_additive  the attacker knows each row's sum (default: when >1 count column)
+    rates        {col: (count_col, denominator_col, factor)}: recomputed from the protected
+                 count, null when the count is hidden (or the denominator is null/0)
+    changes      {col: (current_col, previous_col, "abs"|"pct")}: recomputed from protected
+                 counts, null when either is hidden
+    labels       add "<col>_weergave" String columns: "12", "<5" or "x"
+
+    Returns a new frame in the same row order. Analysts (profile None) get the frame with
+    only the derived columns recomputed and the labels added.
+    """
+    if isinstance(profile, str):
+        profile = PROFILES[profile]
+    if level not in LEVELS:
+        raise ValueError(f"onbekend niveau: {level}")
+    if profile is not None and not profile.allows(level):
+        raise NotPublishable(f"{profile.name}: niet op {level}niveau")
+    count_cols = list(count_cols)
+    missing = [c for c in count_cols if c not in frame.columns]
+    if missing:
+        raise KeyError(f"kolommen ontbreken: {missing}")
+    counts = frame.select([pl.col(c).cast(pl.Int64).fill_null(0) for c in count_cols])
+    if (counts.to_numpy() < 0).any() if frame.height else False:
+        raise ValueError("tellingen kunnen niet negatief zijn")
+    if total_area is not None and frame.height:
+        total_mask = (frame[area_col].cast(pl.String) == total_area).fill_null(False).to_numpy()
+    else:
+        total_mask = np.zeros(frame.height, dtype=bool)
+
+    n = frame.height
+    hidden = np.zeros((n, len(count_cols)), dtype=bool)
+    primary = np.zeros_like(hidden)
+    relabel = np.zeros_like(hidden)
+    shown = counts.to_numpy().astype(np.int64) if n else np.zeros((0, len(count_cols)), np.int64)
+    if profile is not None and level != "stad" and n:
+        body = ~total_mask
+        values = shown[body]
+        additive = (len(count_cols) > 1) if rows_additive is None else rows_additive
+        margin = None
+        if additive and len(count_cols) > 1:
+            values = np.hstack([values, values.sum(axis=1, keepdims=True)])
+            margin = values.shape[1] - 1
+        cells = protect_matrix(values, profile, margin)
+        k = len(count_cols)
+        hidden[body] = cells.hidden[:, :k]
+        primary[body] = cells.primary[:, :k]
+        relabel[body] = cells.relabel[:, :k]
+        body_shown = cells.shown()[:, :k]
+        shown = shown.copy()
+        shown[body] = body_shown
+
+    out = frame.with_columns([
+        pl.Series(c, [None if hidden[i, j] else int(shown[i, j]) for i in range(n)], dtype=pl.Int64)
+        for j, c in enumerate(count_cols)])
+    exprs = []
+    for col, (count_col, denom_col, factor) in (rates or {}).items():
+        exprs.append(pl.when(pl.col(denom_col).cast(pl.Float64) > 0)
+                     .then(pl.col(count_col).cast(pl.Float64) * factor / pl.col(denom_col).cast(pl.Float64))
+                     .otherwise(None).alias(col))
+    for col, (cur, prev, kind) in (changes or {}).items():
+        if kind == "abs":
+            exprs.append((pl.col(cur) - pl.col(prev)).alias(col))
+        elif kind == "pct":
+            exprs.append(pl.when(pl.col(prev) > 0)
+                         .then((pl.col(cur) - pl.col(prev)).cast(pl.Float64) * 100.0 / pl.col(prev))
+                         .otherwise(None).alias(col))
+        else:
+            raise ValueError(f"onbekende soort verandering: {kind}")
+    if exprs:
+        out = out.with_columns(exprs)
+    if labels:
+        small = profile.small_label if profile else LABEL_SMALL
+        secret = profile.secret_label if profile else LABEL_SECRET
+        out = out.with_columns([
+            pl.Series(c + LABEL_SUFFIX,
+                      [(small if (primary[i, j] or shown[i, j] == 0) and not relabel[i, j] else secret)
+                       if hidden[i, j]
+                       else f"{int(shown[i, j])}" for i in range(n)], dtype=pl.String)
+            for j, c in enumerate(count_cols)])
+    return out
+
+
+def protect_long(frame: pl.DataFrame, profile: Profile | str | None, *, area_col: str,
+                 category_col: str, count_col: str, level: str,
+                 total_area: str | None = None) -> pl.DataFrame:
+    """The same for a long table (area, category, count): pivot, protect, unpivot.
+    Rows keep their other columns; `count_col` becomes null where hidden and a
+    `<count_col>_weergave` label column is added."""
+    if frame.is_empty():
+        return frame.with_columns(pl.lit(None, pl.String).alias(count_col + LABEL_SUFFIX))
+    keys = [area_col, category_col]
+    wide = frame.select(*keys, count_col).pivot(on=category_col, index=area_col, values=count_col,
+                                                aggregate_function="sum")
+    cats = [c for c in wide.columns if c != area_col]
+    prot = protect(wide, profile, cats, area_col=area_col, level=level, total_area=total_area)
+    vals = prot.unpivot(index=area_col, on=cats, variable_name=category_col, value_name="_v")
+    labs = prot.select(area_col, *[pl.col(c + LABEL_SUFFIX).alias(c) for c in cats]).unpivot(
+        index=area_col, on=cats, variable_name=category_col, value_name="_l")
+    cat_type = frame.schema[category_col]
+    joined = vals.join(labs, on=keys).with_columns(pl.col(category_col).cast(cat_type))
+    return (frame.drop(count_col)
+            .join(joined, on=keys, how="left")
+            .rename({"_v": count_col, "_l": count_col + LABEL_SUFFIX}))
+
+
+def protect_value(value: int | None, profile: Profile | str | None, level: str) -> tuple[int | None, str]:
+    """One count on its own (e.g. "this buurt: 3"). City level is exact. Returns
+    (value or None when hidden, label). A lone sub-city value has no total beside it, so
+    only primary suppression and rounding apply; a page that shows several areas must use
+    `protect` on the whole table instead."""
+    if isinstance(profile, str):
+        profile = PROFILES[profile]
+    if value is None:
+        return None, "–"
+    value = int(value)
+    if profile is None or level == "stad":
+        return value, str(value)
+    if not profile.allows(level):
+        raise NotPublishable(f"{profile.name}: niet op {level}niveau")
+    if 1 <= value < profile.threshold:
+        return None, profile.small_label
+    if profile.round_to:
+        value = round_to(value, profile.round_to)
+    return value, str(value)
+
+
+def protect_rate(count: int | None, denominator: float | None, factor: float,
+                 profile: Profile | str | None, level: str) -> float | None:
+    """A rate made of one count: hidden when the count is, else computed from the protected
+    (for publication: rounded) count."""
+    shown, _ = protect_value(count, profile, level)
+    if shown is None or not denominator:
+        return None
+    return shown * factor / float(denominator)
+
+
+def protect_change(current: int | None, previous: int | None, profile: Profile | str | None,
+                   level: str, kind: str = "abs") -> float | None:
+    """A change figure follows both counts it is made of."""
+    cur, _ = protect_value(current, profile, level)
+    prev, _ = protect_value(previous, profile, level)
+    if cur is None or prev is None:
+        return None
+    if kind == "abs":
+        return cur - prev
+    return None if prev == 0 else (cur - prev) * 100.0 / prev
