@@ -241,6 +241,20 @@ def check_session(con: sqlite3.Connection, session_id: str | None) -> Session | 
     return Session(row["naam"], rol, row["soort"], created, now)
 
 
+def recently_active(con: sqlite3.Connection, naam: str, soort: str) -> bool:
+    """Whether `naam` has a session of this kind within its idle and absolute terms
+    (another tab, or the tab before a reload)."""
+    now, terms = clock.now(), config.sessies()
+    for row in con.execute("SELECT rol, aangemaakt_op, laatst_gezien_op FROM sessies"
+                           " WHERE soort = ? AND naam = ?", (soort, naam)):
+        seen = datetime.fromisoformat(row["laatst_gezien_op"])
+        created = datetime.fromisoformat(row["aangemaakt_op"])
+        if (now - seen <= timedelta(minutes=terms.idle_minutes(row["rol"]))
+                and now - created <= timedelta(hours=terms.maximaal_uren)):
+            return True
+    return False
+
+
 def end_session(con: sqlite3.Connection, session_id: str | None) -> None:
     """Logout: the id no longer works anywhere."""
     if session_id:

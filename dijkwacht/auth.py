@@ -138,29 +138,41 @@ def _oidc_role() -> str | None:
     if rol is None:
         st.session_state[NAME_KEY] = None
         return None
+    # Streamlit's login cookie lives for weeks, so the terms are ours: the absolute term
+    # counts from the identity token's issue time (no issue time: ask the provider again).
+    terms = config.sessies()
+    try:
+        age = clock.now() - datetime.fromtimestamp(float(st.user.get("iat")), timezone.utc)
+    except (TypeError, ValueError):
+        age = None
     session_id = st.session_state.get(SESSION_KEY)
     with _state() as con:
+        if age is None or age > timedelta(hours=terms.maximaal_uren):
+            return _oidc_end(con, session_id)
         if session_id:
             session = accounts.check_session(con, session_id)
-            if session is None:
-                _forget(None)
-                st.logout()            # idle or too old: back to the identity provider
-                return None
+            if session is None:                       # idle too long in this tab
+                return _oidc_end(con, session_id)
             if session.soort == "oidc" and session.naam == ident and session.rol == rol:
                 st.session_state[NAME_KEY] = ident
                 return rol
-            accounts.end_session(con, session_id)   # role file changed: start afresh
-        # A new Streamlit session from the login cookie: the absolute term counts from the
-        # identity token's issue time, so a reload does not extend it.
-        issued = st.user.get("iat")
-        if issued is not None:
-            age = clock.now() - datetime.fromtimestamp(float(issued), timezone.utc)
-            if age > timedelta(hours=config.sessies().maximaal_uren):
-                st.logout()
-                return None
+            accounts.end_session(con, session_id)     # role file changed: start afresh
+        # A new Streamlit session from the cookie (a reload, a new tab): past the idle term
+        # since the token was issued, only a live session of this identity lets it in.
+        elif (age > timedelta(minutes=terms.idle_minutes(rol))
+              and not accounts.recently_active(con, ident, "oidc")):
+            return _oidc_end(con, None)
         st.session_state[SESSION_KEY] = accounts.start_session(con, ident, rol, soort="oidc")
     st.session_state[NAME_KEY] = ident
     return rol
+
+
+def _oidc_end(con, session_id: str | None) -> None:
+    """Session over: forget it here and at Streamlit (the provider is asked again)."""
+    accounts.end_session(con, session_id)
+    _forget(EXPIRED)
+    st.logout()
+    return None
 
 
 def _oidc_provider() -> str | None:

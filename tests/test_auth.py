@@ -219,17 +219,19 @@ def test_oidc_identity_in_the_reviewed_file_gets_its_role(app_state, sentinel_ap
     """Positive control for the test above: the same road with a reviewed analyst."""
     _unknown_identity("oidc niet in bestand", app_state, monkeypatch)
     at = new_app(DASHBOARD)
-    at.user = {"is_logged_in": True, "email": "Analist@Dordrecht.nl", "sub": "abc"}
+    at.user = {"is_logged_in": True, "email": "Analist@Dordrecht.nl", "sub": "abc",
+               "iat": START.timestamp()}
     at.run()
     assert not at.exception and at.metric and not at.error
     at = new_app(sentinel_app.script)
-    at.user = {"is_logged_in": True, "email": "analist@dordrecht.nl", "sub": "abc"}
+    at.user = {"is_logged_in": True, "email": "analist@dordrecht.nl", "sub": "abc",
+               "iat": START.timestamp()}
     at._page_hash = calc_hash("hennep")
     assert "GEHEIM-hennep" in rendered_text(sentinel_app.run(at))
     # An unverified e-mail address does not count.
     at = new_app(DASHBOARD)
     at.user = {"is_logged_in": True, "email": "analist@dordrecht.nl", "sub": "abc",
-               "email_verified": False}
+               "email_verified": False, "iat": START.timestamp()}
     assert not new_app_has_data(at.run())
 
 
@@ -237,15 +239,40 @@ def new_app_has_data(at: AppTest) -> bool:
     return bool(data_elements(at))
 
 
-def test_oidc_session_idle_timeout_logs_out(app_state, monkeypatch):
-    _unknown_identity("oidc niet in bestand", app_state, monkeypatch)
+def _oidc_tab(user: dict) -> AppTest:
+    """A new browser tab (or a reload): a new Streamlit session with the same cookie."""
     at = new_app(DASHBOARD)
-    at.user = {"is_logged_in": True, "email": "analist@dordrecht.nl", "sub": "abc",
-               "iat": START.timestamp()}
-    assert at.run().metric
+    at.user = dict(user)
+    return at.run()
+
+
+def test_oidc_session_terms(app_state, monkeypatch):
+    _unknown_identity("oidc niet in bestand", app_state, monkeypatch)
+    user = {"is_logged_in": True, "email": "analist@dordrecht.nl", "sub": "abc",
+            "iat": START.timestamp()}
+    at = _oidc_tab(user)
+    assert at.metric
+    # Idle in this tab past the analyst's 15 minutes: logged out (st.logout called).
     clock.advance(timedelta(minutes=15, seconds=1))
     at.run()
-    assert not at.metric and at.user.get("is_logged_in") is False     # st.logout() called
+    assert not at.metric and at.user.get("is_logged_in") is False
+    # A reload with the same cookie does not bring it back: no live session any more.
+    assert not _oidc_tab(user).metric
+    # Active in one tab: a reload 10 minutes later continues.
+    clock.set_time(START + timedelta(hours=1))
+    user["iat"] = clock.now().timestamp()
+    active = _oidc_tab(user)
+    clock.advance(timedelta(minutes=14))
+    assert active.run().metric
+    clock.advance(timedelta(minutes=10))
+    assert _oidc_tab(user).metric
+    # Past the absolute term since the token was issued, even when active: out.
+    for _ in range(12 * 6):
+        clock.advance(timedelta(minutes=10))
+        active.run()
+    assert not active.metric and not _oidc_tab(user).metric
+    # No issue time in the token: ask the provider again.
+    assert not _oidc_tab({k: v for k, v in user.items() if k != "iat"}).metric
 
 
 def test_oidc_roles_file_rules(tmp_path):
