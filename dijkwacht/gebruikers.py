@@ -63,8 +63,25 @@ def _wachtwoord(con, args) -> int:
     return 0
 
 
+def _served_is_real() -> bool:
+    """True when the served database exists and is not the demo: no demo accounts there."""
+    from dijkwacht import queries
+    path = config.db_path()
+    if not path.exists():
+        return False
+    con = queries.open_hardened(path)
+    try:
+        row = con.sql("SELECT demo FROM meta").fetchall()
+    finally:
+        con.close()
+    return not (row and row[0][0])
+
+
 def _demo(con, args) -> int:
     """One account per role; the passwords are shown once, only when they are made."""
+    if _served_is_real():
+        print("De database bevat echte gegevens: geen demo-accounts aangemaakt.")
+        return 0
     created = []
     for naam, rol in DEMO_ACCOUNTS:
         if not accounts.exists(con, naam):

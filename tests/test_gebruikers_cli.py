@@ -1,6 +1,7 @@
 """python -m dijkwacht.gebruikers: Dutch messages, exit codes 0/1/2, passwords never kept."""
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -11,9 +12,11 @@ from dijkwacht import accounts, config, gebruikers, state
 
 
 def cli(state_file, *args, stdin: str | None = None) -> subprocess.CompletedProcess:
+    # No served database beside the state (as on a fresh install), whatever data/ holds.
+    env = dict(os.environ, DIJKWACHT_DB=str(state_file.with_name("geen.duckdb")))
     return subprocess.run(
         [sys.executable, "-m", "dijkwacht.gebruikers", "--state", str(state_file), *args],
-        input=stdin, capture_output=True, text=True, cwd=config.ROOT, timeout=120)
+        input=stdin, capture_output=True, text=True, cwd=config.ROOT, timeout=120, env=env)
 
 
 @pytest.fixture
@@ -93,3 +96,21 @@ def test_password_prompt_asks_twice(state_file, monkeypatch, capsys):
     code = gebruikers.main(["--state", str(state_file), "toevoegen", "jan", "--rol", "bestuur"])
     out = capsys.readouterr()
     assert code == 0 and "een-lang-wachtwoord" not in out.out + out.err
+
+
+def test_demo_accounts_only_beside_a_demo_database(state_file, tmp_path, demo_db):
+    """`demo` beside a database with real data creates nothing; beside the demo it does."""
+    import duckdb
+    real = tmp_path / "echt.duckdb"
+    con = duckdb.connect(str(real))
+    con.execute(config.SCHEMA_SQL.read_text(encoding="utf-8"))
+    con.execute("INSERT INTO meta VALUES (1, false, 'GM0505', 'Dordrecht', 'x', 'l', now(), NULL)")
+    con.close()
+    for db, made in ((real, False), (demo_db, True)):
+        result = subprocess.run(
+            [sys.executable, "-m", "dijkwacht.gebruikers", "--state", str(state_file), "demo"],
+            capture_output=True, text=True, cwd=config.ROOT, timeout=120,
+            env=dict(os.environ, DIJKWACHT_DB=str(db)))
+        assert result.returncode == 0, result.stderr
+        assert ("wachtwoord:" in result.stdout) is made
+        assert ("echte gegevens" in result.stdout) is not made
