@@ -1,0 +1,85 @@
+"""Table exports (CSV and XLSX) that a spreadsheet can never run as formulas (DESIGN §6).
+
+Pure (no Streamlit). A text cell that starts with a character a spreadsheet reads as the
+start of a formula or command — = + - @, tab, carriage return, line feed, or their
+full-width forms — gets a leading apostrophe (OWASP "CSV injection"). Numbers stay numbers:
+only text is touched, so -5 as a number is written as the number -5, while the text "-5"
+(e.g. in an identifier column) becomes '-5. Column names are text too and get the same
+treatment. XLSX cells are written with explicit types (write_string/write_number), with
+xlsxwriter's string-to-formula/number/URL conversions off.
+
+The app hands these bytes out only through its own download buttons, gated by role and
+audited (data.log_export with the bytes' SHA-256).
+"""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date, datetime
+from decimal import Decimal
+
+import polars as pl
+
+from dijkwacht import formats
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def neutralise(value):
+    """A text cell that a spreadsheet would read as a formula gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _text(value) -> str:
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(neutralise(value if isinstance(value, str) else str(value)))
+
+
+def csv_bytes(frame: pl.DataFrame) -> bytes:
+    """CSV as Dutch Excel opens it: ';'-separated, decimal comma, UTF-8 with BOM."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
+    writer.writerow([_text(c) for c in frame.columns])
+    for row in frame.iter_rows():
+        cells = []
+        for v in row:
+            if v is None:
+                cells.append("")
+            elif isinstance(v, bool):
+                cells.append("ja" if v else "nee")
+            elif isinstance(v, int):
+                cells.append(str(v))
+            elif isinstance(v, (float, Decimal)):
+                cells.append(formats.number(v, 2).replace(".", ""))
+            else:
+                cells.append(_text(v))
+        writer.writerow(cells)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def xlsx_bytes(frame: pl.DataFrame, sheet: str = "gegevens") -> bytes:
+    """XLSX with numbers as numbers and every text cell written as text, never a formula."""
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
+                                     "strings_to_urls": False, "strings_to_numbers": False})
+    ws = book.add_worksheet(str(sheet)[:31] or "gegevens")
+    bold = book.add_format({"bold": True})
+    for c, name in enumerate(frame.columns):
+        ws.write_string(0, c, _text(name), bold)
+    for r, row in enumerate(frame.iter_rows(), start=1):
+        for c, v in enumerate(row):
+            if v is None:
+                ws.write_blank(r, c, None)
+            elif isinstance(v, bool):
+                ws.write_string(r, c, "ja" if v else "nee")
+            elif isinstance(v, (int, float, Decimal)):
+                ws.write_number(r, c, float(v))
+            else:
+                ws.write_string(r, c, _text(v))
+    book.close()
+    return buf.getvalue()
