@@ -93,3 +93,34 @@ CREATE TABLE IF NOT EXISTS bezoeken (
     stand_per       TEXT,
     PRIMARY KEY (naam, pagina)
 );
+
+-- The audit log (dijkwacht/audit.py): one row per login, page view, detail view, export,
+-- denial and load. Hash-chained: hash = SHA-256(vorige_hash || canonical JSON of the row).
+-- No passwords, session ids, tokens or personal data of data subjects; sessie_ref is a
+-- one-way reference used only to skip a rerun of the same view.
+CREATE TABLE IF NOT EXISTS auditlog (
+    nr              INTEGER PRIMARY KEY,     -- 1, 2, 3 ... without gaps
+    tijd            TEXT NOT NULL,           -- UTC ISO 8601
+    actor           TEXT,                    -- account name or OIDC identity; etl/cli user
+    rol             TEXT,
+    actie           TEXT NOT NULL,           -- inloggen | uitloggen | pagina | detail | export | weigering | laden | ...
+    object          TEXT,                    -- page, export name, key (short), load
+    resultaat       TEXT NOT NULL,           -- ok | mislukt | geweigerd
+    herkomst        TEXT,                    -- app (with client address) | etl | cli
+    filters         TEXT,                    -- canonical JSON
+    rijen           INTEGER,                 -- rows returned or exported
+    export_sha256   TEXT,
+    load_id         TEXT,                    -- the data load shown / made
+    sessie_ref      TEXT,
+    weergave_sleutel TEXT,
+    vorige_hash     TEXT NOT NULL,
+    hash            TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS auditlog_tijd ON auditlog(tijd);
+CREATE INDEX IF NOT EXISTS auditlog_sessie ON auditlog(sessie_ref, nr);
+-- The head of the chain, so rows cut off the end are noticed too.
+CREATE TABLE IF NOT EXISTS auditkop (
+    id              INTEGER PRIMARY KEY CHECK (id = 1),
+    nr              INTEGER NOT NULL,
+    hash            TEXT NOT NULL
+);
