@@ -24,4 +24,4 @@ with st.sidebar.expander("Stand per bron"):
     st.caption("  \n".join(data.freshness_lines(role)))
 with st.sidebar:
     data.watch_for_new_data()
-navigation.run()
+data.run_guarded(navigation, role)   # Dutch message + incident id; traceback to the log

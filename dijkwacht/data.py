@@ -76,13 +76,15 @@ def indicator_values(role: str, van: date, tot: date,
 
 # --- the seam for disclosure control ---------------------------------------------------
 
-def _disclose(role: str, frame: pl.DataFrame) -> pl.DataFrame:
+def _disclose(role: str, frame: pl.DataFrame, *, area: bool = False) -> pl.DataFrame:
     """Every frame of counts a page receives passes through here, once, for its role.
 
-    TODO(issue "Disclosure control, audit and hardening"): apply dijkwacht/privacy.py
-    here — bestuur: sub-city cells 1–4 as "<5" with secondary suppression. Identity now.
+    dijkwacht/privacy.py: analysts see exact figures; bestuur gets sub-city cells 1–4 as
+    null with "<5" in "<col>_weergave", secondary suppression ("x"). `area` = the frame is
+    already limited to a chosen buurt, wijk or focus area. An unknown sub-city layout raises.
     """
-    return frame
+    from dijkwacht import privacy
+    return privacy.disclose(role, frame, area=area)
 
 
 def _require_page(role: str, page: str) -> None:
@@ -156,7 +158,7 @@ def _changes(role: str, version: str, van: date, tot: date, van0: date, tot0: da
     access.require(role, "aggregates")
     frame = queries.served().query("veranderingen", van=van, tot=tot, van0=van0, tot0=tot0,
                                    buurten=_area(buurten))
-    return _disclose(role, frame)
+    return _disclose(role, frame, area=buurten is not None)
 
 
 def changes(role: str, period: filters.Period, compare: filters.Period,
@@ -194,7 +196,7 @@ def _series(role: str, version: str, tot: date, buurten: tuple[str, ...] | None,
     access.require(role, "aggregates")
     raw = queries.served().query("reeks", van=SERIES_START, tot=tot, buurten=_area(buurten),
                                  thema=thema, korrel=korrel)
-    return _disclose(role, complete_series(raw, tot, korrel))
+    return _disclose(role, complete_series(raw, tot, korrel), area=buurten is not None)
 
 
 def series(role: str, tot: date, buurten: tuple[str, ...] | None = None,
@@ -511,9 +513,7 @@ def log_detail_view(role: str, key: str, purpose: str) -> bool:
     seen = st.session_state.setdefault(DETAIL_LOGGED_KEY, set())
     if (key, purpose) in seen:
         return False
-    import logging
-    logging.getLogger("dijkwacht.audit").info(
-        "detailweergave rol=%s object=sleutel:%s doel=%s", role, linkage.short(key), purpose)
+    _audit("detail", role, object=f"sleutel:{linkage.short(key)}", filters={"doel": purpose})
     seen.add((key, purpose))
     return True
 
@@ -718,3 +718,117 @@ def area_profile(role: str, buurtcodes: tuple[str, ...], period: filters.Period,
         parts.append(frame.group_by("laag").agg(pl.col("aantal").sum(), pl.col("bedrag").sum())
                      .with_columns(periode=pl.lit(name)))
     return pl.concat(parts) if parts else pl.DataFrame()
+
+
+# --- Audit log (dijkwacht/audit.py is pure; these helpers add who/where from the session) ----
+
+def _audit(actie: str, role: str | None, *, dedupe: bool = False, **fields) -> int | None:
+    """Write one audit row for this session: actor, role, origin and the load shown. A failure
+    to write is logged, never shown to the user (and never blocks the page)."""
+    import logging
+    from dijkwacht import audit, config
+    from dijkwacht.auth import SESSION_KEY
+
+    try:
+        ctx_ip = getattr(st.context, "ip_address", None)
+    except Exception:  # noqa: BLE001 — outside a session (tests, CLI)
+        ctx_ip = None
+    session = st.session_state.get(SESSION_KEY)
+    if session is None:
+        from streamlit.runtime.scriptrunner import get_script_run_ctx
+        ctx = get_script_run_ctx()
+        session = getattr(ctx, "session_id", None)
+    if "load_id" not in fields and role in access.ROLES:
+        try:
+            fields["load_id"] = meta(role).get("load_id")
+        except Exception:  # noqa: BLE001
+            fields["load_id"] = None
+    try:
+        return audit.record(actie, actor=fields.pop("actor", None) or _user(), rol=role,
+                            herkomst=f"app {ctx_ip}" if ctx_ip else "app", sessie=session,
+                            dedupe=dedupe, path=config.state_path(), **fields)
+    except Exception:  # noqa: BLE001
+        logging.getLogger("dijkwacht.audit").exception("auditregel niet geschreven: %s", actie)
+        return None
+
+
+def log_view(role: str, page: str, filters: dict | None = None, rows: int | None = None) -> int | None:
+    """A page view: one row per view; a rerun or timed refresh of the same page and filters
+    in the same session writes nothing."""
+    return _audit("pagina", role, object=page, filters=filters, rijen=rows, dedupe=True)
+
+
+def log_export(role: str, name: str, data: bytes, rows: int | None = None,
+               filters: dict | None = None) -> int | None:
+    """An export (download) with the SHA-256 of the exact bytes handed out."""
+    from dijkwacht import audit
+    return _audit("export", role, object=name, filters=filters, rijen=rows,
+                  export_sha256=audit.sha256(data))
+
+
+def log_denial(role: str | None, what: str) -> int | None:
+    """A refused page or data call (access.AccessDenied)."""
+    return _audit("weigering", role, object=what, resultaat="geweigerd")
+
+
+def log_login(name: str, ok: bool, role: str | None = None) -> int | None:
+    """A login attempt, ok or failed (the name as typed, lower-cased; never the password)."""
+    return _audit("inloggen", role if ok else None, actor=(name or "").strip().lower()[:100],
+                  resultaat="ok" if ok else "mislukt", load_id=None)
+
+
+def audit_log(role: str, *, van: date | None = None, tot: date | None = None,
+              actor: str | None = None, actie: str | None = None, resultaat: str | None = None,
+              limit: int = 1000) -> pl.DataFrame:
+    """The audit log for the Data page, newest first — beheerder only (not cached)."""
+    access.require(role, "data_management")
+    from dijkwacht import audit, config, state
+    con = state.connect(config.state_path())
+    try:
+        rows = audit.query(con, van=van.isoformat() if van else None,
+                           tot=tot.isoformat() if tot else None, actor=actor or None,
+                           actie=actie or None, resultaat=resultaat or None, limit=limit)
+    finally:
+        con.close()
+    schema = {"nr": pl.Int64, "tijd": pl.String, "actor": pl.String, "rol": pl.String,
+              "actie": pl.String, "object": pl.String, "resultaat": pl.String,
+              "herkomst": pl.String, "filters": pl.String, "rijen": pl.Int64,
+              "export_sha256": pl.String, "load_id": pl.String}
+    return pl.DataFrame(rows, schema=schema)
+
+
+def audit_intact(role: str) -> tuple[bool, str]:
+    """(intact, Dutch message) of the hash chain — beheerder only."""
+    access.require(role, "data_management")
+    from dijkwacht import audit, config, state
+    con = state.connect(config.state_path())
+    try:
+        return audit.verify(con)
+    finally:
+        con.close()
+
+
+# --- Errors: a short Dutch message with an incident id; the traceback goes to the log --------
+
+DENIED_TEXT = "U heeft geen toegang tot deze gegevens."
+INCIDENT_TEXT = ("Er ging iets mis bij het tonen van deze pagina. Probeer het opnieuw of meld "
+                 "incident **{incident}** bij de beheerder.")
+
+
+def run_guarded(page, role: str | None) -> None:
+    """Run the chosen page (dashboard.py). A refusal is audited and shown in one sentence;
+    any other error gets an incident id that links the user's message to the log entry.
+    Streamlit's own control flow (st.rerun, st.stop, switch_page) is a BaseException and
+    passes through untouched."""
+    import logging
+    import uuid
+
+    try:
+        page.run()
+    except access.AccessDenied as exc:
+        log_denial(role, str(exc))
+        st.error(DENIED_TEXT)
+    except Exception:  # noqa: BLE001 — everything else: log it, show only the incident id
+        incident = uuid.uuid4().hex[:8].upper()
+        logging.getLogger("dijkwacht").exception("incident %s (rol %s)", incident, role)
+        st.error(INCIDENT_TEXT.format(incident=incident))

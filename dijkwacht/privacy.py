@@ -467,3 +467,112 @@ def protect_change(current: int | None, previous: int | None, profile: Profile |
     if kind == "abs":
         return cur - prev
     return None if prev == 0 else (cur - prev) * 100.0 / prev
+
+
+# --- the data layer's frames ------------------------------------------------------------------
+# data._disclose(role, frame) passes every frame of counts through `disclose`. The frames the
+# bestuur role can receive have a few known layouts; each is protected as the tables it
+# consists of. An unknown layout with sub-city rows is refused (fail closed), so a new query
+# cannot reach a bestuur widget unprotected.
+
+class UnknownLayout(ValueError):
+    """A frame whose disclosure treatment is not defined here."""
+
+
+def disclose(role: str | None, frame: pl.DataFrame, *, area: bool = False,
+             published: bool = False) -> pl.DataFrame:
+    """Apply the role's profile to a data-layer frame. `area` = the frame is already limited to
+    a sub-city area (a buurt, wijk or focus area chosen in the filters)."""
+    profile = profile_for(role, published=published)
+    if profile is None or frame.is_empty():
+        return frame
+    cols = set(frame.columns)
+    if {"laag", "buurtcode", "aantal"} <= cols:
+        return _disclose_map(frame, profile)
+    if {"soort", "sleutel", "bron", "nu", "eerder"} <= cols:
+        return _disclose_changes(frame, profile, area)
+    if {"bron", "thema", "periode", "aantal"} <= cols:
+        return _disclose_series(frame, profile, area) if area else frame
+    if not area and not cols & {"buurtcode", "wijkcode", "gebied", "sleutel"}:
+        return frame            # city-level figures are exact
+    raise UnknownLayout(f"geen afscherming gedefinieerd voor kolommen {sorted(cols)}")
+
+
+def _protect_groups(frame: pl.DataFrame, profile: Profile, group: list[str], area_col: str,
+                    count_col: str, level: str, follow: Sequence[str] = ()) -> pl.DataFrame:
+    """Each group is a one-column table of `count_col` over `area_col`."""
+    parts = []
+    for _, part in frame.group_by(group, maintain_order=True):
+        prot = protect(part.with_row_index("_rij"), profile, [count_col],
+                       area_col=area_col, level=level)
+        hidden = prot[count_col].is_null()
+        prot = prot.with_columns([pl.when(hidden).then(None).otherwise(pl.col(c)).alias(c)
+                                  for c in follow])
+        parts.append(prot.drop("_rij"))
+    return pl.concat(parts, how="vertical_relaxed") if parts else frame
+
+
+def _disclose_map(frame: pl.DataFrame, profile: Profile) -> pl.DataFrame:
+    # Per layer a buurt table; rows without a buurt ("onbekend") are part of the column sum.
+    follow = [c for c in ("bedrag",) if c in frame.columns]
+    level = "buurt"
+    if not profile.allows(level):
+        raise NotPublishable(f"{profile.name}: niet op buurtniveau")
+    keyed = frame.with_columns(pl.col("buurtcode").fill_null("(onbekend)").alias("_gebied"))
+    out = _protect_groups(keyed, profile, ["laag"], "_gebied", "aantal", level, follow)
+    return out.drop("_gebied")
+
+
+def _disclose_changes(frame: pl.DataFrame, profile: Profile, area: bool) -> pl.DataFrame:
+    # wijk rows: a wijk x bron table per period (nu, eerder); theme rows: city-wide unless an
+    # area is chosen, then a theme table per period.
+    out = []
+    wijk = frame.filter(pl.col("soort") == "wijk")
+    rest = frame.filter(pl.col("soort") != "wijk")
+    if wijk.height:
+        for period in ("nu", "eerder"):
+            wide = wijk.pivot(on="bron", index="sleutel", values=period, aggregate_function="sum")
+            bronnen = [c for c in wide.columns if c != "sleutel"]
+            prot = protect(wide, profile, bronnen, area_col="sleutel", level="wijk", labels=True)
+            long = prot.unpivot(index="sleutel", on=bronnen, variable_name="bron", value_name=period)
+            labels = prot.select("sleutel", *[pl.col(b + LABEL_SUFFIX).alias(b) for b in bronnen]) \
+                .unpivot(index="sleutel", on=bronnen, variable_name="bron",
+                         value_name=period + LABEL_SUFFIX)
+            wijk = (wijk.drop(period).join(long, on=["sleutel", "bron"], how="left")
+                    .join(labels, on=["sleutel", "bron"], how="left"))
+        out.append(wijk)
+    if rest.height:
+        if area:
+            for period in ("nu", "eerder"):
+                rest = _protect_groups(rest, profile, ["soort", "bron"], "sleutel", period, "gebied")
+        else:
+            rest = rest.with_columns([pl.col(p).cast(pl.String).alias(p + LABEL_SUFFIX)
+                                      for p in ("nu", "eerder")])
+        out.append(rest)
+    return pl.concat(out, how="diagonal_relaxed").select(
+        *frame.columns, *[c for c in ("nu" + LABEL_SUFFIX, "eerder" + LABEL_SUFFIX)])
+
+
+def _disclose_series(frame: pl.DataFrame, profile: Profile, area: bool) -> pl.DataFrame:
+    """A time series within a chosen area: per (bron, thema) the periods are the cells of a
+    column whose total (the area's total) is known. "vorig_jaar" and the estimate band are
+    recomputed from the protected counts."""
+    level = "gebied"
+    out = _protect_groups(frame.with_columns(pl.col("periode").cast(pl.String).alias("_p")),
+                          profile, ["bron", "thema"], "_p", "aantal", level)
+    out = out.drop("_p").sort("bron", "thema", "periode")
+    if "vorig_jaar" in frame.columns:
+        periods = out["periode"].unique().sort()
+        lag = 1
+        if len(periods) > 1:
+            d0, d1 = periods[0], periods[1]
+            months = (d1.year - d0.year) * 12 + d1.month - d0.month
+            lag = {1: 12, 3: 4}.get(months, 1)
+        out = out.with_columns(vorig_jaar=pl.col("aantal").shift(lag).over("bron", "thema"))
+    from dijkwacht.indicators import estimate_band
+    for col, factor in zip(("schatting_laag", "schatting", "schatting_hoog"), estimate_band(1)):
+        if col in frame.columns:   # only grow-site rows carry the band: recompute it
+            out = out.with_columns(pl.when(pl.col(col).is_not_null())
+                                   .then(pl.col("aantal") * factor).otherwise(None)
+                                   .cast(frame.schema[col]).alias(col))
+    return out.select(*frame.columns, *[c for c in out.columns if c not in frame.columns])
