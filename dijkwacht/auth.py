@@ -20,11 +20,12 @@ from typing import Iterator
 
 import streamlit as st
 
-from dijkwacht import access, accounts, clock, config, state
+from dijkwacht import access, accounts, clock, config, data, state
 
 SESSION_KEY = "dijkwacht_sessie"      # the session id; never shown, never logged
 NAME_KEY = "dijkwacht_naam"           # who is signed in, for the sidebar
 NOTICE_KEY = "dijkwacht_melding"      # one-time notice on the login page
+OIDC_LOGGED_KEY = "dijkwacht_oidc_gelogd"   # a refused OIDC identity is audited once
 
 WRONG = "Onjuiste gebruikersnaam of wachtwoord, of het account is tijdelijk geblokkeerd."
 EXPIRED = "Uw sessie is verlopen. Log opnieuw in."
@@ -137,6 +138,9 @@ def _oidc_role() -> str | None:
     ident, rol = oidc_identity_role(st.user.to_dict())
     if rol is None:
         st.session_state[NAME_KEY] = None
+        if not st.session_state.get(OIDC_LOGGED_KEY):
+            st.session_state[OIDC_LOGGED_KEY] = True
+            data.log_login(ident or "", False)         # once per session, not per rerun
         return None
     # Streamlit's login cookie lives for weeks, so the terms are ours: the absolute term
     # counts from the identity token's issue time (no issue time: ask the provider again).
@@ -164,6 +168,7 @@ def _oidc_role() -> str | None:
             return _oidc_end(con, None)
         st.session_state[SESSION_KEY] = accounts.start_session(con, ident, rol, soort="oidc")
     st.session_state[NAME_KEY] = ident
+    data.log_login(ident, True, rol)
     return rol
 
 
@@ -207,11 +212,15 @@ def login_page() -> None:
     if submitted:
         with _state() as con:
             accounts.end_session(con, st.session_state.get(SESSION_KEY))
-            session_id = accounts.login(con, naam, wachtwoord)
-        if session_id is None:
+            rol = accounts.verify(con, naam, wachtwoord)
+            session_id = rol and accounts.start_session(con, accounts.normalize_name(naam), rol)
+        _forget(None)
+        if session_id:
+            st.session_state[SESSION_KEY] = session_id
+        data.log_login(naam, bool(session_id), rol)    # after the id is set: the row refers to it
+        if not session_id:
             st.error(WRONG)
             return
-        st.session_state[SESSION_KEY] = session_id
         st.rerun()
 
 

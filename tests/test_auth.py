@@ -367,6 +367,13 @@ def test_form_login_lock_and_generic_message(app_state):
     clock.advance(timedelta(seconds=2))
     assert sign_in_form(at, naam, wachtwoord).metric
     assert auth.SESSION_KEY in at.session_state
+    # Every attempt is in the audit log, ok or failed, without the password.
+    con = state.connect(config.state_path())
+    rows = con.execute("SELECT actor, resultaat FROM auditlog WHERE actie = 'inloggen'").fetchall()
+    dump = "\n".join(map(str, con.iterdump()))
+    con.close()
+    assert [r["resultaat"] for r in rows] == ["mislukt"] * 8 + ["ok"]
+    assert wachtwoord not in dump and at.session_state[auth.SESSION_KEY] not in dump
 
 
 @pytest.mark.parametrize("role, idle", [("analist", 15), ("bestuur", 30)])
