@@ -576,3 +576,25 @@ def _disclose_series(frame: pl.DataFrame, profile: Profile, area: bool) -> pl.Da
                                    .then(pl.col("aantal") * factor).otherwise(None)
                                    .cast(frame.schema[col]).alias(col))
     return out.select(*frame.columns, *[c for c in out.columns if c not in frame.columns])
+
+
+def protect_indicators(role: str | None, values: dict, indicators, *, area: bool) -> dict:
+    """The indicator set's values for one period (data.indicator_values). City-wide: exact.
+    Within a chosen area, for bestuur: a count indicator 1–4 is hidden (None), and every other
+    indicator of the same source (amounts, averages, percentages) follows that source's count.
+    Returns a new dict; labels via protect_value when a page wants "<5"."""
+    profile = profile_for(role)
+    if profile is None or not area:
+        return dict(values)
+    out = dict(values)
+    hidden_sources = set()
+    for ind in indicators:
+        if ind.telling and values.get(ind.code) is not None:
+            shown, _ = protect_value(int(values[ind.code]), profile, "gebied")
+            if shown is None:
+                out[ind.code] = None
+                hidden_sources.add(ind.bron)
+    for ind in indicators:
+        if not ind.telling and ind.bron in hidden_sources:
+            out[ind.code] = None
+    return out

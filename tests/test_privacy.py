@@ -250,3 +250,37 @@ def test_long_tables():
     hidden = out.filter(pl.col("n").is_null())
     assert hidden.height >= 2 and "<5" in hidden["n_weergave"].to_list()
     assert not out.filter(pl.col("n").is_between(1, 4)).height
+
+
+# --- the data layer's seam ------------------------------------------------------------------
+
+def test_disclose_map_layout_for_bestuur_and_identity_for_analysts():
+    frame = pl.DataFrame({"laag": ["hennepkwekerijen"] * 4 + ["signalen"] * 2,
+                          "buurtcode": ["BU1", "BU2", "BU3", None, "BU1", "BU2"],
+                          "aantal": [3, 12, 9, 1, 20, 30], "bedrag": [None] * 6})
+    assert privacy.disclose("analist", frame).equals(frame)
+    out = privacy.disclose("bestuur", frame)
+    visible = out.filter(pl.col("aantal").is_not_null())["aantal"].to_list()
+    assert not [v for v in visible if 1 <= v <= 4]
+    hennep = out.filter(pl.col("laag") == "hennepkwekerijen")
+    assert hennep["aantal"].null_count() >= 2                  # 3 and 1 hidden, plus secondary
+    assert out.filter(pl.col("laag") == "signalen")["aantal"].to_list() == [20, 30]
+
+
+def test_disclose_refuses_unknown_sub_city_layouts_for_bestuur():
+    frame = pl.DataFrame({"buurtcode": ["BU1"], "iets": [3]})
+    with pytest.raises(privacy.UnknownLayout):
+        privacy.disclose("bestuur", frame)
+    city = pl.DataFrame({"indicator": ["a"], "waarde": [3]})
+    assert privacy.disclose("bestuur", city).equals(city)     # city level: exact
+    with pytest.raises(privacy.UnknownLayout):
+        privacy.disclose("bestuur", city, area=True)          # the same within an area: refused
+
+
+def test_indicators_within_an_area_follow_their_counts():
+    from dijkwacht.indicators import INDICATORS
+    values = {i.code: 3 for i in INDICATORS}
+    out = privacy.protect_indicators("bestuur", values, INDICATORS, area=True)
+    assert out["hennep_ontmanteld"] is None and out["hennep_planten_gemiddeld"] is None
+    assert privacy.protect_indicators("bestuur", values, INDICATORS, area=False) == values
+    assert privacy.protect_indicators("analist", values, INDICATORS, area=True) == values
