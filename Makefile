@@ -10,7 +10,11 @@ VENDOR := static/vendor/leaflet/leaflet.js
 
 .PHONY: run test setup setup-test demo-db demo demo-accounts browser bench screenshots clean
 
-run: setup demo-db
+run: setup demo-db demo-accounts
+	@echo "Dijkwacht op http://localhost:$(PORT) — de inboxbewaker draait mee (Ctrl-C stopt beide)."
+	@export DIJKWACHT_DB="$(DB)"; \
+	$(BIN)/python -m etl --watch --db "$(DB)" & watcher=$$!; \
+	trap 'kill $$watcher 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.address localhost
 
 test: setup-test
@@ -52,6 +56,10 @@ browser:
 demo-db: setup
 	@if [ -f "$(DB)" ]; then echo "Database $(DB) bestaat al."; \
 	else $(BIN)/python -m etl --demo --db "$(DB)"; fi
+
+# One account per role for the demo; passwords are printed once, when they are made.
+demo-accounts: demo-db
+	@DIJKWACHT_DB="$(DB)" $(BIN)/python -m dijkwacht.gebruikers demo
 
 demo: setup
 	$(BIN)/python -m etl.demo
