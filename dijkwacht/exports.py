@@ -60,26 +60,39 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def xlsx_bytes(frame: pl.DataFrame, sheet: str = "gegevens") -> bytes:
-    """XLSX with numbers as numbers and every text cell written as text, never a formula."""
+def xlsx_bytes(frame, sheet: str = "gegevens", *, title: str | None = None) -> bytes:
+    """XLSX with numbers as numbers and every text cell written as text, never a formula.
+
+    `frame` is a polars frame (one sheet named `sheet`) or a dict {sheet name: frame or list
+    of row dicts}. The file's creation date is fixed, so the same table gives the same bytes
+    (and the same SHA-256 in the audit log)."""
     import xlsxwriter
 
+    sheets = frame if isinstance(frame, dict) else {sheet: frame}
     buf = io.BytesIO()
     book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
                                      "strings_to_urls": False, "strings_to_numbers": False})
-    ws = book.add_worksheet(str(sheet)[:31] or "gegevens")
+    book.set_properties({"title": title or "", "author": "Dijkwacht",
+                         "created": datetime(2000, 1, 1)})
     bold = book.add_format({"bold": True})
-    for c, name in enumerate(frame.columns):
-        ws.write_string(0, c, _text(name), bold)
-    for r, row in enumerate(frame.iter_rows(), start=1):
-        for c, v in enumerate(row):
-            if v is None:
-                ws.write_blank(r, c, None)
-            elif isinstance(v, bool):
-                ws.write_string(r, c, "ja" if v else "nee")
-            elif isinstance(v, (int, float, Decimal)):
-                ws.write_number(r, c, float(v))
-            else:
-                ws.write_string(r, c, _text(v))
+    for name, table in sheets.items():
+        if isinstance(table, pl.DataFrame):
+            columns, rows = table.columns, table.iter_rows()
+        else:   # row dicts: each cell keeps its own type (a column may mix "x" and numbers)
+            columns = list(table[0].keys()) if table else []
+            rows = ([row.get(c) for c in columns] for row in table)
+        ws = book.add_worksheet(str(name)[:31] or "gegevens")
+        for c, col in enumerate(columns):
+            ws.write_string(0, c, _text(col), bold)
+        for r, row in enumerate(rows, start=1):
+            for c, v in enumerate(row):
+                if v is None:
+                    ws.write_blank(r, c, None)
+                elif isinstance(v, bool):
+                    ws.write_string(r, c, "ja" if v else "nee")
+                elif isinstance(v, (int, float, Decimal)):
+                    ws.write_number(r, c, float(v))
+                else:
+                    ws.write_string(r, c, _text(v))
     book.close()
     return buf.getvalue()

@@ -73,3 +73,12 @@ def test_no_cell_starts_with_a_formula_character(texts, start):
 def test_plain_values_are_unchanged():
     assert neutralise("Dordrecht") == "Dordrecht"
     assert neutralise(-5) == -5 and neutralise(None) is None
+
+
+def test_several_sheets_from_row_dicts_and_the_same_bytes_twice():
+    sheets = {"Indicatoren": [{"naam": "=x", "waarde": 3}], "Per wijk": pl.DataFrame({"w": ["@a"]})}
+    data = xlsx_bytes(sheets)
+    assert data == xlsx_bytes(sheets)                        # reproducible: same SHA-256
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    assert book["Indicatoren"].cell(2, 1).value == "'=x" and book["Indicatoren"].cell(2, 2).value == 3
+    assert book["Per wijk"].cell(2, 1).value == "'@a"
