@@ -150,6 +150,7 @@ def test_streamlit_config_is_hardened():
     assert cfg["server"]["enableXsrfProtection"] is True
     assert cfg["client"]["showErrorDetails"] == "none"
     assert cfg["client"]["toolbarMode"] == "viewer"
+    assert cfg["client"]["disableDataExport"] is True
     assert 1 <= cfg["server"]["maxUploadSize"] <= 100
     # static serving only for the map assets: nothing but Leaflet/jQuery files under static/
     if cfg["server"].get("enableStaticServing"):
