@@ -3,9 +3,16 @@
 -- free text is stored: addresses become `adres_sleutel` (keyed HMAC), `subject_id` and
 -- `eigenaar_id` hold keys in one key space, locations are a buurt code and a 100 m cell.
 -- Every data row remembers the file it came from (`bestand_sha256`).
+--
+-- Record keys (DESIGN §2) are marked `-- key` below but are not PRIMARY KEY constraints on
+-- the six source tables: a DuckDB primary key builds an ART index on every bulk insert,
+-- which cost about a third of the load's write time at ×100 (bench/national.py). The ETL
+-- guarantees uniqueness itself: a key that occurs again in one file is quarantined
+-- (etl.clean), and a delivery deletes the rows with its keys before inserting them
+-- (etl.load.upsert). Databases built before this change keep their constraints; both work.
 
 CREATE TABLE hennepkwekerijen (
-    registratienummer   VARCHAR PRIMARY KEY,
+    registratienummer   VARCHAR NOT NULL,   -- key
     datum_ontmanteling  DATE NOT NULL,
     adres_sleutel       VARCHAR,
     buurtcode           VARCHAR,          -- NULL when unknown (shown as "onbekend")
@@ -21,7 +28,7 @@ CREATE TABLE hennepkwekerijen (
 );
 
 CREATE TABLE verdachte_transacties (
-    transactienummer    VARCHAR PRIMARY KEY,
+    transactienummer    VARCHAR NOT NULL,   -- key
     datum               DATE NOT NULL,
     bedrag              DECIMAL(18, 2) NOT NULL,
     transactietype      VARCHAR,
@@ -35,7 +42,7 @@ CREATE TABLE verdachte_transacties (
 );
 
 CREATE TABLE signalen (
-    signaalnummer       VARCHAR PRIMARY KEY,
+    signaalnummer       VARCHAR NOT NULL,   -- key
     ontvangen_op        TIMESTAMP NOT NULL,
     kanaal              VARCHAR,
     melder_type         VARCHAR,
@@ -51,7 +58,7 @@ CREATE TABLE signalen (
 );
 
 CREATE TABLE controles (
-    controlenummer      VARCHAR PRIMARY KEY,
+    controlenummer      VARCHAR NOT NULL,   -- key
     datum               DATE NOT NULL,
     soort               VARCHAR NOT NULL,
     objecttype          VARCHAR,
@@ -70,8 +77,8 @@ CREATE TABLE eigendommen (
     eigenaar_id         VARCHAR NOT NULL,
     eigenaar_type       VARCHAR,
     peildatum           DATE,
-    bestand_sha256      VARCHAR NOT NULL,
-    PRIMARY KEY (adres_sleutel, eigenaar_id)
+    bestand_sha256      VARCHAR NOT NULL
+    -- key (adres_sleutel, eigenaar_id)
 );
 
 CREATE TABLE activiteiten (
@@ -80,8 +87,8 @@ CREATE TABLE activiteiten (
     pijler              INTEGER NOT NULL,
     soort               VARCHAR,
     deelnemers          INTEGER,
-    bestand_sha256      VARCHAR NOT NULL,
-    PRIMARY KEY (datum, titel)
+    bestand_sha256      VARCHAR NOT NULL
+    -- key (datum, titel)
 );
 
 -- Reference data (public, CBS/Kadaster, CC BY 4.0), rebuilt at every load.

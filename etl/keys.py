@@ -58,9 +58,17 @@ def hmac_hex(key: bytes, message: str) -> str:
 
 
 def hash_series(key: bytes, messages: pl.Series) -> pl.Series:
-    """HMAC each distinct non-null message once and map the results back."""
+    """HMAC each distinct non-null message once and map the results back.
+
+    The keyed state is set up once and copied per message: the same digests as `hmac_hex`,
+    about twice as fast as `hmac.new` per value (bench/national.py)."""
     distinct = messages.drop_nulls().unique()
-    lookup = {m: hmac_hex(key, m) for m in distinct.to_list()}
+    keyed = hmac.new(key, digestmod=hashlib.sha256)
+    lookup = {}
+    for m in distinct.to_list():
+        h = keyed.copy()
+        h.update(m.encode("utf-8"))
+        lookup[m] = h.hexdigest()
     return messages.replace_strict(lookup, default=None, return_dtype=pl.String)
 
 
