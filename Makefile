@@ -8,7 +8,7 @@ PORT   ?= 8501
 
 VENDOR := static/vendor/leaflet/leaflet.js
 
-.PHONY: run test setup setup-test demo-db demo demo-accounts browser bench screenshots clean
+.PHONY: run test setup setup-test demo-db demo demo-accounts system-packages bench screenshots audit clean
 
 run: setup demo-db demo-accounts
 	@echo "Dijkwacht op http://localhost:$(PORT) — de inboxbewaker draait mee (Ctrl-C stopt beide)."
@@ -23,7 +23,7 @@ test: setup-test
 # --- setup ------------------------------------------------------------------------------
 setup: $(VENV)/.runtime $(VENDOR)
 
-setup-test: $(VENV)/.test $(VENDOR) browser
+setup-test: $(VENV)/.test $(VENDOR) system-packages
 
 $(VENV)/bin/python:
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 of nieuwer is nodig")'
@@ -42,15 +42,26 @@ $(VENV)/.test: requirements-test.txt $(VENV)/.runtime
 $(VENDOR): $(VENV)/.runtime
 	$(BIN)/python -m dijkwacht.assets
 
-# Debian's Chromium for the browser tests; Playwright cannot download browsers here.
-browser:
-	@if command -v chromium >/dev/null 2>&1; then :; \
+# Debian's chromium (browser tests; Playwright cannot download browsers here) and nginx
+# (the reverse-proxy test), in one apt-get run as root; without root the tests that need
+# them are skipped, and this says so.
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	{ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } || missing="$$missing nginx"; \
+	if [ -z "$$missing" ]; then :; \
 	elif [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then \
-		echo "Chromium installeren voor de browsertests (apt-get)"; \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+		echo "Installeren voor de tests (apt-get):$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	else \
-		echo "LET OP: geen chromium en geen root: de browsertests worden overgeslagen."; \
+		echo "LET OP: niet geïnstalleerd:$$missing (geen root): die tests worden overgeslagen."; \
 	fi
+
+# pip-audit needs PyPI's advisory service: run this on a connected machine (not from here).
+audit:
+	$(PYTHON) -m venv .venv-audit
+	.venv-audit/bin/python -m pip install --quiet pip-audit
+	.venv-audit/bin/pip-audit --strict --no-deps --disable-pip -r constraints.txt
 
 # --- data -------------------------------------------------------------------------------
 demo-db: setup
@@ -65,4 +76,4 @@ demo: setup
 	$(BIN)/python -m etl.demo
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .venv-audit .pytest_cache

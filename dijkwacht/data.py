@@ -64,7 +64,12 @@ def _indicator_values(role: str, version: str, van: date, tot: date,
     for indicator in INDICATORS:
         frame = db.query(indicator.query, van=van, tot=tot, buurten=area)
         values[indicator.code] = frame["waarde"][0] if frame.height else None
-    return values
+    from dijkwacht import privacy
+    shown = privacy.protect_indicators(role, values, INDICATORS, area=buurten is not None)
+    # A value disclosure control hid is shown as text: "<5" for a small count, "x" for a
+    # figure that follows a hidden count (formats.value prints text as it is).
+    return {i.code: (("<5" if i.telling else "x") if shown[i.code] is None and values[i.code] is not None
+                     else shown[i.code]) for i in INDICATORS}
 
 
 def indicator_values(role: str, van: date, tot: date,
@@ -335,6 +340,13 @@ def kept_versions(role: str) -> list[dict]:
     return _steward(role).versions()
 
 
+def roll_back(role: str) -> str:
+    """Put the previous published database back (beheerder only); returns its load id."""
+    _steward(role)
+    from etl.rollback import roll_back as restore
+    return restore(actor=_user(), rol=role)
+
+
 # --- Koppelingen (issue 10): key-level data, "detail" permission --------------------------
 # The event list of every source is read once per database version; the linkage functions
 # (dijkwacht/linkage.py, pure) derive everything else from it.
@@ -518,6 +530,79 @@ def log_detail_view(role: str, key: str, purpose: str) -> bool:
     return True
 
 
+
+# --- Kaart ---------------------------------------------------------------------------------
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _map_counts(role: str, version: str, van: date, tot: date, thema: str | None) -> pl.DataFrame:
+    access.require(role, "aggregates")
+    frame = queries.served().query("kaart_tellingen", van=van, tot=tot, thema=thema)
+    return _disclose(role, frame)
+
+
+def map_counts(role: str, period: filters.Period, thema: str | None = None) -> pl.DataFrame:
+    """Per map layer and buurt code (NULL = location unknown; 2024-only codes kept):
+    laag, buurtcode, aantal, bedrag (penalty orders only)."""
+    access.require(role, "aggregates")
+    return _map_counts(role, database_version(), period.van, period.tot, thema)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _focus_areas(role: str, version: str) -> pl.DataFrame:
+    access.require(role, "aggregates")
+    return queries.served().query("kaart_focusgebieden")
+
+
+def focus_areas(role: str) -> pl.DataFrame:
+    """The focus areas: gebied, status (placed | approximate | uncertain), buurtcodes."""
+    access.require(role, "aggregates")
+    return _focus_areas(role, database_version())
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+def _grow_site_cells(role: str, version: str, van: date, tot: date) -> pl.DataFrame:
+    access.require(role, "points")
+    return queries.served().query("kaart_cellen", van=van, tot=tot)
+
+
+def grow_site_cells(role: str, period: filters.Period) -> pl.DataFrame:
+    """Grow sites per 100 m cell (cel_x, cel_y, aantal): analysts only (DESIGN §6)."""
+    access.require(role, "points")
+    return _grow_site_cells(role, database_version(), period.van, period.tot)
+
+
+def map_data(role: str, period: filters.Period, compare: filters.Period | None = None,
+             thema: str | None = None) -> dict:
+    """Everything the Kaart page needs in one call: counts now and in the comparison period,
+    the focus areas, and — for analysts only — the grow-site cells."""
+    access.require(role, "aggregates")
+    return {
+        "nu": map_counts(role, period, thema),
+        "eerder": map_counts(role, compare, thema) if compare else None,
+        "focus": focus_areas(role),
+        "cellen": grow_site_cells(role, period) if access.may(role, "points") else None,
+    }
+
+
+def area_profile(role: str, buurtcodes: tuple[str, ...], period: filters.Period,
+                 compare: filters.Period, stand_per: date, thema: str | None = None,
+                 jaren: int = 5) -> pl.DataFrame:
+    """Per map layer for a buurt (or the buurten of a wijk): the count now, in the comparison
+    period and in each of the last complete years — built from the cached map counts."""
+    access.require(role, "aggregates")
+    from dijkwacht.indicators import latest_complete_year, year_period
+
+    last = latest_complete_year(stand_per)
+    periods = {"nu": period, "eerder": compare}
+    periods |= {str(y): filters.Period(*year_period(y)) for y in range(last - jaren + 1, last + 1)}
+    parts = []
+    for name, p in periods.items():
+        frame = map_counts(role, p, thema).filter(pl.col("buurtcode").is_in(list(buurtcodes)))
+        parts.append(frame.group_by("laag").agg(pl.col("aantal").sum(), pl.col("bedrag").sum())
+                     .with_columns(periode=pl.lit(name)))
+    return pl.concat(parts) if parts else pl.DataFrame()
+
+
 # --- Factsheet and briefing snapshot (issue 11; dijkwacht/factsheet.py is pure) -----------
 # The factsheet is published output: every figure passes the publication profile inside
 # factsheet.build_factsheet, for every role alike. The briefing snapshot is what the mayor
@@ -648,78 +733,6 @@ def freshness_lines(role: str) -> list[str]:
     return lines
 
 
-# --- Kaart ---------------------------------------------------------------------------------
-
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def _map_counts(role: str, version: str, van: date, tot: date, thema: str | None) -> pl.DataFrame:
-    access.require(role, "aggregates")
-    frame = queries.served().query("kaart_tellingen", van=van, tot=tot, thema=thema)
-    return _disclose(role, frame)
-
-
-def map_counts(role: str, period: filters.Period, thema: str | None = None) -> pl.DataFrame:
-    """Per map layer and buurt code (NULL = location unknown; 2024-only codes kept):
-    laag, buurtcode, aantal, bedrag (penalty orders only)."""
-    access.require(role, "aggregates")
-    return _map_counts(role, database_version(), period.van, period.tot, thema)
-
-
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def _focus_areas(role: str, version: str) -> pl.DataFrame:
-    access.require(role, "aggregates")
-    return queries.served().query("kaart_focusgebieden")
-
-
-def focus_areas(role: str) -> pl.DataFrame:
-    """The focus areas: gebied, status (placed | approximate | uncertain), buurtcodes."""
-    access.require(role, "aggregates")
-    return _focus_areas(role, database_version())
-
-
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def _grow_site_cells(role: str, version: str, van: date, tot: date) -> pl.DataFrame:
-    access.require(role, "points")
-    return queries.served().query("kaart_cellen", van=van, tot=tot)
-
-
-def grow_site_cells(role: str, period: filters.Period) -> pl.DataFrame:
-    """Grow sites per 100 m cell (cel_x, cel_y, aantal): analysts only (DESIGN §6)."""
-    access.require(role, "points")
-    return _grow_site_cells(role, database_version(), period.van, period.tot)
-
-
-def map_data(role: str, period: filters.Period, compare: filters.Period | None = None,
-             thema: str | None = None) -> dict:
-    """Everything the Kaart page needs in one call: counts now and in the comparison period,
-    the focus areas, and — for analysts only — the grow-site cells."""
-    access.require(role, "aggregates")
-    return {
-        "nu": map_counts(role, period, thema),
-        "eerder": map_counts(role, compare, thema) if compare else None,
-        "focus": focus_areas(role),
-        "cellen": grow_site_cells(role, period) if access.may(role, "points") else None,
-    }
-
-
-def area_profile(role: str, buurtcodes: tuple[str, ...], period: filters.Period,
-                 compare: filters.Period, stand_per: date, thema: str | None = None,
-                 jaren: int = 5) -> pl.DataFrame:
-    """Per map layer for a buurt (or the buurten of a wijk): the count now, in the comparison
-    period and in each of the last complete years — built from the cached map counts."""
-    access.require(role, "aggregates")
-    from dijkwacht.indicators import latest_complete_year, year_period
-
-    last = latest_complete_year(stand_per)
-    periods = {"nu": period, "eerder": compare}
-    periods |= {str(y): filters.Period(*year_period(y)) for y in range(last - jaren + 1, last + 1)}
-    parts = []
-    for name, p in periods.items():
-        frame = map_counts(role, p, thema).filter(pl.col("buurtcode").is_in(list(buurtcodes)))
-        parts.append(frame.group_by("laag").agg(pl.col("aantal").sum(), pl.col("bedrag").sum())
-                     .with_columns(periode=pl.lit(name)))
-    return pl.concat(parts) if parts else pl.DataFrame()
-
-
 # --- Audit log (dijkwacht/audit.py is pure; these helpers add who/where from the session) ----
 
 def _audit(actie: str, role: str | None, *, dedupe: bool = False, **fields) -> int | None:
@@ -832,3 +845,9 @@ def run_guarded(page, role: str | None) -> None:
         incident = uuid.uuid4().hex[:8].upper()
         logging.getLogger("dijkwacht").exception("incident %s (rol %s)", incident, role)
         st.error(INCIDENT_TEXT.format(incident=incident))
+
+
+def log_steward_action(role: str, action: str, what: str) -> int | None:
+    """A data steward's change (rollback, accepted upload) in the audit log."""
+    access.require(role, "data_management")
+    return _audit(action, role, object=what)

@@ -142,7 +142,10 @@ class Kaart:
 def _count_map(counts) -> dict:
     """{buurtcode or None: count}; a str count (disclosure control, "<5") is kept as text."""
     if hasattr(counts, "iter_rows"):
-        counts = {r["buurtcode"]: r["aantal"] for r in counts.iter_rows(named=True)}
+        # Disclosure control hides a count as null with its text ("<5", "x") beside it.
+        counts = {r["buurtcode"]: (r["aantal"] if r["aantal"] is not None
+                                   else r.get("aantal_weergave") or "<5")
+                  for r in counts.iter_rows(named=True)}
     return dict(counts)
 
 

@@ -65,6 +65,16 @@ CREATE TABLE IF NOT EXISTS sessies (
 );
 CREATE INDEX IF NOT EXISTS sessies_naam ON sessies(naam);
 
+-- Koppelingen (dijkwacht/linkage.py): each user's last visit, so the attention list can show
+-- what is new since then. stand_per is the data's stand per the user saw (ISO date).
+CREATE TABLE IF NOT EXISTS bezoeken (
+    naam            TEXT NOT NULL,
+    pagina          TEXT NOT NULL,
+    bezocht_op      TEXT NOT NULL,           -- UTC ISO 8601
+    stand_per       TEXT,
+    PRIMARY KEY (naam, pagina)
+);
+
 -- The archive (dijkwacht/factsheet.py): every published factsheet and every frozen triangle
 -- briefing. The files live in data/archief/ (names below, with their SHA-256); the numbers
 -- are archived as JSON beside them, so what was published stays reproducible.
@@ -83,16 +93,6 @@ CREATE TABLE IF NOT EXISTS archief (
     cijfers_sha256  TEXT NOT NULL            -- SHA-256 of the canonical numbers JSON
 );
 CREATE INDEX IF NOT EXISTS archief_soort ON archief(soort, gemaakt_op);
-
--- Koppelingen (dijkwacht/linkage.py): each user's last visit, so the attention list can show
--- what is new since then. stand_per is the data's stand per the user saw (ISO date).
-CREATE TABLE IF NOT EXISTS bezoeken (
-    naam            TEXT NOT NULL,
-    pagina          TEXT NOT NULL,
-    bezocht_op      TEXT NOT NULL,           -- UTC ISO 8601
-    stand_per       TEXT,
-    PRIMARY KEY (naam, pagina)
-);
 
 -- The audit log (dijkwacht/audit.py): one row per login, page view, detail view, export,
 -- denial and load. Hash-chained: hash = SHA-256(vorige_hash || canonical JSON of the row).

@@ -11,16 +11,13 @@ bookmarked URL must reproduce the view. The URL is read once, on a session's fir
 """
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, replace
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 
 import polars as pl
 import streamlit as st
 
-from dijkwacht import access, charts, data, formats
+from dijkwacht import access, charts, data, exports, formats
 from dijkwacht.filters import (AREA_KINDS, PERIOD_KINDS, THEMES, Filters, Period, parse_area,
                                quarter_label, quarters)
 from dijkwacht.indicators import BRONNEN, latest_complete_year
@@ -51,6 +48,7 @@ def start(role: str | None, title: str, bronnen: tuple[str, ...] = (), *, page: 
     # ([client] disableDataExport = true) so it holds from the first message on.
     st.set_option("client.disableDataExport", True)
     if role is None or (page and not any(p.key == page for p in access.pages_for(role))):
+        data.log_denial(role, page or title)
         st.error("U heeft geen toegang tot deze pagina.")
         st.stop()
     meta = data.meta(role)
@@ -85,6 +83,7 @@ def start(role: str | None, title: str, bronnen: tuple[str, ...] = (), *, page: 
                 data.area_name(role, filters.gebied), stand_per, bool(meta.get("demo")), presentation,
                 sources)
     _header(view, title, bronnen, theme)
+    data.log_view(role, page or title, filters=filters.to_query())
     return view
 
 
@@ -234,68 +233,24 @@ def table(view: View, frame: pl.DataFrame, name: str, key: str, *, shown: pl.Dat
 
 
 def downloads(view: View, frame: pl.DataFrame, name: str, key: str) -> None:
-    """The app's own download buttons (DESIGN §6); the bytes are built only on click.
-    TODO(issue "Disclosure control, audit and hardening"): audit each export here."""
+    """The app's own download buttons (DESIGN §6): gated by role, formula-safe, audited with
+    the SHA-256 of the exact bytes. The bytes are built only on click."""
     if view.presentation or not access.may(view.role, "export_tables"):
         return
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button("CSV", data=lambda: csv_bytes(frame), file_name=f"{name}.csv",
-                         mime="text/csv", key=f"{key}_csv", on_click="ignore",
+    left.download_button("CSV", data=lambda: exported(view.role, f"{name}.csv", exports.csv_bytes(frame),
+                                                         frame.height, view.filters.to_query()),
+                         file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv", on_click="ignore",
                          icon=":material/download:")
-    right.download_button("Excel", data=lambda: xlsx_bytes(frame, name), file_name=f"{name}.xlsx",
+    right.download_button("Excel", data=lambda: exported(view.role, f"{name}.xlsx", exports.xlsx_bytes(frame, name),
+                                                         frame.height, view.filters.to_query()),
+                          file_name=f"{name}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key=f"{key}_xlsx", on_click="ignore", icon=":material/download:")
 
 
-# --- exports (pure; here because only the download buttons use them) ------------------
-
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """A text cell that a spreadsheet would read as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
-
-
-def _cell(value):
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return neutralise(value)
-
-
-def csv_bytes(frame: pl.DataFrame) -> bytes:
-    """CSV as Dutch Excel opens it: ';'-separated, decimal comma, UTF-8 with BOM."""
-    out = io.StringIO()
-    writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow([neutralise(c) for c in frame.columns])
-    for row in frame.iter_rows():
-        writer.writerow([formats.number(v, 2).replace(".", "") if isinstance(v, (float, Decimal))
-                         else "" if v is None else _cell(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
-
-
-def xlsx_bytes(frame: pl.DataFrame, sheet: str = "gegevens") -> bytes:
-    """XLSX with numbers as numbers and every text cell written as text, never a formula."""
-    import xlsxwriter
-
-    buf = io.BytesIO()
-    book = xlsxwriter.Workbook(buf, {"in_memory": True, "strings_to_formulas": False,
-                                     "strings_to_urls": False, "strings_to_numbers": False})
-    ws = book.add_worksheet(sheet[:31])
-    bold = book.add_format({"bold": True})
-    for c, name in enumerate(frame.columns):
-        ws.write_string(0, c, str(neutralise(name)), bold)
-    for r, row in enumerate(frame.iter_rows(), start=1):
-        for c, v in enumerate(row):
-            if isinstance(v, bool) or v is None:
-                ws.write_string(r, c, "" if v is None else ("ja" if v else "nee"))
-            elif isinstance(v, (int, float, Decimal)):
-                ws.write_number(r, c, float(v))
-            else:
-                ws.write_string(r, c, str(_cell(v)))
-    book.close()
-    return buf.getvalue()
+def exported(role: str, name: str, payload: bytes, rows: int | None = None,
+             filters: dict | None = None) -> bytes:
+    """Write the export (with the SHA-256 of these bytes) to the audit log, then hand them out."""
+    data.log_export(role, name, payload, rows=rows, filters=filters)
+    return payload

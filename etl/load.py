@@ -18,9 +18,9 @@ from typing import Callable
 import duckdb
 import polars as pl
 
-from dijkwacht import config, state
+from dijkwacht import audit, config, state
 from dijkwacht.queries import open_hardened
-from etl import keys, location
+from etl import keys, location, retention
 from etl.clean import ADDRESS_MESSAGE, Cleaned, clean, normalise_header
 from etl.publish import building, exclusive
 from etl.read import LINE, Unreadable, read_file
@@ -314,6 +314,9 @@ def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced
                         con.execute("INSERT INTO bestanden VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                     [r.sha256, Path(r.file).name, r.source, r.rows_in, r.loaded,
                                      r.quarantined, r.replaced, load_id, now])
+                    purged = retention.apply(con)   # DESIGN §6: detail past its term; 0 = off
+                    if purged:
+                        say(f"      bewaartermijn: {sum(purged.values())} oude detailrijen verwijderd")
                     _refresh_meta(con, demo, key, load_id, now, {p.source.name for p in ready})
                 published = True
                 say(f"gepubliceerd: {db}")
@@ -325,6 +328,10 @@ def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced
         raise
     finally:
         _record(log, load_id, reports, ready, published, status, message, started)
+        audit.record("laden", actor="etl", herkomst="etl", object="demo" if demo else "laden",
+                     resultaat="ok" if status == "klaar" else "mislukt", load_id=load_id,
+                     rijen=sum(r.loaded for r in reports), con=log,
+                     filters={"bestanden": len(reports), "gepubliceerd": published})
         log.close()
     return reports
 

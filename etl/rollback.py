@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from dijkwacht import config, state
+from dijkwacht import audit, config, state
 from etl.publish import _fsync, list_versions
 
 
@@ -30,8 +30,9 @@ def load_id_of(path: Path) -> str | None:
     return rows[0][0] if rows else None
 
 
-def roll_back(db: Path | None = None) -> str:
-    """Put the previous version back; returns its load id."""
+def roll_back(db: Path | None = None, actor: str = "etl", rol: str | None = None) -> str:
+    """Put the previous version back; returns its load id. Recorded in the load log and the
+    audit log (who did it)."""
     db = Path(db or config.db_path())
     versions = list_versions(db)
     if not versions:
@@ -53,6 +54,8 @@ def roll_back(db: Path | None = None) -> str:
                     " VALUES (?, ?, ?, 'terugdraaien', ?, 1, 'klaar', ?)",
                     [rollback_id, now, now, str(db),
                      f"teruggedraaid van {current_id} naar {restored_id}"])
+        audit.record("terugdraaien", actor=actor, rol=rol, herkomst="etl" if actor == "etl" else "app",
+                     object=f"{current_id} → {restored_id}", load_id=restored_id, con=log)
     finally:
         log.close()
     return restored_id

@@ -23,12 +23,13 @@ for i, code in enumerate(HEADLINE):
     now, last_year, previous = (briefing[k][code] for k in ("nu", "vorig_jaar", "vorige"))
     with columns[i % 3]:
         st.metric(indicator.naam, formats.value(now, indicator.eenheid),
-                  delta=f"{formats.change(now, last_year) or '±0%'} t.o.v. vorig jaar",
+                  delta=(f"{change} t.o.v. vorig jaar" if (change := formats.change(now, last_year))
+                         else None),
                   delta_color="off", help=indicator.definitie)
         if not view.presentation:
             st.caption(f"Vorig jaar {formats.value(last_year, indicator.eenheid)}"
                        + ("" if same else f" · vorige periode {formats.value(previous, indicator.eenheid)} "
-                                          f"({formats.change(now, previous) or '±0%'})")
+                                          f"({formats.change(now, previous) or '–'})")
                        + (f" · {HANDHAVING_LABEL}" if indicator.handhaving else ""))
 
 st.subheader("Wat veranderde het meest")
@@ -73,6 +74,7 @@ else:
         st.session_state["momentopname"] = kept["bestanden"][0]["bestand"]
     if st.session_state.get("momentopname"):
         name = st.session_state["momentopname"]
-        st.download_button("Momentopname (PDF)", data=data.archived_file(role, name), file_name=name,
+        st.download_button("Momentopname (PDF)", data=lambda: ui.exported(role, name, data.archived_file(role, name), filters=view.filters.to_query()),
+                           file_name=name,
                            mime="application/pdf", key="momentopname_pdf", on_click="ignore",
                            icon=":material/picture_as_pdf:")

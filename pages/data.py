@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from dijkwacht import auth, beheer, data, formats, ui
+from dijkwacht import audit, auth, beheer, data, formats, ui
 from etl.sources import SOURCES
 from etl.templates import template_names, template_xlsx
 
@@ -54,7 +54,17 @@ if upload is not None:
             st.dataframe(prepared.errors, hide_index=True)
             if st.button("Accepteren en in de inbox zetten", type="primary"):
                 target = beheer.accept_upload(staging)
+                data.log_steward_action(role, "beheer", f"upload {target.name}")
                 st.success(f"{target.name} staat in de inbox; de bewaker laadt het binnen een minuut.")
+
+st.subheader("Auditlog")
+intact, verdict = data.audit_intact(role)
+(st.success if intact else st.error)(verdict)
+left, middle, right = st.columns(3)
+actie = left.selectbox("Actie", [None, *audit.ACTIONS], format_func=lambda a: a or "alle acties")
+resultaat = middle.selectbox("Resultaat", [None, *audit.RESULTS], format_func=lambda r: r or "alle")
+actor = right.text_input("Gebruiker") or None
+ui.table(view, data.audit_log(role, actie=actie, resultaat=resultaat, actor=actor), "auditlog", key="auditlog")
 
 st.subheader("Terugdraaien")
 versions = data.kept_versions(role)

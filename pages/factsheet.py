@@ -5,12 +5,13 @@ from datetime import date
 
 import streamlit as st
 
-from dijkwacht import access, auth, data, formats
+from dijkwacht import access, auth, data, formats, ui
 from dijkwacht import factsheet as fsh
 from dijkwacht.indicators import BY_CODE, DISCOVERY_BAND, DISCOVERY_FACTOR, HEADLINE, latest_complete_year
 
 role = auth.current_role()
 if role is None or not any(p.key == "factsheet" for p in access.pages_for(role)):
+    data.log_denial(role, "factsheet")
     st.error("U heeft geen toegang tot deze pagina.")
     st.stop()
 meta = data.meta(role)
@@ -23,6 +24,7 @@ years = list(range(last, 2012, -1))      # the year before must exist too (data 
 year = st.selectbox("Jaar", years, index=0, key="factsheet_jaar",
                     help="Standaard het laatste volledige jaar vóór de stand per van de gegevens.")
 fs = data.factsheet(role, year)
+data.log_view(role, "factsheet", filters={"jaar": year})
 
 st.title(fs.titel)
 st.caption(f"{year} tegenover {year - 1} · stand per {formats.day(meta['stand_per'])} · "
@@ -83,14 +85,13 @@ st.markdown("\n".join(
     for b in fs.bronnen) + f"\n- Wijkgrenzen: CBS Wijk- en buurtkaart 2020 ({fs.attributie}, CC BY 4.0)")
 
 # --- downloads: the app's own buttons, gated by role (DESIGN §6) -------------------------
-# TODO(issue "Disclosure control, audit and hardening"): log each download with its SHA-256
 # through dijkwacht/audit.py once it exists.
 st.subheader("Downloaden")
 name = f"factsheet-{fs.gemeente.lower()}-{year}"
 a, b, _ = st.columns([1, 1, 3])
-a.download_button("PDF", data=files["pdf"], file_name=f"{name}.pdf", mime="application/pdf",
+a.download_button("PDF", data=lambda: ui.exported(role, f"{name}.pdf", files["pdf"]), file_name=f"{name}.pdf", mime="application/pdf",
                   key="fs_pdf", on_click="ignore", icon=":material/picture_as_pdf:")
-b.download_button("PNG", data=files["png"], file_name=f"{name}.png", mime="image/png",
+b.download_button("PNG", data=lambda: ui.exported(role, f"{name}.png", files["png"]), file_name=f"{name}.png", mime="image/png",
                   key="fs_png", on_click="ignore", icon=":material/image:")
 if access.may(role, "export_tables"):
     st.caption("Voor hergebruik: elke grafiek als PNG of SVG, en de indicatorentabel als Excel.")
@@ -98,15 +99,19 @@ if access.may(role, "export_tables"):
     for chart, (title, _) in fsh.CHARTS.items():
         c1, c2, c3 = st.columns([3, 1, 1])
         c1.write(title)
-        c2.download_button("PNG", data=files["charts"][chart], file_name=f"{name}-{chart}.png",
+        c2.download_button("PNG", data=lambda c=chart: ui.exported(role, f"{name}-{c}.png", files["charts"][c]),
+                           file_name=f"{name}-{chart}.png",
                            mime="image/png", key=f"fs_{chart}_png", on_click="ignore")
-        c3.download_button("SVG", data=svgs[chart], file_name=f"{name}-{chart}.svg",
+        c3.download_button("SVG", data=lambda c=chart: ui.exported(role, f"{name}-{c}.svg", svgs[c]),
+                           file_name=f"{name}-{chart}.svg",
                            mime="image/svg+xml", key=f"fs_{chart}_svg", on_click="ignore")
     c1, c2, _ = st.columns([3, 1, 1])
     c1.write(fsh.MAP_TITLE)
-    c2.download_button("PNG", data=files["charts"]["kaart"], file_name=f"{name}-kaart.png",
+    c2.download_button("PNG", data=lambda: ui.exported(role, f"{name}-kaart.png", files["charts"]["kaart"]),
+                       file_name=f"{name}-kaart.png",
                        mime="image/png", key="fs_kaart_png", on_click="ignore")
-    st.download_button("Indicatoren (Excel)", data=lambda: data.factsheet_reuse(role, year, "xlsx"),
+    st.download_button("Indicatoren (Excel)", data=lambda: ui.exported(role, f"{name}-indicatoren.xlsx",
+                                                         data.factsheet_reuse(role, year, "xlsx")),
                        file_name=f"{name}-indicatoren.xlsx", key="fs_xlsx", on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        icon=":material/table:")
@@ -134,6 +139,6 @@ else:
                                                       if not f["bestand"].endswith(".json")],
                           key="fs_archief_keuze")
     if choice:
-        st.download_button("Download uit archief", data=lambda: data.archived_file(role, choice),
+        st.download_button("Download uit archief", data=lambda: ui.exported(role, choice, data.archived_file(role, choice)),
                            file_name=choice, key="fs_archief_download", on_click="ignore",
                            mime="application/pdf" if choice.endswith(".pdf") else "image/png")

@@ -132,3 +132,16 @@ def test_rollback_restores_previous_figures_and_is_logged(tmp_path):
     log = sqlite3.connect(tmp_path / "state.sqlite")
     kinds = [r[0] for r in log.execute("SELECT soort FROM laadruns ORDER BY gestart_op, rowid")]
     assert kinds == ["laden", "laden", "terugdraaien"]
+    audited = [r[0] for r in log.execute("SELECT actie FROM auditlog ORDER BY nr")]
+    assert audited == ["laden", "laden", "terugdraaien"]
+
+
+def test_rollback_from_the_command_line(tmp_path):
+    from etl.__main__ import main
+
+    db = tmp_path / "dijkwacht.duckdb"
+    run([grow_sites(tmp_path / "hennepkwekerijen_1.csv", 1)], db, key=KEY, progress=lambda _: None)
+    assert main(["--terugdraaien", "--db", str(db)]) == 1          # nothing to go back to
+    run([grow_sites(tmp_path / "hennepkwekerijen_2.csv", 4, start=5)], db, key=KEY, progress=lambda _: None)
+    assert main(["--terugdraaien", "--db", str(db)]) == 0
+    assert count(db) == 1

@@ -2,17 +2,15 @@
 presentation mode and exports. Every AppTest signs in through apptest_support.app_for."""
 from __future__ import annotations
 
-import io
 import json
 import re
 from datetime import date
 
-import openpyxl
 import polars as pl
 import pytest
 
 from apptest_support import app_for
-from dijkwacht import access, data, ui
+from dijkwacht import access, data
 from dijkwacht.filters import Filters, Period
 
 GROW_SITES_2012_2015 = [55, 61, 98, 64]
@@ -216,21 +214,6 @@ def test_area_resolution(served_demo):
     assert data.area_buurten("analist", "stad") is None
     assert data.area_buurten("analist", "focus:bestaat niet") == ()      # nothing, not everything
     assert Filters(gebied="focus:Krispijn").area() == ("focus", "Krispijn")
-
-
-def test_exports_neutralise_formulas():
-    frame = pl.DataFrame({"tekst": ["=SUM(A1)", "+31 6", "-5", "@cmd", "gewoon"],
-                          "getal": [1, -2, 3, 4, 5], "bedrag": [1.5, -2.25, 0.0, 1000.0, None]})
-    text = ui.csv_bytes(frame).decode("utf-8-sig")
-    lines = text.splitlines()
-    assert lines[0] == "tekst;getal;bedrag"
-    assert lines[1] == "'=SUM(A1);1;1,50" and lines[2] == "'+31 6;-2;-2,25"
-    assert lines[3].startswith("'-5;") and lines[4].startswith("'@cmd;") and lines[5] == "gewoon;5;"
-    book = openpyxl.load_workbook(io.BytesIO(ui.xlsx_bytes(frame, "test")))
-    sheet = book["test"]
-    assert [sheet.cell(r, 1).value for r in range(2, 7)] == ["'=SUM(A1)", "'+31 6", "'-5", "'@cmd", "gewoon"]
-    assert all(sheet.cell(r, 1).data_type == "s" for r in range(2, 7))
-    assert sheet.cell(3, 2).value == -2 and sheet.cell(3, 3).value == -2.25
 
 
 # --- through the router ------------------------------------------------------------------
