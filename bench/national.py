@@ -1,0 +1,576 @@
+"""Benchmark at national scale (issue 12): ETL, pages, first paint and memory, ×1 to ×100.
+
+    .venv/bin/python bench/national.py [--schalen 1,10,100] [--snel] [--uit docs/benchmarks.md]
+                                       [--werkmap DIR] [--geen-browser]
+
+For every scale N, in one run and on the same generated files (`python -m etl.demo
+--schaal N`, i.e. Dordrecht's volumes N times over the same buurten):
+
+- ETL throughput: `python -m etl --demo DIR --db NEW` in a child process against DuckDB's
+  bare `read_csv` of the same six files into tables of an in-memory database, also in a
+  child process (`etl_throughput.time_duckdb`). Both are the child's wall-clock time from
+  spawn to exit (interpreter start and imports included: that is what a load costs), rows
+  are the data rows of the six files, median of 3 runs (1 with --snel). Ratio =
+  ETL rows/s ÷ DuckDB rows/s.
+- Page render: every page in access.PAGES with AppTest, as a role that may see it
+  (`pages_render.measure`, in a child process per scale): cold = first run with empty
+  data caches, warm = median of 5 reruns (1 with --snel).
+- First paint in headless Chromium: the dashboard and a hello-world Streamlit app (a temp
+  file), each started with the same `streamlit run` flags as the browser tests. Painted =
+  the login form's "Inloggen" button visible (dashboard), the text "Hallo wereld" visible
+  (hello world), measured from `page.goto` in a new browser context. Cold = the first
+  visit after the server is healthy (the server imports the app's modules then); warm =
+  median of 3 further visits in new contexts (1 with --snel). Also: Briefing after login
+  = from the click on "Inloggen" until the script run is finished with the Briefing's
+  metrics visible.
+- Peak memory: VmHWM (RSS high-water mark, /proc/PID/status) of the dashboard server after
+  a beheerder visited every page in the browser; ru_maxrss of the ETL child (os.wait4).
+
+Writes a Markdown report (default docs/benchmarks.md) with the machine and load average.
+Timings are reported, never asserted.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BENCH = ROOT / "bench"
+HARNESS = ROOT / "tests" / "browser"
+PY = sys.executable
+
+GOAL_RATIO_ETL = 0.33
+GOAL_PAGE_WARM_MS = 300
+GOAL_PAINT_RATIO = 1.5
+GOAL_PEAK_MB = 1024
+HELLO_TEXT = "Hallo wereld"
+BRIEFING_ROLE = "analist"
+VISIT_ROLE = "beheerder"        # sees every page
+
+
+# --- child processes ----------------------------------------------------------------------
+
+@dataclass
+class Child:
+    wall_s: float
+    peak_mb: float
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_child(cmd: list[str], env: dict[str, str] | None = None, timeout: float = 1800) -> Child:
+    """Run `cmd`, timing it from spawn to exit; peak RSS from the kernel's rusage (wait4)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=err)
+        deadline = start + timeout
+        while True:
+            pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+            if pid:
+                break
+            if time.perf_counter() > deadline:
+                proc.kill()
+                os.wait4(proc.pid, 0)
+                raise TimeoutError(f"{' '.join(cmd)} took longer than {timeout} s")
+            time.sleep(0.01)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0), err.seek(0)
+        return Child(wall, usage.ru_maxrss / 1024, proc.returncode, out.read(), err.read())
+
+
+def must(child: Child, what: str) -> Child:
+    if child.returncode != 0:
+        raise RuntimeError(f"{what} failed (exit {child.returncode}):\n{child.stdout[-2000:]}\n{child.stderr[-3000:]}")
+    return child
+
+
+def base_env(**extra: str) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("DIJKWACHT_STATE", None)
+    env.update(DIJKWACHT_BASISKAART="geen", PYTHONUNBUFFERED="1", DIJKWACHT_AANMELDEN="lokaal")
+    env.update(extra)
+    return env
+
+
+# --- ETL against DuckDB -------------------------------------------------------------------
+
+def generate(scale: int, out: Path) -> dict:
+    child = must(run_child([PY, "-m", "etl.demo", "--out", str(out), "--schaal", str(scale)]),
+                 f"demo ×{scale}")
+    files = sorted(out.glob("*.csv"))
+    return {"generate_s": child.wall_s, "files": [str(f) for f in files],
+            "mb": sum(f.stat().st_size for f in files) / 1e6}
+
+
+DUCKDB_CHILD = ("import sys; sys.path.insert(0, {bench!r}); from etl_throughput import time_duckdb; "
+                "print(time_duckdb(*sys.argv[1:]))")
+
+
+def etl_vs_duckdb(demo_dir: Path, files: list[str], workdir: Path, runs: int) -> dict:
+    """Median wall time of `runs` ETL children (each into a new database) and as many
+    DuckDB children, interleaved so both see the same machine load."""
+    etl, duck = [], []
+    rows = None
+    db = None
+    for i in range(runs):
+        d = must(run_child([PY, "-c", DUCKDB_CHILD.format(bench=str(BENCH)), *files]), "DuckDB read_csv")
+        duck.append(d)
+        target = workdir / f"etl-{i}" / "dijkwacht.duckdb"
+        e = must(run_child([PY, "-m", "etl", "--demo", str(demo_dir), "--db", str(target), "--json"],
+                           env=base_env()), "ETL")
+        report = json.loads(e.stdout.strip().splitlines()[-1])
+        loaded = [f for f in report["files"] if f["status"] == "loaded"]
+        if len(loaded) != len(files):
+            raise RuntimeError(f"ETL loaded {len(loaded)} of {len(files)} files: {report}")
+        rows = sum(f["rows_in"] for f in loaded)
+        etl.append(e)
+        if db is None:
+            db = target           # the database the pages and the browser use
+        else:
+            shutil.rmtree(target.parent, ignore_errors=True)
+    etl_s = statistics.median(c.wall_s for c in etl)
+    duck_s = statistics.median(c.wall_s for c in duck)
+    return {
+        "rows": rows, "db": str(db),
+        "etl_s": etl_s, "etl_runs": [c.wall_s for c in etl], "etl_peak_mb": max(c.peak_mb for c in etl),
+        "duck_s": duck_s, "duck_runs": [c.wall_s for c in duck], "duck_peak_mb": max(c.peak_mb for c in duck),
+        "duck_inner_s": statistics.median(float(c.stdout.strip().splitlines()[-1]) for c in duck),
+        "ratio": (rows / etl_s) / (rows / duck_s),
+    }
+
+
+# --- pages (AppTest) ----------------------------------------------------------------------
+
+def pages(db: Path, workdir: Path, warm: int) -> dict:
+    env = base_env(DIJKWACHT_DB=str(db), DIJKWACHT_STATE=str(workdir / "apptest-state.sqlite"))
+    child = must(run_child([PY, str(BENCH / "pages_render.py"), "--json", "--warm", str(warm)], env=env),
+                 "pages_render")
+    result = json.loads(child.stdout.strip().splitlines()[-1])
+    result["process_s"] = child.wall_s
+    return result
+
+
+# --- browser ------------------------------------------------------------------------------
+
+def browser_unavailable() -> str | None:
+    """Why the browser part cannot run here, or None."""
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "Playwright is not installed"
+    if str(HARNESS) not in sys.path:
+        sys.path.insert(0, str(HARNESS))
+    try:
+        import browser_harness as h
+    except ImportError as exc:
+        return f"tests/browser/browser_harness.py not importable ({exc})"
+    if not h.chromium_available():
+        return "Chromium not installed"
+    return None
+
+
+@dataclass
+class Streamlit:
+    """`streamlit run SCRIPT` with the browser tests' flags, on a free port."""
+    script: Path
+    env: dict[str, str]
+    log: Path
+    port: int = 0
+    process: subprocess.Popen | None = None
+    start_s: float = 0.0
+    accounts: dict = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> "Streamlit":
+        import browser_harness as h
+
+        self.port = h.free_port()
+        cmd = [PY, "-m", "streamlit", "run", str(self.script), "--server.port", str(self.port),
+               "--server.address", "127.0.0.1", "--server.headless", "true",
+               "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
+        t0 = time.perf_counter()
+        self.process = subprocess.Popen(cmd, cwd=ROOT, env=self.env, stdout=open(self.log, "w"),
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        while time.perf_counter() - t0 < h.SERVER_START_S:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"streamlit stopped:\n{self.log.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        self.start_s = time.perf_counter() - t0
+                        return self
+            except OSError:
+                pass
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"streamlit not healthy:\n{self.log.read_text()[-3000:]}")
+
+    def peak_mb(self) -> float:
+        """VmHWM of the server process (the python running streamlit)."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+        return float("nan")
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        try:   # our own process group only (start_new_session above)
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.process.wait(timeout=5)
+
+
+def _paint(browser, url: str, marker) -> tuple[float, object]:
+    """Seconds from navigation to `marker(page)` visible, in a new context (a new session)."""
+    import browser_harness as h
+
+    context = h.new_context(browser)
+    page = context.new_page()
+    t0 = time.perf_counter()
+    page.goto(url)
+    marker(page).first.wait_for(state="visible", timeout=h.TIMEOUT_MS)
+    return time.perf_counter() - t0, page
+
+
+def _paint_series(browser, url: str, marker, warm: int) -> tuple[float, float]:
+    cold, page = _paint(browser, url, marker)
+    page.context.close()
+    warms = []
+    for _ in range(warm):
+        t, page = _paint(browser, url, marker)
+        warms.append(t)
+        page.context.close()
+    return cold, statistics.median(warms)
+
+
+def _login_to_briefing(page, server: Streamlit, role: str) -> float:
+    """Seconds from the click on Inloggen until the Briefing's run is done and painted."""
+    import browser_harness as h
+
+    name, password = server.accounts[role]
+    page.get_by_label("Gebruikersnaam").fill(name)
+    page.get_by_label("Wachtwoord").fill(password)
+    t0 = time.perf_counter()
+    page.get_by_role("button", name="Inloggen").click()
+    page.get_by_text(f"rol {role}").wait_for(state="visible", timeout=h.TIMEOUT_MS)
+    page.locator("[data-testid='stMetric']").first.wait_for(state="visible", timeout=h.TIMEOUT_MS)
+    h.wait_for_app(page)
+    return time.perf_counter() - t0 - 0.2       # wait_for_app's guard pause
+
+
+def browser_part(db: Path, workdir: Path, warm: int, logins: int = 2) -> dict:
+    import browser_harness as h
+    from playwright.sync_api import sync_playwright
+
+    hello = workdir / "hello.py"
+    hello.write_text(f'import streamlit as st\n\nst.write("{HELLO_TEXT}")\n', encoding="utf-8")
+    env = base_env(DIJKWACHT_DB=str(db), DIJKWACHT_STATE=str(workdir / "state.sqlite"))
+    accounts = h.create_accounts(env)
+    login_button = lambda page: page.get_by_role("button", name="Inloggen")  # noqa: E731
+    hello_text = lambda page: page.get_by_text(HELLO_TEXT)  # noqa: E731
+    out: dict = {}
+    with sync_playwright() as playwright:
+        browser = h.launch(playwright)
+        try:
+            srv = Streamlit(hello, env, workdir / "hello.log").start()
+            try:
+                out["hello_start_s"] = srv.start_s
+                out["hello_cold_s"], out["hello_warm_s"] = _paint_series(browser, srv.url, hello_text, warm)
+                out["hello_peak_mb"] = srv.peak_mb()
+            finally:
+                srv.stop()
+
+            srv = Streamlit(ROOT / "dashboard.py", env, workdir / "dashboard.log", accounts=accounts).start()
+            try:
+                out["dash_start_s"] = srv.start_s
+                out["dash_cold_s"], out["dash_warm_s"] = _paint_series(browser, srv.url, login_button, warm)
+                times = []
+                for _ in range(logins):     # the first login runs the Briefing's queries cold
+                    _, page = _paint(browser, srv.url, login_button)
+                    times.append(_login_to_briefing(page, srv, BRIEFING_ROLE))
+                    page.context.close()
+                out["briefing_cold_s"] = times[0]
+                out["briefing_warm_s"] = times[1] if len(times) > 1 else None
+                # Every page as beheerder, then the server's high-water mark.
+                _, page = _paint(browser, srv.url, login_button)
+                _login_to_briefing(page, srv, VISIT_ROLE)
+                visits = {}
+                for p in h.existing_pages(VISIT_ROLE):
+                    t0 = time.perf_counter()
+                    h.go_to(page, srv, VISIT_ROLE, p.key)
+                    visits[p.key] = time.perf_counter() - t0
+                out["visit_s"] = visits
+                page.context.close()
+                out["dash_peak_mb"] = srv.peak_mb()
+            finally:
+                srv.stop()
+        finally:
+            browser.close()
+    out["paint_ratio_cold"] = out["dash_cold_s"] / out["hello_cold_s"]
+    out["paint_ratio_warm"] = out["dash_warm_s"] / out["hello_warm_s"]
+    return out
+
+
+# --- the report ---------------------------------------------------------------------------
+
+def machine() -> dict:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    ram = "unknown"
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split("MemTotal:")[1].split()[0])
+        ram = f"{kb / 1024 / 1024:.1f} GiB"
+    except (OSError, IndexError, ValueError):
+        pass
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip() or "unknown"
+    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                           capture_output=True, text=True).stdout.strip()
+    try:
+        import duckdb
+        import polars
+        import streamlit
+        versions = f"streamlit {streamlit.__version__}, duckdb {duckdb.__version__}, polars {polars.__version__}"
+    except ImportError:
+        versions = ""
+    return {"cpu": cpu, "cores": os.cpu_count(), "ram": ram, "python": platform.python_version(),
+            "os": platform.platform(), "commit": commit + (" with uncommitted changes" if dirty else ""),
+            "versions": versions}
+
+
+def _f(value, fmt: str = "{:.2f}") -> str:
+    return "–" if value is None else fmt.format(value)
+
+
+def _mark(ok: bool | None) -> str:
+    return "" if ok is None else (" ✓" if ok else " ✗")
+
+
+def render(results: dict[int, dict], meta: dict) -> str:
+    scales = sorted(results)
+    head = "| | " + " | ".join(f"×{s}" for s in scales) + " | goal |"
+    sep = "|---|" + "---:|" * len(scales) + "---|"
+
+    def row(label: str, cell, goal: str = "") -> str:
+        return f"| {label} | " + " | ".join(cell(results[s]) for s in scales) + f" | {goal} |"
+
+    def get(r, *path):
+        for p in path:
+            if r is None:
+                return None
+            r = r.get(p) if isinstance(r, dict) else None
+        return r
+
+    def slowest(r):
+        rows = get(r, "pages", "pages") or []
+        return max(rows, key=lambda x: x["warm_ms"]) if rows else None
+
+    b = lambda r: r.get("browser") or {}  # noqa: E731
+    lines = [
+        "# Benchmarks at national scale",
+        "",
+        f"Measured by `{meta['command']}` on {meta['date']} (UTC), all scales side by side in one run.",
+        "Generated by `bench/national.py` (issue 12); the definitions are in its docstring and below.",
+        "Timings on a shared 2-core machine move by ±30 % between runs: read the ratios, not the last digit.",
+        "",
+        "## Machine",
+        "",
+        f"- CPU: {meta['machine']['cpu']}, {meta['machine']['cores']} cores; RAM {meta['machine']['ram']}",
+        f"- Python {meta['machine']['python']}; {meta['machine']['os']}",
+        f"- {meta['machine']['versions']}",
+        f"- Commit {meta['machine']['commit']}",
+        f"- Load average (1/5/15 min) before: {meta['load_before']}; after: {meta['load_after']}",
+        f"- Total run time: {meta['total_s'] / 60:.1f} min",
+        "",
+        "## Summary",
+        "",
+        head, sep,
+        row("rows in the six demo files", lambda r: f"{r['etl']['rows']:,}"),
+        row("size of the files (MB)", lambda r: f"{r['demo']['mb']:.1f}"),
+        row("ETL `python -m etl --demo` (s)", lambda r: _f(r["etl"]["etl_s"])),
+        row("ETL rows/s", lambda r: f"{r['etl']['rows'] / r['etl']['etl_s']:,.0f}"),
+        row("DuckDB `read_csv` → tables, child process (s)", lambda r: _f(r["etl"]["duck_s"])),
+        row("DuckDB rows/s", lambda r: f"{r['etl']['rows'] / r['etl']['duck_s']:,.0f}"),
+        row("**ETL ÷ DuckDB throughput**",
+            lambda r: f"**{r['etl']['ratio']:.2f}**{_mark(r['etl']['ratio'] >= GOAL_RATIO_ETL)}",
+            f"≥ {GOAL_RATIO_ETL}"),
+        row("slowest page warm, AppTest (ms)",
+            lambda r: (f"{slowest(r)['warm_ms']:.0f} ({slowest(r)['page']})"
+                       f"{_mark(slowest(r)['warm_ms'] <= GOAL_PAGE_WARM_MS)}") if slowest(r) else "–",
+            f"≤ {GOAL_PAGE_WARM_MS} at ×100"),
+        row("first paint, hello world, cold / warm (s)",
+            lambda r: f"{_f(b(r).get('hello_cold_s'))} / {_f(b(r).get('hello_warm_s'))}" if b(r) else "–"),
+        row("first paint, dashboard login, cold / warm (s)",
+            lambda r: f"{_f(b(r).get('dash_cold_s'))} / {_f(b(r).get('dash_warm_s'))}" if b(r) else "–"),
+        row("**first paint ratio dashboard ÷ hello, cold**",
+            lambda r: (f"**{b(r)['paint_ratio_cold']:.2f}**{_mark(b(r)['paint_ratio_cold'] <= GOAL_PAINT_RATIO)}"
+                       if b(r) else "–"), f"≤ {GOAL_PAINT_RATIO}"),
+        row("**first paint ratio dashboard ÷ hello, warm**",
+            lambda r: (f"**{b(r)['paint_ratio_warm']:.2f}**{_mark(b(r)['paint_ratio_warm'] <= GOAL_PAINT_RATIO)}"
+                       if b(r) else "–"), f"≤ {GOAL_PAINT_RATIO}"),
+        row(f"Briefing after login ({BRIEFING_ROLE}), first / second (s)",
+            lambda r: f"{_f(b(r).get('briefing_cold_s'))} / {_f(b(r).get('briefing_warm_s'))}" if b(r) else "–"),
+        row("server start to healthy, hello / dashboard (s)",
+            lambda r: f"{_f(b(r).get('hello_start_s'))} / {_f(b(r).get('dash_start_s'))}" if b(r) else "–"),
+        row("peak RSS dashboard server after every page (MB)",
+            lambda r: (f"{b(r)['dash_peak_mb']:.0f}{_mark(b(r)['dash_peak_mb'] <= GOAL_PEAK_MB)}"
+                       if b(r) else "–"), f"≤ {GOAL_PEAK_MB} at ×100"),
+        row("peak RSS hello-world server (MB)",
+            lambda r: f"{b(r)['hello_peak_mb']:.0f}" if b(r) else "–"),
+        row("peak RSS ETL (MB)",
+            lambda r: f"{r['etl']['etl_peak_mb']:.0f}{_mark(r['etl']['etl_peak_mb'] <= GOAL_PEAK_MB)}",
+            f"≤ {GOAL_PEAK_MB} at ×100"),
+        row("peak RSS AppTest process, all pages (MB)", lambda r: _f(get(r, "pages", "peak_rss_mb"), "{:.0f}")),
+        row("peak RSS DuckDB `read_csv` (MB)", lambda r: f"{r['etl']['duck_peak_mb']:.0f}"),
+        row("demo generation `python -m etl.demo` (s)", lambda r: _f(r["demo"]["generate_s"], "{:.1f}")),
+    ]
+    skipped = {s: r["browser_skipped"] for s, r in results.items() if r.get("browser_skipped")}
+    if skipped:
+        lines += ["", "Browser part skipped: " + "; ".join(f"×{s}: {why}" for s, why in skipped.items())]
+
+    lines += ["", "## Pages, server side (AppTest, ms)", "",
+              "| page | role | " + " | ".join(f"×{s} cold | ×{s} warm" for s in scales)
+              + " | browser visit ×" + str(scales[-1]) + " (s) |",
+              "|---|---|" + "---:|---:|" * len(scales) + "---:|"]
+    first = results[scales[0]]
+    for i, p in enumerate(get(first, "pages", "pages") or []):
+        cells = []
+        for s in scales:
+            rows = get(results[s], "pages", "pages") or []
+            pr = rows[i] if i < len(rows) else None
+            cells.append("–" if pr is None else f"{pr['cold_ms']:.0f}")
+            cells.append("–" if pr is None else
+                         f"{pr['warm_ms']:.0f}{_mark(pr['warm_ms'] <= GOAL_PAGE_WARM_MS) if s == 100 else ''}")
+        visit = (b(results[scales[-1]]).get("visit_s") or {}).get(p["page"])
+        lines.append(f"| {p['page']} | {p['role']} | " + " | ".join(cells) + f" | {_f(visit)} |")
+
+    lines += ["", "## Runs", ""]
+    for s in scales:
+        e = results[s]["etl"]
+        lines.append(f"- ×{s}: ETL runs {', '.join(f'{t:.2f}' for t in e['etl_runs'])} s; "
+                     f"DuckDB runs {', '.join(f'{t:.2f}' for t in e['duck_runs'])} s "
+                     f"(inside the child, without interpreter start: {e['duck_inner_s']:.2f} s)")
+    lines += [
+        "",
+        "## Definitions",
+        "",
+        "- **ETL ÷ DuckDB**: rows/s of `python -m etl --demo DIR --db NEW` (read, validate, quarantine, "
+        "keys, buurt from coordinates, upsert, checkpoint, fsync, publish, load log) over rows/s of a "
+        "child `python` that imports DuckDB and runs `CREATE TABLE … AS SELECT * FROM read_csv(file)` for "
+        "the same six files into an in-memory database. Both are wall-clock from spawn to exit, "
+        "median of the runs, interleaved.",
+        "- **Page render**: `bench/pages_render.py` — AppTest run of the page script with the role "
+        "signed in; cold = first run after `st.cache_data.clear()` (imports done), warm = median of "
+        "reruns of the same session.",
+        "- **First paint**: from `page.goto(url)` in a new browser context until the marker is visible: "
+        f"the login form's **Inloggen** button (dashboard) or the text “{HELLO_TEXT}” (hello world, "
+        "`st.write` only, from a temp file). Both servers: `python -m streamlit run SCRIPT` with the "
+        "browser tests' flags, cwd = the project. Cold = first visit after the server reports healthy; "
+        "warm = median of later visits in new contexts.",
+        f"- **Briefing after login**: from the click on Inloggen until `rol {BRIEFING_ROLE}` and the first "
+        "metric are visible and the script run has finished (`wait_for_app`).",
+        "- **Peak RSS**: VmHWM of the dashboard's server process after a beheerder opened every page "
+        "in the browser; ru_maxrss (wait4) of the ETL, AppTest and DuckDB child processes.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def loadavg() -> str:
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--schalen", default="1,10,100", help="comma-separated scales (default 1,10,100)")
+    parser.add_argument("--snel", action="store_true", help="fewer repeats (smoke test)")
+    parser.add_argument("--uit", type=Path, default=ROOT / "docs" / "benchmarks.md", help="report path")
+    parser.add_argument("--werkmap", type=Path, help="keep the generated files and databases here")
+    parser.add_argument("--geen-browser", action="store_true", help="skip the Chromium part")
+    parser.add_argument("--json", type=Path, help="also write the raw results as JSON")
+    args = parser.parse_args(argv)
+    scales = [int(s) for s in args.schalen.split(",") if s.strip()]
+    runs, warm_pages, warm_paint = (1, 1, 1) if args.snel else (3, 5, 3)
+
+    started = time.perf_counter()
+    meta = {"command": "python bench/national.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+            "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M"),
+            "machine": machine(), "load_before": loadavg()}
+    why_no_browser = "--geen-browser" if args.geen_browser else browser_unavailable()
+    own = args.werkmap is None
+    root = Path(tempfile.mkdtemp(prefix="dijkwacht-bench-")) if own else args.werkmap
+    root.mkdir(parents=True, exist_ok=True)
+    results: dict[int, dict] = {}
+    try:
+        for scale in scales:
+            work = root / f"x{scale}"
+            shutil.rmtree(work, ignore_errors=True)
+            work.mkdir(parents=True)
+            say = lambda msg: print(f"[×{scale} {time.perf_counter() - started:6.0f} s] {msg}", flush=True)  # noqa: E731
+            r: dict = {}
+            say("demo files")
+            r["demo"] = generate(scale, work / "demo")
+            say(f"ETL vs DuckDB ({len(r['demo']['files'])} files, {r['demo']['mb']:.0f} MB)")
+            r["etl"] = etl_vs_duckdb(work / "demo", r["demo"]["files"], work, runs)
+            say(f"  ratio {r['etl']['ratio']:.2f} (ETL {r['etl']['etl_s']:.2f} s, DuckDB {r['etl']['duck_s']:.2f} s)")
+            db = Path(r["etl"]["db"])
+            say("pages (AppTest)")
+            r["pages"] = pages(db, work, warm_pages)
+            if why_no_browser:
+                r["browser_skipped"] = why_no_browser
+                say(f"browser skipped: {why_no_browser}")
+            else:
+                say("browser (first paint, every page, memory)")
+                r["browser"] = browser_part(db, work, warm_paint, logins=1 if args.snel else 2)
+                say(f"  paint ratio cold {r['browser']['paint_ratio_cold']:.2f}, "
+                    f"warm {r['browser']['paint_ratio_warm']:.2f}; server peak {r['browser']['dash_peak_mb']:.0f} MB")
+            results[scale] = r
+            if own:        # the next scale's files need the disk more than these
+                shutil.rmtree(work / "demo", ignore_errors=True)
+    finally:
+        if own:
+            shutil.rmtree(root, ignore_errors=True)
+    meta["load_after"] = loadavg()
+    meta["total_s"] = time.perf_counter() - started
+    text = render(results, meta)
+    args.uit.parent.mkdir(parents=True, exist_ok=True)
+    args.uit.write_text(text, encoding="utf-8")
+    if args.json:
+        args.json.write_text(json.dumps({"meta": meta, "results": results}, indent=2, default=str))
+    print(text)
+    print(f"written: {args.uit}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
