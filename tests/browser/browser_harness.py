@@ -1,0 +1,442 @@
+"""The browser harness shared by the browser tests and the screenshot command.
+
+Nothing here is pytest-specific: `Server` builds a fresh demo database and test accounts in
+a scratch folder and runs `streamlit run dashboard.py` on a free port on 127.0.0.1; the
+helpers drive Debian's Chromium through Playwright's sync API and know how to wait for
+Streamlit to finish a run.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections import Counter
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from dijkwacht import access  # noqa: E402  (after the path fix, for the screenshot command)
+
+# What the layer did (for the summary at the end of a pytest run), and what it is doing
+# (for the failure report): filled by the fixtures and tests.
+STATS: Counter = Counter()
+SESSION: dict = {"server": None, "page": None, "started": None}
+
+SKIP_REASON = "browserlaag overgeslagen: chromium niet geïnstalleerd"
+CHROMIUM = os.environ.get("DIJKWACHT_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync"]
+VIEWPORT = {"width": 1440, "height": 900}
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+TIMEOUT_MS = 90_000          # one Streamlit run of a page; the CI box has 2 busy cores
+SERVER_START_S = 60
+
+
+def chromium_available() -> bool:
+    return Path(CHROMIUM).exists() or shutil.which("chromium") is not None
+
+
+def chromium_path() -> str:
+    return CHROMIUM if Path(CHROMIUM).exists() else (shutil.which("chromium") or CHROMIUM)
+
+
+def failure_dir() -> Path:
+    path = Path(tempfile.gettempdir()) / "dijkwacht-browser-failures"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def existing_pages(role: str | None = None) -> list[access.Page]:
+    """Declared pages whose script exists (the router shows only those)."""
+    pages = access.PAGES if role is None else access.pages_for(role)
+    return [p for p in pages if (ROOT / p.script).exists()]
+
+
+# --- the server under test ------------------------------------------------------------
+
+@dataclass
+class Server:
+    """A demo database, one test account per role and a Streamlit server, in `workdir`."""
+
+    workdir: Path
+    port: int = 0
+    accounts: dict[str, tuple[str, str]] = field(default_factory=dict)
+    process: subprocess.Popen | None = None
+    log_path: Path | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def db(self) -> Path:
+        return self.workdir / "dijkwacht.duckdb"
+
+    @property
+    def state(self) -> Path:
+        return self.workdir / "state.sqlite"
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def env(self) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(DIJKWACHT_DB=str(self.db), DIJKWACHT_STATE=str(self.state),
+                   DIJKWACHT_BASISKAART="geen", PYTHONUNBUFFERED="1")
+        # Local accounts, whatever the developer's secrets.toml says.
+        env["DIJKWACHT_AANMELDEN"] = "lokaal"
+        return env
+
+    def build(self) -> None:
+        """Fresh demo database through the real ETL, then one account per role."""
+        t0 = time.monotonic()
+        run = subprocess.run([sys.executable, "-m", "etl", "--demo", "--db", str(self.db)],
+                             cwd=ROOT, env=self.env(), capture_output=True, text=True,
+                             timeout=300)
+        if run.returncode != 0 or not self.db.exists():
+            raise RuntimeError(f"demo database not built (exit {run.returncode}):\n"
+                               f"{run.stdout[-3000:]}\n{run.stderr[-3000:]}")
+        self.timings["demo_db_s"] = time.monotonic() - t0
+        self.accounts = create_accounts(self.env())
+
+    def start(self) -> None:
+        self.port = self.port or free_port()
+        self.log_path = self.workdir / f"streamlit-{self.port}.log"
+        log = open(self.log_path, "w", encoding="utf-8")
+        cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py",
+               "--server.port", str(self.port), "--server.address", "127.0.0.1",
+               "--server.headless", "true",
+               # Colleagues edit files while the tests run: no reruns on file changes.
+               "--server.fileWatcherType", "none", "--server.runOnSave", "false"]
+        t0 = time.monotonic()
+        self.process = subprocess.Popen(cmd, cwd=ROOT, env=self.env(), stdout=log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + SERVER_START_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"streamlit stopped with exit {self.process.returncode}:\n"
+                                   + self.output())
+            try:
+                with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=2) as r:
+                    if r.status == 200 and r.read().strip() == b"ok":
+                        self.timings["server_start_s"] = time.monotonic() - t0
+                        return
+            except OSError:
+                pass
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"streamlit not healthy after {SERVER_START_S} s:\n" + self.output())
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        # Our own process group only (start_new_session above).
+        try:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=10)
+        except (ProcessLookupError, subprocess.TimeoutExpired):
+            try:
+                os.killpg(self.process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.process.wait(timeout=5)
+
+    def output(self, tail: int = 12_000) -> str:
+        if self.log_path is None or not self.log_path.exists():
+            return ""
+        text = self.log_path.read_text(encoding="utf-8", errors="replace")
+        return text[-tail:]
+
+
+def create_accounts(env: dict[str, str]) -> dict[str, tuple[str, str]]:
+    """role → (name, password), made through the accounts module in a child process so the
+    paths come from the same environment the server gets."""
+    code = ("import json; from dijkwacht import access, accounts, config, state\n"
+            "con = state.connect(config.state_path())\n"
+            "print(json.dumps({r: accounts.ensure_test_account(con, r) for r in access.ROLES}))\n"
+            "con.close()\n")
+    run = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
+                         capture_output=True, text=True, timeout=120)
+    if run.returncode != 0:
+        raise RuntimeError(f"test accounts not created:\n{run.stderr[-3000:]}")
+    return {role: tuple(pair) for role, pair in json.loads(run.stdout.strip().splitlines()[-1]).items()}
+
+
+@contextmanager
+def running_server(workdir: Path | None = None) -> Iterator[Server]:
+    own = workdir is None
+    workdir = Path(tempfile.mkdtemp(prefix="dijkwacht-browser-")) if own else workdir
+    server = Server(workdir)
+    # A plain `kill` (e.g. a CI timeout) must still stop the server: turn SIGTERM into an
+    # exit, so the finally below runs.
+    if signal.getsignal(signal.SIGTERM) in (signal.SIG_DFL, None):
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        server.build()
+        server.start()
+        yield server
+    finally:
+        server.stop()
+        if own:
+            shutil.rmtree(workdir, ignore_errors=True)
+
+
+# --- the browser ----------------------------------------------------------------------
+
+def launch(playwright):
+    return playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+
+
+class Blocker:
+    """Aborts every request that leaves this machine and remembers it (offline test)."""
+
+    def __init__(self) -> None:
+        self.blocked: list[str] = []
+        self.allowed = 0
+
+    def __call__(self, route) -> None:
+        url = route.request.url
+        parts = urlsplit(url)
+        if parts.scheme in ("data", "blob", "about") or parts.hostname in LOCAL_HOSTS:
+            self.allowed += 1
+            route.continue_()
+        else:
+            self.blocked.append(url)
+            route.abort()
+
+    def mark(self) -> int:
+        return len(self.blocked)
+
+    def since(self, mark: int) -> list[str]:
+        return self.blocked[mark:]
+
+
+def new_context(browser, blocker: Blocker | None = None):
+    """A context with the screenshot viewport, downloads on, and every request outside
+    localhost aborted (and counted when a Blocker is given)."""
+    context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="nl-NL",
+                                  timezone_id="Europe/Amsterdam")
+    context.set_default_timeout(TIMEOUT_MS)
+    context.route("**/*", blocker or Blocker())
+    context.add_init_script(COUNT_RUNS)
+    return context
+
+
+# --- waiting for Streamlit ------------------------------------------------------------
+
+APP = "[data-testid='stApp']"
+MAIN = "[data-testid='stMain']"
+EXCEPTION = "[data-testid='stException']"
+SIDEBAR_NAV = "[data-testid='stSidebarNav']"
+DIALOG = "[role='dialog']"
+
+
+# Counts the script runs the page has seen start: Streamlit sets
+# data-test-script-state="running" on its root element for each run. Waiting for the count
+# to grow after an action avoids reading the previous run's "notRunning".
+COUNT_RUNS = """
+window.__dwRuns = 0;
+new MutationObserver(function (mutations) {
+  for (const m of mutations) {
+    if (m.type === 'attributes' && m.target.getAttribute('data-test-script-state') === 'running') {
+      window.__dwRuns += 1;
+    } else if (m.type === 'childList') {
+      for (const n of m.addedNodes) {
+        if (n.querySelector && n.querySelector("[data-test-script-state='running']")) window.__dwRuns += 1;
+      }
+    }
+  }
+}).observe(document, {subtree: true, childList: true, attributes: true,
+                      attributeFilter: ['data-test-script-state']});
+"""
+
+
+def runs(page) -> int:
+    return page.evaluate("window.__dwRuns || 0")
+
+
+@contextmanager
+def new_run(page, timeout: int = TIMEOUT_MS):
+    """Around an action that makes Streamlit run the script: afterwards, wait until a run
+    has started and the app has finished it."""
+    before = runs(page)
+    yield
+    page.wait_for_function("n => (window.__dwRuns || 0) > n", arg=before, timeout=timeout)
+    wait_for_app(page, timeout)
+
+
+def wait_for_app(page, timeout: int = TIMEOUT_MS) -> None:
+    """Until Streamlit is connected, the script run has finished and everything rendered.
+
+    The short first pause is the same guard Streamlit's own e2e suite uses: a rerun that
+    was just requested may not have flipped the state to "running" yet.
+    """
+    from playwright.sync_api import expect
+
+    page.wait_for_timeout(200)
+    page.locator(f"{APP}[data-test-connection-state='CONNECTED']").wait_for(
+        state="attached", timeout=timeout)
+    page.locator(f"{APP}[data-test-script-state='notRunning']").wait_for(
+        state="attached", timeout=timeout)
+    page.locator(MAIN).wait_for(state="visible", timeout=timeout)
+    expect(page.locator("[data-testid='stSkeleton']")).to_have_count(0, timeout=timeout)
+    # The "Running…" indicator in the status widget is gone.
+    expect(page.locator("[data-testid='stStatusWidget'] [data-testid='stStatusWidgetRunningIcon']")
+           ).to_have_count(0, timeout=timeout)
+
+
+def _app_error_texts() -> list[str]:
+    """The start of the app's own error messages: dashboard.py's error wrapper shows these
+    instead of Streamlit's exception element. Read from dijkwacht/data.py's source, since
+    importing it here would start Streamlit's caches without a runtime."""
+    import ast
+
+    wanted = {"INCIDENT_TEXT": "Er ging iets mis bij het tonen van deze pagina",
+              "DENIED_TEXT": "U heeft geen toegang tot deze gegevens."}
+    try:
+        tree = ast.parse((ROOT / "dijkwacht" / "data.py").read_text(encoding="utf-8"))
+        for node in tree.body:
+            if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                    and getattr(node.targets[0], "id", None) in wanted):
+                wanted[node.targets[0].id] = ast.literal_eval(node.value)
+    except (OSError, SyntaxError, ValueError):
+        pass          # the known wording above
+    return [t.split("{")[0].replace("*", "").strip() for t in wanted.values()]
+
+
+APP_ERRORS = _app_error_texts()
+
+
+def page_errors(page) -> list[str]:
+    """Streamlit exception elements and the app's own error/denial messages on the page."""
+    found = [t[:2000] for t in page.locator(EXCEPTION).all_inner_texts()]
+    for text in page.locator(f"{MAIN} [data-testid='stAlert']").all_inner_texts():
+        if any(marker and marker in text.replace("*", "") for marker in APP_ERRORS):
+            found.append(text.strip())
+    return found
+
+
+def dismiss_dialog(page) -> str | None:
+    """Close Streamlit's modal (e.g. "Page not found") and return its text."""
+    dialog = page.locator(DIALOG)
+    if dialog.count() and dialog.first.is_visible():
+        text = dialog.first.inner_text()
+        page.keyboard.press("Escape")
+        dialog.first.wait_for(state="hidden", timeout=5_000)
+        return text
+    return None
+
+
+def current_path(page) -> str:
+    return urlsplit(page.url).path.strip("/")
+
+
+# --- signing in and moving around -----------------------------------------------------
+
+class SignInFailed(AssertionError):
+    pass
+
+
+def login_form_shown(page) -> bool:
+    return page.get_by_label("Gebruikersnaam").count() > 0
+
+
+def sign_in(page, server: Server, role: str) -> None:
+    """Through the real form: name, password, the Inloggen button; then wait for the
+    router to show the role's navigation."""
+    name, password = server.accounts[role]
+    page.get_by_label("Gebruikersnaam").fill(name)
+    page.get_by_label("Wachtwoord").fill(password)
+    with new_run(page):
+        page.get_by_role("button", name="Inloggen").click()
+    try:
+        page.get_by_text(f"rol {role}").wait_for(state="visible", timeout=TIMEOUT_MS)
+    except Exception as exc:  # playwright's TimeoutError
+        main = page.locator(MAIN).inner_text() if page.locator(MAIN).count() else ""
+        raise SignInFailed(f"sign-in as {role} did not succeed; page says: {main[:500]}") from exc
+    wait_for_app(page)
+
+
+def open_app(page, server: Server, path: str = "") -> str | None:
+    """Load a URL in a new Streamlit session; returns the text of a dialog it raised."""
+    page.goto(f"{server.url}/{path}")
+    # A new document: its first run, then whatever it shows first.
+    page.wait_for_function("() => (window.__dwRuns || 0) > 0", timeout=TIMEOUT_MS)
+    wait_for_app(page)
+    page.get_by_label("Gebruikersnaam").or_(page.locator(SIDEBAR_NAV)).or_(
+        page.locator(DIALOG)).first.wait_for(state="visible", timeout=TIMEOUT_MS)
+    wait_for_app(page)
+    return dismiss_dialog(page)
+
+
+def signed_in_page(context, server: Server, role: str):
+    page = context.new_page()
+    open_app(page, server)
+    sign_in(page, server, role)
+    return page
+
+
+def default_key(role: str) -> str:
+    """The page the router opens at "/" for this role: its first existing page."""
+    return existing_pages(role)[0].key
+
+
+def url_path(role: str, key: str) -> str:
+    return "" if key == default_key(role) else key
+
+
+def nav_link(page, path: str):
+    """The sidebar link to a URL path ("" is the default page at "/")."""
+    base = page.url.split("://", 1)[0] + "://" + urlsplit(page.url).netloc
+    return page.locator(f"{SIDEBAR_NAV} a[href='{base}/{path}']")
+
+
+def nav_paths(page) -> list[str]:
+    hrefs = page.locator(f"{SIDEBAR_NAV} a").evaluate_all(
+        "els => els.map(e => e.getAttribute('href'))")
+    return [urlsplit(href).path.strip("/") for href in hrefs]
+
+
+def push_url(page, path: str) -> None:
+    """Change the address within the running app, the way the back button does (history
+    entry + popstate): the same session, so no new sign-in."""
+    with new_run(page):
+        page.evaluate("p => { history.pushState({}, '', '/' + p); "
+                      "window.dispatchEvent(new PopStateEvent('popstate')); }", path)
+
+
+def go_to(page, server: Server, role: str, key: str) -> None:
+    """Show page `key` in this signed-in session by its navigation link.
+
+    Sign-in lives in the Streamlit session: a typed URL starts a new, signed-out session,
+    so within a session we follow the link (client side; the URL becomes /key). When the
+    session is gone, we sign in again first.
+    """
+    path = url_path(role, key)
+    if login_form_shown(page):
+        sign_in(page, server, role)
+    link = nav_link(page, path)
+    if current_path(page) != path or not link.count():
+        with new_run(page):
+            link.first.click()
+        page.wait_for_function("p => location.pathname.replace(/^\\/+|\\/+$/g, '') === p",
+                               arg=path, timeout=TIMEOUT_MS)
+    wait_for_app(page)
