@@ -258,7 +258,7 @@ def _inherent(cells: Cells) -> list[tuple[int, int]]:
     if cells.margin is not None:
         inner[:, cells.margin] = False
     everything.hidden = cells.hidden | inner
-    everything.relabel = inner.copy()
+    everything.relabel = inner | cells.relabel   # totals shown as "x" stay "x"
     return exposed(everything)
 
 
@@ -271,6 +271,7 @@ def protect_matrix(values: np.ndarray, profile: Profile, margin: int | None = No
         # of area totals shows them); which of them are hidden is then fixed.
         totals = protect_matrix(values[:, [margin]], profile)
         cells.hidden[:, margin] = totals.hidden[:, 0]
+        cells.relabel[:, margin] = totals.relabel[:, 0]   # shown as "x" there: no "<5" bound here
     _secondary_by_lines(cells)
     # Cells that the totals alone give away (e.g. the only area with any cases holds the
     # city's single case) are given away with or without this table: no suppression in it
