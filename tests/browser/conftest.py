@@ -97,7 +97,8 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
     tr.section("browserlaag")
     tr.write_line(f"(rol, pagina) bezocht: {STATS['page_checks']}; "
                   f"verboden (rol, pagina) via URL geprobeerd: {STATS['forbidden_checks']}; "
-                  f"downloads gecontroleerd: {STATS['downloads']}; aanmeldingen: {STATS['sign_ins']}")
+                  f"downloads gecontroleerd: {STATS['downloads']} "
+                  f"(opnieuw geprobeerd: {STATS['download_retries']}); aanmeldingen: {STATS['sign_ins']}")
     if STATS["offline_pages"]:
         tr.write_line(f"offline: {STATS['offline_blocked']} geblokkeerde verzoeken over "
                       f"{STATS['offline_pages']} pagina's; kaart: {STATS['map_polygons']} buurtvlakken")

@@ -105,6 +105,7 @@ def _check_pdf(data: bytes) -> str:
 
 DOWNLOAD_CHECKS = {".csv": _check_csv, ".xlsx": _check_xlsx, ".png": _check_png,
                    ".svg": _check_svg, ".pdf": _check_pdf}
+DOWNLOAD_TIMEOUT_MS = 30_000
 MAX_PER_KIND = 2     # per page and extension: enough to know the kind works, and fast
 
 
@@ -157,13 +158,22 @@ def _check_downloads(page, role: str, key: str) -> list[str]:
         if not button.is_visible():      # in a closed expander or another tab
             continue
         label = button.inner_text().strip()
-        try:
-            with page.expect_download(timeout=h.TIMEOUT_MS) as info:
-                button.click()
-            download = info.value
-        except Exception as exc:
-            raise AssertionError(f"button {label!r} ({i + 1} of {buttons.count()}) on {key} "
-                                 f"gave no download: {str(exc).splitlines()[0]}") from exc
+        download = None
+        for attempt in (1, 2):
+            # Not while a run is going (the sidebar's live-data fragment reruns every 20 s):
+            # a click during a run can hit a deferred file that run just replaced.
+            h.wait_for_app(page)
+            try:
+                with page.expect_download(timeout=DOWNLOAD_TIMEOUT_MS) as info:
+                    button.click()
+                download = info.value
+                break
+            except Exception as exc:
+                if attempt == 2:
+                    raise AssertionError(f"button {label!r} ({i + 1} of {buttons.count()}) on "
+                                         f"{key} gave no download (twice): "
+                                         f"{str(exc).splitlines()[0]}") from exc
+                STATS["download_retries"] += 1     # shown in the summary: a retry is a smell
         name = download.suggested_filename
         ext = Path(name).suffix.lower()
         assert ext in allowed_exports(role), f"{role} may not download {name} ({label})"
