@@ -75,5 +75,9 @@ demo-accounts: demo-db
 demo: setup
 	$(BIN)/python -m etl.demo
 
+# One PNG per (role, page) in docs/screenshots/, from a real Chromium on the demo data.
+screenshots: setup-test
+	$(BIN)/python tests/browser/screenshots.py
+
 clean:
 	rm -rf $(VENV) .venv-audit .pytest_cache

@@ -3,7 +3,8 @@ import streamlit as st
 
 from dijkwacht import access, auth, config, data
 
-st.set_page_config(page_title="Dijkwacht", layout="wide")  # no icon font: works offline
+# An emoji icon: a Material icon would make the browser tab fetch a web font (not offline).
+st.set_page_config(page_title="Dijkwacht", page_icon="🛡️", layout="wide")
 
 role = auth.current_role()
 if role is None:
