@@ -321,8 +321,12 @@ def browser_part(db: Path, workdir: Path, warm: int, logins: int = 2) -> dict:
                 visits = {}
                 for p in h.existing_pages(VISIT_ROLE):
                     t0 = time.perf_counter()
-                    h.go_to(page, srv, VISIT_ROLE, p.key)
-                    visits[p.key] = time.perf_counter() - t0
+                    try:
+                        h.go_to(page, srv, VISIT_ROLE, p.key)
+                        visits[p.key] = time.perf_counter() - t0
+                    except Exception as exc:    # a page slower than the harness's timeout
+                        visits[p.key] = None
+                        out.setdefault("visit_errors", {})[p.key] = f"{type(exc).__name__} after {time.perf_counter() - t0:.0f} s"
                 out["visit_s"] = visits
                 page.context.close()
                 out["dash_peak_mb"] = srv.peak_mb()
@@ -454,6 +458,10 @@ def render(results: dict[int, dict], meta: dict) -> str:
         row("peak RSS DuckDB `read_csv` (MB)", lambda r: f"{r['etl']['duck_peak_mb']:.0f}"),
         row("demo generation `python -m etl.demo` (s)", lambda r: _f(r["demo"]["generate_s"], "{:.1f}")),
     ]
+    errors = {s: b(r).get("visit_errors") for s, r in results.items() if b(r).get("visit_errors")}
+    if errors:
+        lines += ["", "Browser visits that did not finish: " + "; ".join(
+            f"×{s}: " + ", ".join(f"{k} ({v})" for k, v in e.items()) for s, e in errors.items())]
     skipped = {s: r["browser_skipped"] for s, r in results.items() if r.get("browser_skipped")}
     if skipped:
         lines += ["", "Browser part skipped: " + "; ".join(f"×{s}: {why}" for s, why in skipped.items())]
@@ -551,7 +559,13 @@ def main(argv: list[str] | None = None) -> int:
                 say(f"browser skipped: {why_no_browser}")
             else:
                 say("browser (first paint, every page, memory)")
-                r["browser"] = browser_part(db, work, warm_paint, logins=1 if args.snel else 2)
+                try:
+                    r["browser"] = browser_part(db, work, warm_paint, logins=1 if args.snel else 2)
+                except Exception as exc:     # report what was measured, say what failed
+                    r["browser_skipped"] = f"failed: {type(exc).__name__}: {str(exc)[:300]}"
+                    say(r["browser_skipped"])
+                    results[scale] = r
+                    continue
                 say(f"  paint ratio cold {r['browser']['paint_ratio_cold']:.2f}, "
                     f"warm {r['browser']['paint_ratio_warm']:.2f}; server peak {r['browser']['dash_peak_mb']:.0f} MB")
             results[scale] = r
