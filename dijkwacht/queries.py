@@ -56,19 +56,27 @@ class Served:
         identity = self.identity()
         with self._lock:
             if identity != self._identity or self._con is None:
-                # The old connection is dropped, not closed: queries still running on it
-                # finish on the version they started with; it closes when they are done.
+                # DuckDB keeps one database instance per path in a process: while any
+                # connection to the old file lives, connecting again returns that old
+                # instance (the replaced file). So the old connection is closed first; a
+                # query still running on it fails once and is retried (query()).
+                if self._con is not None:
+                    self._con.close()
                 self._con = open_hardened(self.path)
                 self._identity = identity
             return self._con.cursor()
 
     def query(self, name: str, **params) -> pl.DataFrame:
         """Run dijkwacht/sql/<name>.sql with bound $parameters; returns a polars frame."""
-        cur = self._cursor()
-        try:
-            return cur.sql(sql(name), params=params or None).pl()
-        finally:
-            cur.close()
+        for attempt in (1, 2):
+            cur = self._cursor()
+            try:
+                return cur.sql(sql(name), params=params or None).pl()
+            except duckdb.ConnectionException:
+                if attempt == 2:           # not a swap: a real problem
+                    raise
+            finally:
+                cur.close()
 
     def version(self) -> str:
         """Changes whenever a new database is published (used as part of cache keys)."""
