@@ -75,6 +75,11 @@ demo-accounts: demo-db
 demo: setup
 	$(BIN)/python -m etl.demo
 
+# Benchmark at ×1, ×10, ×100 (bench/national.py): writes docs/benchmarks.md; ~15 min.
+SCHALEN ?= 1,10,100
+bench: setup-test
+	$(BIN)/python bench/national.py --schalen $(SCHALEN)
+
 # One PNG per (role, page) in docs/screenshots/, from a real Chromium on the demo data.
 screenshots: setup-test
 	$(BIN)/python tests/browser/screenshots.py
