@@ -351,7 +351,9 @@ def roll_back(role: str) -> str:
 # The event list of every source is read once per database version; the linkage functions
 # (dijkwacht/linkage.py, pure) derive everything else from it.
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+# cache_resource, not cache_data: every cache_data hit copies the frame (800,000 rows at
+# ×100 cost 1–3 s a hit and GBs of memory); polars frames are never changed in place.
+@st.cache_resource(ttl=CACHE_TTL, show_spinner=False, max_entries=4)
 def _link_events(role: str, version: str) -> pl.DataFrame:
     access.require(role, "detail")
     return queries.served().query("koppeling_gebeurtenissen")
@@ -637,12 +639,19 @@ def factsheet_files(role: str, year: int) -> dict:
     return _factsheet_files(role, database_version(), year)
 
 
-def factsheet_reuse(role: str, year: int, kind: str) -> bytes | dict:
-    """Analysts' re-use files: kind "svg" → {name: svg bytes}; "xlsx" → the indicator table."""
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=8)
+def _factsheet_reuse(role: str, version: str, year: int, kind: str) -> bytes | dict:
     access.require(role, "export_tables")
     from dijkwacht import factsheet as fsh
-    fs = factsheet(role, year)
+    fs = _factsheet(role, version, year)
     return fsh.indicator_xlsx(fs) if kind == "xlsx" else fsh.chart_files(fs, "svg")
+
+
+def factsheet_reuse(role: str, year: int, kind: str) -> bytes | dict:
+    """Analysts' re-use files: kind "svg" → {name: svg bytes}; "xlsx" → the indicator table.
+    Cached like the PDF: drawing the SVGs again on every rerun cost ~1 s."""
+    access.require(role, "export_tables")
+    return _factsheet_reuse(role, database_version(), year, kind)
 
 
 def publish_factsheet(role: str, who: str, year: int) -> dict:
