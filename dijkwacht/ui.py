@@ -47,14 +47,7 @@ def start(role: str | None, title: str, bronnen: tuple[str, ...] = (), *, page: 
     # own, role-gated buttons (DESIGN §6). Also belongs in .streamlit/config.toml
     # ([client] disableDataExport = true) so it holds from the first message on.
     st.set_option("client.disableDataExport", True)
-    if role is None or (page and not any(p.key == page for p in access.pages_for(role))):
-        data.log_denial(role, page or title)
-        st.error("U heeft geen toegang tot deze pagina.")
-        st.stop()
-    meta = data.meta(role)
-    if not meta:
-        st.warning("Er is nog geen database geladen. Laad partnerbestanden of de demodata (`make run`).")
-        st.stop()
+    meta = guard(role, page, title)
     stand_per = meta["stand_per"]
     first_run = STATE_KEY not in st.session_state
     filters = (Filters.from_query(st.query_params.to_dict()) if first_run
@@ -85,6 +78,20 @@ def start(role: str | None, title: str, bronnen: tuple[str, ...] = (), *, page: 
     _header(view, title, bronnen, theme)
     data.log_view(role, page or title, filters=filters.to_query())
     return view
+
+
+def guard(role: str | None, page: str | None, title: str | None = None) -> dict:
+    """Stop the page unless the role may see it (audited) and a database is loaded;
+    returns the database's meta. Pages that draw no filters call this instead of start()."""
+    if role is None or (page and not any(p.key == page for p in access.pages_for(role))):
+        data.log_denial(role, page or title)
+        st.error("U heeft geen toegang tot deze pagina.")
+        st.stop()
+    meta = data.meta(role)
+    if not meta:
+        st.warning("Er is nog geen database geladen. Laad partnerbestanden of de demodata (`make run`).")
+        st.stop()
+    return meta
 
 
 # --- filters -----------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from dijkwacht.indicators import BY_CODE, HANDHAVING_LABEL, HEADLINE
 SOURCES = ("hennepkwekerijen", "verdachte_transacties", "signalen", "controles")
 
 role = auth.current_role()
-view = ui.start(role, "Briefing", SOURCES, presentable=True)
+view = ui.start(role, "Briefing", SOURCES, page="briefing", presentable=True)
 briefing = data.briefing(role, view.period, view.buurten)
 
 before, year_before = view.period.previous(), view.period.year_before()

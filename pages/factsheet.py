@@ -10,14 +10,7 @@ from dijkwacht import factsheet as fsh
 from dijkwacht.indicators import BY_CODE, DISCOVERY_BAND, DISCOVERY_FACTOR, HEADLINE, latest_complete_year
 
 role = auth.current_role()
-if role is None or not any(p.key == "factsheet" for p in access.pages_for(role)):
-    data.log_denial(role, "factsheet")
-    st.error("U heeft geen toegang tot deze pagina.")
-    st.stop()
-meta = data.meta(role)
-if not meta:
-    st.warning("Er is nog geen database geladen. Laad partnerbestanden of de demodata (`make run`).")
-    st.stop()
+meta = ui.guard(role, "factsheet")
 
 last = latest_complete_year(meta["stand_per"])
 years = list(range(last, 2012, -1))      # the year before must exist too (data from 2012)

@@ -20,7 +20,7 @@ def kaart_bron(laag: str) -> str | tuple[str, ...]:
 
 
 role = auth.current_role()
-view = ui.start(role, "Kaart", SOURCES, theme=True)
+view = ui.start(role, "Kaart", SOURCES, page="kaart", theme=True)
 
 c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
 laag = c1.selectbox("Laag", list(maps.LAGEN), format_func=maps.LAGEN.get, key="kaart_laag")

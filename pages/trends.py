@@ -11,7 +11,7 @@ SOURCES = ("hennepkwekerijen", "verdachte_transacties", "signalen", "controles")
 GRAINS = {"maand": "Maand", "kwartaal": "Kwartaal", "jaar": "Jaar"}
 
 role = auth.current_role()
-view = ui.start(role, "Trends", SOURCES, theme=True)
+view = ui.start(role, "Trends", SOURCES, page="trends", theme=True)
 st.caption("De reeksen lopen van de eerste registratie tot het einde van de gekozen periode.")
 korrel = st.radio("Indeling", list(GRAINS), index=2, format_func=GRAINS.get, horizontal=True, key="korrel")
 series = data.series(role, view.period.tot, view.buurten, view.filters.thema_or_none, korrel)
