@@ -1,7 +1,7 @@
 """Dijkwacht — router only: sign-in, navigation per role, run the chosen page."""
 import streamlit as st
 
-from dijkwacht import access, auth, config, data
+from dijkwacht import access, auth, config
 
 # An emoji icon: a Material icon would make the browser tab fetch a web font (not offline).
 st.set_page_config(page_title="Dijkwacht", page_icon="🛡️", layout="wide")
@@ -13,6 +13,8 @@ if role is None:
     st.navigation([st.Page(auth.login_page, title="Inloggen", url_path="inloggen")],
                   position="hidden").run()
     st.stop()
+
+from dijkwacht import data  # noqa: E402 — after sign-in: the login page loads without it
 
 auth.sidebar(role)
 # Only the role's pages exist in this session: others are neither listed nor reachable.

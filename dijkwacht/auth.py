@@ -20,7 +20,14 @@ from typing import Iterator
 
 import streamlit as st
 
-from dijkwacht import access, accounts, clock, config, data, state
+from dijkwacht import access, accounts, clock, config, state
+
+
+def _data():
+    """The data layer, imported when first needed: the login page then loads without polars
+    and DuckDB, which halves its first paint."""
+    from dijkwacht import data
+    return data
 
 SESSION_KEY = "dijkwacht_sessie"      # the session id; never shown, never logged
 NAME_KEY = "dijkwacht_naam"           # who is signed in, for the sidebar
@@ -140,7 +147,7 @@ def _oidc_role() -> str | None:
         st.session_state[NAME_KEY] = None
         if not st.session_state.get(OIDC_LOGGED_KEY):
             st.session_state[OIDC_LOGGED_KEY] = True
-            data.log_login(ident or "", False)         # once per session, not per rerun
+            _data().log_login(ident or "", False)         # once per session, not per rerun
         return None
     # Streamlit's login cookie lives for weeks, so the terms are ours: the absolute term
     # counts from the identity token's issue time (no issue time: ask the provider again).
@@ -168,7 +175,7 @@ def _oidc_role() -> str | None:
             return _oidc_end(con, None)
         st.session_state[SESSION_KEY] = accounts.start_session(con, ident, rol, soort="oidc")
     st.session_state[NAME_KEY] = ident
-    data.log_login(ident, True, rol)
+    _data().log_login(ident, True, rol)
     return rol
 
 
@@ -217,7 +224,7 @@ def login_page() -> None:
         _forget(None)
         if session_id:
             st.session_state[SESSION_KEY] = session_id
-        data.log_login(naam, bool(session_id), rol)    # after the id is set: the row refers to it
+        _data().log_login(naam, bool(session_id), rol)    # after the id is set: the row refers to it
         if not session_id:
             st.error(WRONG)
             return
