@@ -36,7 +36,6 @@ import json
 import os
 import platform
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -231,17 +230,8 @@ class Streamlit:
         return float("nan")
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        try:   # our own process group only (start_new_session above)
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=10)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self.process.wait(timeout=5)
+        import browser_harness as h
+        h.stop_group(self.process)   # our own process group only (start_new_session above)
 
 
 def _paint(browser, url: str, marker) -> tuple[float, object]:

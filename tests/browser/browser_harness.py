@@ -146,24 +146,29 @@ class Server:
         raise RuntimeError(f"streamlit not healthy after {SERVER_START_S} s:\n" + self.output())
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
-            return
-        # Our own process group only (start_new_session above).
-        try:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            self.process.wait(timeout=10)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
-                os.killpg(self.process.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self.process.wait(timeout=5)
+        stop_group(self.process)
 
     def output(self, tail: int = 12_000) -> str:
         if self.log_path is None or not self.log_path.exists():
             return ""
         text = self.log_path.read_text(encoding="utf-8", errors="replace")
         return text[-tail:]
+
+
+def stop_group(process: subprocess.Popen | None) -> None:
+    """Stop a server started with start_new_session=True: its own process group only,
+    SIGTERM first, SIGKILL when it does not go within 10 s."""
+    if process is None or process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        process.wait(timeout=5)
 
 
 def create_accounts(env: dict[str, str]) -> dict[str, tuple[str, str]]:
