@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import sqlite3
 from decimal import Decimal
 from pathlib import Path
 
@@ -14,6 +13,7 @@ import duckdb
 import pytest
 
 from etl.load import run
+from etl_support import quarantine
 
 KEY = b"test-sleutel"
 
@@ -37,14 +37,6 @@ def rows(db: Path, sql: str, params=None) -> list[tuple]:
     con = duckdb.connect(str(db), read_only=True)
     try:
         return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def quarantine(db: Path) -> list[tuple]:
-    con = sqlite3.connect(db.with_name("state.sqlite"))
-    try:
-        return con.execute("SELECT regel, kolom, regel_fout, waarde FROM quarantaine ORDER BY regel, kolom").fetchall()
     finally:
         con.close()
 

@@ -9,13 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from dijkwacht import config
 from etl.__main__ import main
 from etl.load import run
 from etl.publish import list_versions
+from etl_support import table
 
 KEY = b"test-sleutel"
 FIELDS = ["file", "sha256", "source", "rows_in", "loaded", "quarantined", "replaced", "unknown_columns",
@@ -31,14 +31,6 @@ def write(folder: Path, name: str, lines: list[str]) -> Path:
 
 def load(db: Path, *paths: Path, **kw):
     return run(list(paths), db, key=kw.pop("key", KEY), progress=lambda _: None, **kw)
-
-
-def table(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 @pytest.fixture

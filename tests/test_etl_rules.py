@@ -3,7 +3,6 @@ rule with the line as in the file, the column, the Dutch rule and the raw value 
 values hidden). The rules are declared in a dataframely Schema generated per source."""
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import dataframely as dy
@@ -15,6 +14,7 @@ from etl.clean import HIDDEN, RAW, schema_for
 from etl.load import run
 from etl.reference import valid_buurtcodes
 from etl.sources import SOURCES
+from etl_support import quarantine, table
 
 KEY = b"test-sleutel"
 
@@ -26,22 +26,6 @@ def load(tmp_path: Path, name: str, lines: list[str]):
     db = tmp_path / "db" / "dijkwacht.duckdb"
     (report,) = run([path], db, key=KEY, progress=lambda _: None)
     return report, db
-
-
-def quarantine(db: Path) -> list[tuple]:
-    con = sqlite3.connect(db.with_name("state.sqlite"))
-    try:
-        return con.execute("SELECT regel, kolom, regel_fout, waarde FROM quarantaine ORDER BY regel, kolom").fetchall()
-    finally:
-        con.close()
-
-
-def table(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
 
 
 def test_required_field_empty(tmp_path):
