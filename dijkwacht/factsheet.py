@@ -172,8 +172,18 @@ def _cells(frame: pl.DataFrame, codes: tuple[str, ...]) -> tuple[dict, ...]:
     return tuple(out)
 
 
+class _Archived:
+    """What the archive keeps of a document: every figure, canonical and JSON-able, and its hash."""
+
+    def numbers(self) -> dict:
+        return asdict(self)
+
+    def numbers_sha256(self) -> str:
+        return sha256(canonical_json(self.numbers()))
+
+
 @dataclass(frozen=True)
-class Factsheet:
+class Factsheet(_Archived):
     jaar: int
     gemeente: str
     demo: bool
@@ -192,12 +202,6 @@ class Factsheet:
     def cijfer(self, code: str) -> dict:
         return next(c for c in self.cijfers if c["code"] == code)
 
-    def numbers(self) -> dict:
-        """Every figure in the document, canonical and JSON-able (archived beside it)."""
-        return asdict(self)
-
-    def numbers_sha256(self) -> str:
-        return sha256(canonical_json(self.numbers()))
 
     @property
     def titel(self) -> str:
@@ -861,7 +865,7 @@ SOURCE_SHORT = {"hennepkwekerijen": "Kwekerij", "verdachte_transacties": "Transa
 
 
 @dataclass(frozen=True)
-class Snapshot:
+class Snapshot(_Archived):
     gemeente: str
     demo: bool
     load_id: str
@@ -875,11 +879,6 @@ class Snapshot:
     wijken: tuple[dict, ...]       # per wijk per source, bestuur profile
     attributie: str = "Bron: CBS, Kadaster"
 
-    def numbers(self) -> dict:
-        return asdict(self)
-
-    def numbers_sha256(self) -> str:
-        return sha256(canonical_json(self.numbers()))
 
     @property
     def titel(self) -> str:
