@@ -78,6 +78,13 @@ def gemeente() -> Gemeente:
     return _load(_config_file())
 
 
+def toekomst_marge_dagen() -> int:
+    """[laden] toekomst_marge_dagen: a row dated more than this many days after the load date
+    is quarantined (planned activities too); 7 when the file does not say."""
+    with open(_config_file(), "rb") as fh:
+        return int(tomllib.load(fh).get("laden", {}).get("toekomst_marge_dagen", 7))
+
+
 def db_path() -> Path:
     return Path(os.environ.get("DIJKWACHT_DB", DATA_DIR / "dijkwacht.duckdb"))
 

@@ -140,7 +140,9 @@ CREATE TABLE bronstand (
     bron                VARCHAR PRIMARY KEY,
     stand_per           DATE,               -- latest record date, else the load date
     geladen_op          TIMESTAMP,
-    rijen               BIGINT NOT NULL
+    rijen               BIGINT NOT NULL,
+    eerste_datum        DATE                -- earliest record date; NULL when empty (last: older
+                                            -- databases get it appended at their next load)
 );
 
 CREATE TABLE meta (
@@ -152,4 +154,16 @@ CREATE TABLE meta (
     load_id             VARCHAR NOT NULL,   -- the load this file came from (state.sqlite)
     gebouwd_op          TIMESTAMP NOT NULL,
     stand_per           DATE                -- the data's "now": latest record date over sources
+);
+
+-- The measures' fact table (dijkwacht/measures.py): built at every load by
+-- dijkwacht/sql/build/feiten.sql from the rows above. One row per measure × theme × buurt
+-- × day; thema 'alle' is the measure's total.
+CREATE TABLE feiten (
+    maat                VARCHAR NOT NULL,
+    thema               VARCHAR NOT NULL,
+    buurtcode           VARCHAR,            -- NULL = location unknown (or none: activities)
+    dag                 DATE NOT NULL,
+    aantal              BIGINT NOT NULL,
+    som                 DOUBLE              -- amounts, plants, participants
 );

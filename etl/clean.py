@@ -6,8 +6,9 @@ Two steps:
    next to its trimmed raw text `_ruw_<column>`; a value that does not parse becomes null.
 2. *Validate* with a dataframely Schema generated from the source's `Column` declarations
    (`schema_for`): required fields (non-null raw text), vocabularies, minima/maxima, "the
-   raw text parsed", the CBS buurt list and the record key's uniqueness in the file are all
-   declared as dataframely column checks or schema rules. `Schema.filter` splits the rows;
+   raw text parsed", the CBS buurt list, the record key's uniqueness in the file and "the
+   record date is not after the load date plus a margin" (`Horizon`) are all declared as
+   dataframely column checks or schema rules. `Schema.filter` splits the rows;
    its per-rule evaluation (`FailureInfo.details()`) gives one quarantine row per broken
    rule, with the rule's Dutch text from `RULE_TEXT`.
 
@@ -45,6 +46,27 @@ EMPTY_ERRORS = {LINE: pl.Int64, "kolom": pl.String, "regel_fout": pl.String, "wa
 def normalise_header(name: str) -> str:
     """Header names match case-, space- and underscore-insensitively."""
     return re.sub(r"[\s_]+", "", name.strip().lstrip("\ufeff").lower())
+
+
+@dataclass(frozen=True)
+class Horizon:
+    """The latest record date a load accepts (DESIGN §5): a row whose record date (the
+    source's `date_column`) lies more than `margin_days` after `load_date` is quarantined.
+    Planned activities follow the same rule. Built from the project's clock by etl.load."""
+    load_date: date
+    margin_days: int
+
+    @property
+    def latest(self) -> date:
+        return self.load_date + timedelta(days=self.margin_days)
+
+    def rule_text(self, source: Source) -> str:
+        days = f"{self.margin_days} dag" if self.margin_days == 1 else f"{self.margin_days} dagen"
+        text = f"datum ligt na de laaddatum (meer dan {days} vooruit)" if self.margin_days \
+            else "datum ligt na de laaddatum"
+        if source.planned:
+            text += f"; geplande activiteiten worden pas geladen als ze binnen {days} plaatsvinden"
+        return text
 
 
 @dataclass
@@ -200,6 +222,7 @@ def _address_distinct(typed: pl.DataFrame) -> pl.Series:
 # --------------------------------------------------------------------------- the schema
 
 PARSED = "geparst"
+FUTURE = "toekomst"
 DUPLICATE = "sleutel_uniek"
 HOUSE_NUMBER = "adres_huisnummer"
 
@@ -271,9 +294,11 @@ def key_expr(source: Source, name: str) -> pl.Expr:
 
 
 @lru_cache(maxsize=32)
-def schema_for(source: Source, codes: frozenset[str]) -> tuple[type[dy.Schema], dict[str, tuple[str, str]]]:
+def schema_for(source: Source, codes: frozenset[str], horizon: Horizon | None = None
+               ) -> tuple[type[dy.Schema], dict[str, tuple[str, str]]]:
     """A dataframely Schema generated from the source's declarations, and for each of its
-    rules the (column, Dutch rule text) a quarantine row names."""
+    rules the (column, Dutch rule text) a quarantine row names. With a `horizon`, a record
+    date after `horizon.latest` breaks a rule of its own."""
     namespace: dict = {LINE: dy.Int64()}
     texts: dict[str, tuple[str, str]] = {}
     for col in source.columns:
@@ -293,6 +318,10 @@ def schema_for(source: Source, codes: frozenset[str]) -> tuple[type[dy.Schema], 
             rule_name = f"{col.name}_{PARSED}"
             namespace[rule_name] = dy.rule()(_parsed_rule(col.name))
             texts[rule_name] = (col.name, _PARSE_TEXT[col.kind])
+    if horizon is not None:
+        rule_name = f"{source.date_column}_{FUTURE}"
+        namespace[rule_name] = dy.rule()(_not_after_rule(source.date_column, horizon.latest))
+        texts[rule_name] = (source.date_column, horizon.rule_text(source))
     if source.address:
         namespace[ADDRESS_MESSAGE] = dy.String(nullable=True)
     if "adres_sleutel" in source.key:
@@ -312,6 +341,12 @@ def _parsed_rule(name: str):
     return parsed
 
 
+def _not_after_rule(name: str, latest: date):
+    def not_after(cls) -> pl.Expr:
+        return pl.col(name).is_null() | (pl.col(name).cast(pl.Date) <= pl.lit(latest, pl.Date))
+    return not_after
+
+
 def _house_number_rule(cls) -> pl.Expr:
     return pl.col(RAW + "adres").is_null() | pl.col(ADDRESS_MESSAGE).is_not_null()
 
@@ -326,8 +361,10 @@ def _duplicate_rule(source: Source):
 
 # ------------------------------------------------------------------------------- clean
 
-def clean(frame: pl.DataFrame, source: Source, valid_buurtcodes: frozenset[str]) -> Cleaned:
-    """Apply the contract of `source` to a frame whose columns are already contract names."""
+def clean(frame: pl.DataFrame, source: Source, valid_buurtcodes: frozenset[str],
+          horizon: Horizon | None = None) -> Cleaned:
+    """Apply the contract of `source` to a frame whose columns are already contract names.
+    With a `horizon` (etl.load always passes one), rows dated after it are quarantined."""
     data_columns = [c for c in frame.columns if c != LINE]
     if data_columns:
         blank = pl.all_horizontal([_text(c).is_null() for c in data_columns])
@@ -344,14 +381,15 @@ def clean(frame: pl.DataFrame, source: Source, valid_buurtcodes: frozenset[str])
     if source.address:
         typed = typed.with_columns(_address_distinct(typed))
 
-    schema, texts = schema_for(source, valid_buurtcodes)
+    schema, texts = schema_for(source, valid_buurtcodes, horizon)
     valid, failure = schema.filter(typed)
 
     errors = _quarantine_rows(failure, frame, typed, source, texts)
     rows = valid.select(pl.col(LINE), *[pl.col(c.name) for c in source.columns if c.name not in missing],
                         *([pl.col(ADDRESS_MESSAGE)] if source.address else []))
     commas = {c.name: _comma_decimal(frame, c.name) for c in source.columns if c.kind == "decimal"}
-    warnings = _warnings(typed, source, [c for c in source.columns if c.name not in missing], commas)
+    warnings = _warnings(typed, source, [c for c in source.columns if c.name not in missing], commas,
+                         future_is_rule=horizon is not None)
     return Cleaned(rows=rows, errors=errors, warnings=warnings, rows_in=rows_in)
 
 
@@ -406,8 +444,10 @@ def _first_lines(keyed: pl.DataFrame) -> pl.DataFrame:
 
 # ----------------------------------------------------------------------------- warnings
 
-def _warnings(typed: pl.DataFrame, source: Source, declared: list[Column], commas: dict[str, bool]) -> list[str]:
-    """Everything odd that does not reject a row (DESIGN §2)."""
+def _warnings(typed: pl.DataFrame, source: Source, declared: list[Column], commas: dict[str, bool],
+              future_is_rule: bool = False) -> list[str]:
+    """Everything odd that does not reject a row (DESIGN §2). A record date in the future is
+    a rule (the quarantine says so) when `future_is_rule`; only its other oddity is warned."""
     checks: list[tuple[pl.Expr, str]] = []
     names = {c.name for c in declared}
     if "postcode" in names:
@@ -419,8 +459,11 @@ def _warnings(typed: pl.DataFrame, source: Source, declared: list[Column], comma
                            f"kolom {col.name}: cel begint als formule; opgeslagen als tekst"))
         if col.kind in ("date", "datetime"):
             day = pl.col(col.name).cast(pl.Date)
-            checks.append((day.is_not_null() & ~day.is_between(PLAUSIBLE_FROM, date.today() + timedelta(days=366)),
-                           f"kolom {col.name}: onwaarschijnlijke datum (voor 1990 of in de toekomst)"))
+            if future_is_rule and col.name == source.date_column:
+                checks.append((day < PLAUSIBLE_FROM, f"kolom {col.name}: onwaarschijnlijke datum (voor 1990)"))
+            else:
+                checks.append((day.is_not_null() & ~day.is_between(PLAUSIBLE_FROM, date.today() + timedelta(days=366)),
+                               f"kolom {col.name}: onwaarschijnlijke datum (voor 1990 of in de toekomst)"))
         if col.kind == "decimal":
             mark = "," if commas.get(col.name) else "."
             checks.append((pl.col(RAW + col.name).str.contains(re.escape(mark) + r"\d{3,}\s*$"),

@@ -17,6 +17,27 @@ persons, and the programme's example case (one family owning 12 properties, 5 gr
 within 150 days, a EUR 30,000 last onder dwangsom, 3 bestuurlijke waarschuwingen, BRP checks
 of all 12 properties, 2 benefits stopped).
 
+Each source starts when it started (`bronstand.eerste_datum`; earlier years show "geen
+gegevens", never 0):
+
+- hennepkwekerijen      2012-01-01  police registrations (published figures from 2012)
+- verdachte_transacties 2012-01-01  FIU declarations (published window 2014-2015)
+- controles             2012-01-01  regular inspections; bibob-toetsen from 2014-01-01, when
+                                    Dordrecht adopted its Bibob policy
+- signalen              2016-04-01  the meldpunt ondermijning was set up in the 2nd quarter of
+                                    2016 (programme, par. 7.3): no signal before it, a slow
+                                    first year; the example case (2014) has none
+- activiteiten          2016-04-01  the programme itself (first training May 2016)
+- eigendommen           2026-10-01  one extract (peildatum)
+
+Space: the grow sites concentrate in the programme's focus areas Lijnbaan, Vogelbuurt and
+Krispijn (see GROW_FOCUS_AREAS): about 48% of them lie in those areas' buurten or a buurt
+bordering them, where 32% of the inhabitants live; the rest is spread by population.
+Signals, transactions and controls keep a milder pull towards all focus areas.
+
+No record is dated after END: the ETL quarantines rows dated more than `[laden]
+toekomst_marge_dagen` (7) after the load date, so a load from 2026-10-24 on keeps every row.
+
 Running it twice gives byte-identical files: one seeded `random.Random` per source, no clock,
 no `hash()`. `--schaal N` multiplies all volumes N times over the same buurten (the example
 case stays a single family).
@@ -70,8 +91,8 @@ TX_PER_YEAR = {
     2012: 61, 2013: 68, 2016: 84, 2017: 90, 2018: 96, 2019: 101, 2020: 88, 2021: 94,
     2022: 99, 2023: 104, 2024: 107, 2025: 103, 2026: 86,
 }
-SIGNALEN_PER_YEAR = {
-    2012: 121, 2013: 128, 2014: 146, 2015: 152, 2016: 174, 2017: 189, 2018: 183, 2019: 196,
+SIGNALEN_PER_YEAR = {   # the meldpunt opened in 2016 (MELDPUNT_START): a slow first year
+    2016: 64, 2017: 189, 2018: 183, 2019: 196,
     2020: 171, 2021: 184, 2022: 192, 2023: 201, 2024: 208, 2025: 216, 2026: 181,
 }
 CONTROLES_PER_YEAR = {
@@ -82,7 +103,9 @@ ACTIVITEITEN_PER_YEAR = {
     2016: 17, 2017: 24, 2018: 22, 2019: 26, 2020: 15, 2021: 19, 2022: 25, 2023: 27,
     2024: 28, 2025: 26, 2026: 21,
 }
-PROGRAMME_START = date(2016, 4, 1)
+PROGRAMME_START = date(2016, 4, 1)     # activiteiten: first training in May 2016
+MELDPUNT_START = date(2016, 4, 1)      # "inrichten meldpunt ondermijning": 2nd quarter of 2016
+BIBOB_START = date(2014, 1, 1)         # Dordrecht adopted its Bibob policy in 2014
 
 # --- geography knobs ----------------------------------------------------------------------
 INDUSTRIAL_MAX_INW = 150        # buurten below this (not water) are harbour/industrial
@@ -92,6 +115,14 @@ P_NO_BUURT = 0.02               # records without buurtcode (shown as "onbekend"
 P_HENNEP_COORDS = 0.15          # grow sites located by RD coordinates instead of buurtcode
 COORD_MARGIN_M = 15.0           # sample points at least this far inside the polygon
 P_LINK_GROW_SITE = 0.10         # signalen/controles at an address that had a grow site
+# Grow sites concentrate where the programme says they do: a residential grow site lies with
+# probability P_GROW_FOCUS in one of the populated buurten of these focus areas (uniformly: 16
+# buurten, Krispijn's 14 contiguous ones form a cluster), otherwise anywhere by population.
+# Measured on the demo: 48% of all grow sites lie in these areas' buurten or a buurt bordering
+# them (queen contiguity; 32% of the inhabitants live there), 37% in the areas themselves (16%
+# of the inhabitants); Getis-Ord Gi* finds the Krispijn cluster (tests/test_demo_figures.py).
+GROW_FOCUS_AREAS = ("lijnbaan", "vogelbuurt", "krispijn")
+P_GROW_FOCUS = 0.35
 FAMILY_AREAS = ("lijnbaan", "vogelbuurt")   # example case: focus areas (gebieden file)
 FAMILY_ID = "EIG-FAM-0001"
 FAMILY_PROPERTIES = (7, 5)      # properties per family area
@@ -280,6 +311,9 @@ class Geo:
             [self.buurten[c] for c in codes if not self.buurten[c].industrial]
             for codes in self.areas.values()]
         self.focus_residential = [g for g in self.focus_residential if g]
+        # grow-site focus: the populated buurten of GROW_FOCUS_AREAS, in code order
+        focus = {b.code for name in GROW_FOCUS_AREAS for b in self.area_buurten(name)}
+        self.grow_focus = [b for b in land if b.code in focus]
         # industrial draw: focus-area industrial buurten weigh 4x
         self.industrial_weights = [4.0 if b.focus else 1.0 for b in self.industrial]
         # rural ("buitengebied"): CBS stedelijkheid 5 and low address density
@@ -297,6 +331,16 @@ class Geo:
             return rng.choice(self.new_2024)
         if rng.random() < P_FOCUS_RESIDENTIAL:
             return rng.choice(rng.choice(self.focus_residential))
+        return rng.choices(self.populated, cum_weights=self._cum_populated, k=1)[0]
+
+    def grow_site(self, rng: random.Random, when: date) -> Buurt:
+        """A residential grow site: concentrated in GROW_FOCUS_AREAS, the rest by population."""
+        if not self.grow_focus:          # another municipality without these areas
+            return self.residential(rng, when)
+        if when.year >= 2024 and self.new_2024 and rng.random() < P_NEW_2024_CODE:
+            return rng.choice(self.new_2024)
+        if rng.random() < P_GROW_FOCUS:
+            return rng.choice(self.grow_focus)
         return rng.choices(self.populated, cum_weights=self._cum_populated, k=1)[0]
 
     def business(self, rng: random.Random, when: date | None = None, p_industrial: float = 0.8) -> Buurt:
@@ -528,7 +572,7 @@ def gen_hennep(w: World) -> list[dict]:
             elif loc == "buitengebied":
                 b = geo.rural_buurt(rng)
             else:
-                b = geo.residential(rng, d)
+                b = geo.grow_site(rng, d)
             a = book.new(rng, b)
             eigendom = weighted(rng, HENNEP_EIGENDOM[loc])
             owner = ""
@@ -836,7 +880,7 @@ def gen_signalen(w: World) -> list[dict]:
         return datetime(d.year, d.month, d.day, h, rng.randint(0, 59))
 
     for year, n in SIGNALEN_PER_YEAR.items():
-        for d in year_dates(rng, year, n * w.scale):
+        for d in year_dates(rng, year, n * w.scale, first=MELDPUNT_START if year == MELDPUNT_START.year else None):
             when = clock(d)
             if rng.random() < P_LINK_GROW_SITE and (s := near_grow_site(rng, w, d, before=False)):
                 thema = "hennep" if rng.random() < 0.6 else weighted(rng, SIG_THEMA)
@@ -849,20 +893,14 @@ def gen_signalen(w: World) -> list[dict]:
                 b = geo.residential(rng, d)
             rows.append(signal(when, thema, book.new(rng, b), b))
 
-    # the example case: neighbours reported three of the family's grow sites beforehand
-    for s in w.family_sites[:3]:
-        d = s.when - timedelta(days=rng.randint(20, 90))
-        r = signal(clock(d), "hennep", s.addr, s.buurt, kanaal="telefoon", melder="bewoner")
-        r.update(status="afgesloten", doorgezet_naar="politie", barrierefase="kweken",
-                 buurtcode=s.buurt.code, afgesloten_op=fmt_date(s.when + timedelta(days=14)),
-                 teruggekoppeld_op=fmt_date(d + timedelta(days=5)))
-        rows.append(r)
+    # The example case (2014) predates the meldpunt: its signals came from the police.
     return number_rows(rows, "ontvangen_op", "signaalnummer", "SIG")
 
 
 # -----------------------------------------------------------------------------------------
 CTR_SOORT = {"integrale controle": 24, "horecacontrole": 20, "brp-adrescontrole": 20,
              "woningcontrole": 15, "bedrijfscontrole": 11, "bibob-toets": 10}
+CTR_SOORT_VOOR_BIBOB = {k: v for k, v in CTR_SOORT.items() if k != "bibob-toets"}
 CTR_OBJECT = {
     "integrale controle": {"bedrijfspand": 35, "woning": 30, "horeca": 15, "vereniging/clubhuis": 12, "overig": 8},
     "horecacontrole": {"horeca": 100},
@@ -936,7 +974,7 @@ def gen_controles(w: World) -> list[dict]:
 
     for year, n in CONTROLES_PER_YEAR.items():
         for d in year_dates(rng, year, n * w.scale, weekdays=True):
-            soort = weighted(rng, CTR_SOORT)
+            soort = weighted(rng, CTR_SOORT if d >= BIBOB_START else CTR_SOORT_VOOR_BIBOB)
             if soort in ("integrale controle", "woningcontrole", "brp-adrescontrole") \
                     and rng.random() < P_LINK_GROW_SITE * 1.5 and (s := near_grow_site(rng, w, d, before=True)):
                 obj = "bedrijfspand" if s.locatietype == "bedrijfspand" else "woning"

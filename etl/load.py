@@ -18,16 +18,20 @@ from typing import Callable
 import duckdb
 import polars as pl
 
-from dijkwacht import audit, config, state
+from dijkwacht import audit, clock, config, state
 from dijkwacht.queries import open_hardened
 from etl import keys, location, retention
-from etl.clean import ADDRESS_MESSAGE, Cleaned, clean, normalise_header
+from etl.clean import ADDRESS_MESSAGE, Cleaned, Horizon, clean, normalise_header
 from etl.publish import building, exclusive
 from etl.read import LINE, Unreadable, read_file
 from etl.reference import valid_buurtcodes, write_reference
 from etl.sources import SOURCES, Source
 
-SCHEMA_VERSION = 1
+FACTS_SQL = config.SQL_DIR / "build" / "feiten.sql"
+
+# 2: bronstand.eerste_datum (a source's first record date); an older database gets the
+# column at its next load (_refresh_meta), so it keeps loading.
+SCHEMA_VERSION = 2
 QUARANTINE_PREVIEW = 20
 READABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 
@@ -120,8 +124,15 @@ def map_headers(frame: pl.DataFrame, source: Source, report: FileReport) -> pl.D
     return frame.select(keep).rename(renames)
 
 
+def horizon() -> Horizon:
+    """Today's load date (the project's clock, UTC) and the configured margin for future dates."""
+    return Horizon(clock.now().date(), config.toekomst_marge_dagen())
+
+
 def prepare(path: Path, key: bytes, codes: frozenset[str], forced: str | None,
-            known: set[str]) -> Prepared | FileReport:
+            known: set[str], limit: Horizon | None = None) -> Prepared | FileReport:
+    """Read, recognise and clean one file; nothing is written. Rows dated after `limit`
+    (default: the load date by the clock plus the configured margin) are quarantined."""
     report = FileReport(file=str(path))
     try:
         data = path.read_bytes()
@@ -143,7 +154,7 @@ def prepare(path: Path, key: bytes, codes: frozenset[str], forced: str | None,
     missing = [c for c in source.required if c not in frame.columns]
     if missing:
         return report.reject(f"{path.name}: verplichte kolom ontbreekt: {', '.join(missing)}")
-    result = clean(frame, source, codes)
+    result = clean(frame, source, codes, limit or horizon())
     if result.rows_in == 0:
         return report.reject(f"{path.name}: het bestand bevat geen gegevensregels")
     report.warnings += result.warnings
@@ -238,20 +249,34 @@ def served_meta(db: Path) -> dict | None:
 
 def _refresh_meta(con: duckdb.DuckDBPyConnection, demo: bool, key: bytes, load_id: str, now: datetime,
                   loaded_sources: set[str]) -> None:
+    """Per source its *stand per* (latest record date, else the load date), first record date,
+    load time and rows; the data's *stand per* is the latest of the event sources only
+    (DESIGN §5: planned activities and extracts never move it)."""
     g = config.gemeente()
+    # A database built before schema version 2 lacks the column; DuckDB appends it, as schema.sql does.
+    con.execute("ALTER TABLE bronstand ADD COLUMN IF NOT EXISTS eerste_datum DATE")
     for source in SOURCES.values():
-        rows, latest = con.execute(
-            f"SELECT count(*), max(CAST({source.date_column} AS DATE)) FROM {source.name}").fetchall()[0]
+        rows, first, latest = con.execute(
+            f"SELECT count(*), min(CAST({source.date_column} AS DATE)), max(CAST({source.date_column} AS DATE)) "
+            f"FROM {source.name}").fetchall()[0]
         previous = con.execute("SELECT geladen_op FROM bronstand WHERE bron = ?", [source.name]).fetchall()
         loaded_at = now if source.name in loaded_sources else (previous[0][0] if previous else None)
         stand = latest or (loaded_at.date() if loaded_at and rows else None)
         con.execute("DELETE FROM bronstand WHERE bron = ?", [source.name])
-        con.execute("INSERT INTO bronstand VALUES (?, ?, ?, ?)", [source.name, stand, loaded_at, rows])
+        con.execute("INSERT INTO bronstand (bron, stand_per, geladen_op, rijen, eerste_datum) VALUES (?, ?, ?, ?, ?)",
+                    [source.name, stand, loaded_at, rows, first])
+    events = [s.name for s in SOURCES.values() if s.event]
     overall = con.execute(
-        "SELECT max(stand_per) FROM bronstand WHERE bron <> 'eigendommen'").fetchall()[0][0]
+        f"SELECT max(stand_per) FROM bronstand WHERE bron IN ({', '.join('?' for _ in events)})",
+        events).fetchall()[0][0]
     con.execute("DELETE FROM meta")
     con.execute("INSERT INTO meta VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [SCHEMA_VERSION, demo, g.cbs_code, g.naam, config.key_fingerprint(key), load_id, now, overall])
+
+
+def build_facts(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)build the fact table of the measure registry from the loaded rows."""
+    con.execute(FACTS_SQL.read_text(encoding="utf-8"))
 
 
 def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced: str | None = None,
@@ -266,6 +291,7 @@ def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced
         raise UsageError(f"geen pseudoniemsleutel: zet {config.KEY_ENV} of [dijkwacht] pseudoniem_sleutel "
                          "in .streamlit/secrets.toml (echte bestanden worden nooit zonder sleutel geladen)")
     files = files_in(paths)
+    limit = horizon()                  # one load date for every file of the run
     load_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     started = state.utc_now()
     log = state.connect(config.state_path(db))
@@ -292,7 +318,7 @@ def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced
                 if mismatch:
                     reports.append(FileReport(file=str(path)).reject(f"{path.name}: {mismatch}"))
                     continue
-                outcome = _prepare_safely(path, key, codes, forced, known)
+                outcome = _prepare_safely(path, key, codes, forced, known, limit)
                 report = outcome.report if isinstance(outcome, Prepared) else outcome
                 if isinstance(outcome, Prepared):
                     known.add(report.sha256)
@@ -304,7 +330,7 @@ def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced
                 reports.append(report)
 
             if ready:
-                now = datetime.now(timezone.utc).replace(tzinfo=None)
+                now = clock.now().replace(tzinfo=None)
                 with building(db, load_id) as con:
                     write_reference(con)
                     for item in ready:
@@ -318,6 +344,7 @@ def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced
                     if purged:
                         say(f"      bewaartermijn: {sum(purged.values())} oude detailrijen verwijderd")
                     _refresh_meta(con, demo, key, load_id, now, {p.source.name for p in ready})
+                    build_facts(con)   # the measures' fact table, before publishing
                 published = True
                 say(f"gepubliceerd: {db}")
         status = "klaar"
@@ -337,10 +364,10 @@ def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced
 
 
 def _prepare_safely(path: Path, key: bytes, codes: frozenset[str], forced: str | None,
-                    known: set[str]) -> Prepared | FileReport:
+                    known: set[str], limit: Horizon) -> Prepared | FileReport:
     """An unexpected error in one file rejects that file, not the run."""
     try:
-        return prepare(path, key, codes, forced, known)
+        return prepare(path, key, codes, forced, known, limit)
     except Exception as exc:  # noqa: BLE001 — reported per file, never silently
         report = FileReport(file=str(path))
         try:

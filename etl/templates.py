@@ -9,6 +9,7 @@ import io
 
 import xlsxwriter
 
+from dijkwacht import config
 from etl.reference import valid_buurtcodes
 from etl.sources import SOURCES, Column, Source
 
@@ -49,6 +50,14 @@ def _help(column: Column) -> str:
     return ", ".join(parts)
 
 
+def _date_note(source: Source, column: Column) -> str:
+    """The record date may lie at most the configured margin after the delivery (DESIGN §5)."""
+    if column.name != source.date_column:
+        return ""
+    note = f", niet meer dan {config.toekomst_marge_dagen()} dagen na de aanleverdatum (anders quarantaine)"
+    return note + ("; geplande activiteiten pas aanleveren als ze zo dichtbij zijn" if source.planned else "")
+
+
 def template_xlsx(source: Source) -> bytes:
     """The template workbook for one source."""
     buurtcode = sorted(valid_buurtcodes())[0]
@@ -68,7 +77,7 @@ def template_xlsx(source: Source) -> bytes:
         sheet.write_string(0, i, column.name, header)
         sheet.write_string(1, i, _example(column, buurtcode), text)
         sheet.set_column(i, i, max(14, len(column.name) + 2), text)
-        info.write_row(i + 1, 0, [column.name, _help(column), ", ".join(column.vocab)])
+        info.write_row(i + 1, 0, [column.name, _help(column) + _date_note(source, column), ", ".join(column.vocab)])
         if column.vocab and column.kind == "vocab":
             lists.write_column(0, list_col, column.vocab)
             letter = xlsxwriter.utility.xl_col_to_name(list_col)

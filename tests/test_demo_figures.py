@@ -88,3 +88,74 @@ def test_demo_generator_is_deterministic(tmp_path):
     written = generate(tmp_path)
     for path in written:
         assert path.read_bytes() == (config.DEMO_DIR / path.name).read_bytes(), path.name
+
+
+def test_each_source_starts_when_it_started(demo_con):
+    """The meldpunt and the programme's activities began in 2016; the police, FIU and
+    inspection registrations run from 2012."""
+    first = dict(demo_con.execute("SELECT bron, eerste_datum FROM bronstand").fetchall())
+    assert first["signalen"] == date(2016, 4, 5)
+    assert first["activiteiten"].year == 2016
+    assert {first[s].year for s in ("hennepkwekerijen", "verdachte_transacties", "controles")} == {2012}
+    (bibob,) = demo_con.execute("SELECT min(datum) FROM controles WHERE soort = 'bibob-toets'").fetchone()
+    assert bibob >= date(2014, 1, 1)
+
+
+def test_stand_per_is_the_latest_event(demo_con):
+    (latest_event,) = demo_con.execute(
+        """SELECT max(d) FROM (SELECT max(datum_ontmanteling) AS d FROM hennepkwekerijen
+                               UNION ALL SELECT max(datum) FROM verdachte_transacties
+                               UNION ALL SELECT max(CAST(ontvangen_op AS DATE)) FROM signalen
+                               UNION ALL SELECT max(datum) FROM controles)""").fetchone()
+    (stand_per,) = demo_con.execute("SELECT stand_per FROM meta").fetchone()
+    assert stand_per == latest_event == date(2026, 10, 30)
+
+
+def _focus_zone() -> tuple[set[str], set[str]]:
+    """The buurten of the focus areas Lijnbaan, Vogelbuurt and Krispijn (wijk codes expanded),
+    and those plus every land buurt bordering them: queen contiguity, polygons sharing at least
+    one point (as the hotspot map's weights)."""
+    import json
+
+    from shapely.geometry import shape
+
+    from etl.demo import GROW_FOCUS_AREAS, Geo
+
+    geo = Geo()
+    core = {c for area, codes in geo.areas.items() for c in codes
+            if any(name in area.lower() for name in GROW_FOCUS_AREAS)}
+    with open(config.gemeente().buurten, encoding="utf-8") as fh:
+        polygons = {f["properties"]["bu_code"]: shape(f["geometry"]) for f in json.load(fh)["features"]
+                    if f["properties"]["bu_code"] in geo.buurten}          # land buurten only
+    zone = {c for c, poly in polygons.items() if any(poly.intersects(polygons[k]) for k in core)}
+    return core, zone
+
+
+def test_grow_sites_concentrate_in_lijnbaan_vogelbuurt_and_krispijn(demo_con):
+    """Designed in etl/demo.py (P_GROW_FOCUS): 48% of all grow sites lie in the focus areas'
+    buurten or a buurt bordering them, where 32% of the inhabitants live; 37% in the areas
+    themselves (16% of the inhabitants)."""
+    core, zone = _focus_zone()
+    assert len(core) == 17 and len(zone) == 44
+    per_buurt = dict(demo_con.execute("SELECT buurtcode, count(*) FROM hennepkwekerijen GROUP BY 1").fetchall())
+    total = sum(per_buurt.values())
+    in_zone = sum(n for code, n in per_buurt.items() if code in zone)
+    in_core = sum(n for code, n in per_buurt.items() if code in core)
+    assert (total, in_zone, in_core) == (760, 367, 281)
+    assert round(in_zone / total, 2) == 0.48 and round(in_core / total, 2) == 0.37
+    inhabitants = dict(demo_con.execute("SELECT buurtcode, inwoners FROM buurten").fetchall())
+    everyone = sum(v or 0 for v in inhabitants.values())
+    assert round(sum(inhabitants.get(c) or 0 for c in zone) / everyone, 2) == 0.32
+
+
+def test_hotspot_statistic_finds_the_krispijn_cluster(demo_con):
+    from dijkwacht import maps
+
+    codes = list(maps.boundaries("buurt")["code"])
+    per_buurt = dict(demo_con.execute("SELECT buurtcode, count(*) FROM hennepkwekerijen GROUP BY 1").fetchall())
+    result = maps.hotspots([per_buurt.get(c, 0) for c in codes])
+    hot = {c for c, k in zip(codes, result.klasse) if k.startswith("hot")}
+    assert len(hot) >= 5                                           # 9 on the demo when written
+    assert all(c[:8] in ("BU050503", "BU050504") for c in hot)     # all in Oud and Nieuw Krispijn
+    _, zone = _focus_zone()
+    assert not {c for c, k in zip(codes, result.klasse) if k.startswith("cold")} & zone

@@ -7,13 +7,15 @@ import os
 import sqlite3
 import subprocess
 import sys
+from datetime import date, datetime, timezone
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from dijkwacht import config
+from dijkwacht import clock, config
 from etl.__main__ import main
-from etl.load import run
+from etl.load import SCHEMA_VERSION, run
 from etl.publish import list_versions
 from etl_support import table
 
@@ -224,3 +226,55 @@ def test_cli_as_a_process(tmp_path, db):
     payload = json.loads(done.stdout)
     assert payload["files"][0]["loaded"] == 1 and "[1/1] activiteiten.csv" in done.stderr
     assert "test-sleutel" not in done.stdout + done.stderr
+
+
+# ------------------------------------------------------- stand per and first dates
+
+@pytest.fixture
+def load_day():
+    """The project's clock frozen on the load date 02-12-2026 (margin 7 days: up to 09-12-2026)."""
+    clock.set_time(datetime(2026, 12, 2, 10, 0, tzinfo=timezone.utc))
+    yield
+    clock.reset()
+
+
+def test_stand_per_comes_from_the_event_sources_only(tmp_path, db, load_day):
+    """A planned activity past the margin is quarantined; one after the last event but within
+    the margin loads; neither (nor an extract's peildatum) moves the data's stand per."""
+    events = write(tmp_path / "in", "hennepkwekerijen.csv", [
+        "registratienummer;datum_ontmanteling", "H1;03-03-2016", "H2;20-11-2026"])
+    signals = write(tmp_path / "in", "signalen.csv", ["signaalnummer;ontvangen_op", "S1;21-11-2026 09:15"])
+    plans = write(tmp_path / "in", "activiteiten.csv", [
+        "datum;titel;pijler", "15-01-2027;Training Bibob;2", "08-12-2026;Leerkring;2", "12-05-2016;Training;2"])
+    extract = write(tmp_path / "in", "eigendommen.csv", ["adres;postcode;eigenaar_id;peildatum",
+                                                        "Voorstraat 1;3311XC;E1;05-12-2026"])
+    reports = {r.source: r for r in load(db, events, signals, plans, extract)}
+    assert (reports["activiteiten"].loaded, reports["activiteiten"].quarantined) == (2, 1)
+    assert table(db, "SELECT stand_per FROM meta") == [(date(2026, 11, 21),)]
+    assert table(db, "SELECT bron, eerste_datum, stand_per, rijen FROM bronstand ORDER BY bron") == [
+        ("activiteiten", date(2016, 5, 12), date(2026, 12, 8), 2),
+        ("controles", None, None, 0),
+        ("eigendommen", date(2026, 12, 5), date(2026, 12, 5), 1),
+        ("hennepkwekerijen", date(2016, 3, 3), date(2026, 11, 20), 2),
+        ("signalen", date(2026, 11, 21), date(2026, 11, 21), 1),
+        ("verdachte_transacties", None, None, 0)]
+
+
+def test_only_planned_activities_leave_the_stand_per_empty(tmp_path, db, load_day):
+    load(db, write(tmp_path / "in", "activiteiten.csv", ["datum;titel;pijler", "01-12-2026;A;1"]))
+    assert table(db, "SELECT stand_per FROM meta") == [(None,)]
+
+
+def test_a_database_from_before_eerste_datum_still_loads(tmp_path, db):
+    """Schema version 1 had no bronstand.eerste_datum: the next load adds and fills it."""
+    load(db, write(tmp_path / "in", "controles_1.csv", ["controlenummer;datum;soort", "C1;04-02-2013;horecacontrole"]))
+    con = duckdb.connect(str(db))
+    con.execute("ALTER TABLE bronstand DROP COLUMN eerste_datum")
+    con.execute("UPDATE meta SET schema_versie = 1")
+    con.close()
+    (r,) = load(db, write(tmp_path / "in", "controles_2.csv", ["controlenummer;datum;soort",
+                                                                "C2;01-06-2024;bibob-toets"]))
+    assert r.status == "loaded"
+    assert table(db, "SELECT eerste_datum, stand_per FROM bronstand WHERE bron = 'controles'") == [
+        (date(2013, 2, 4), date(2024, 6, 1))]
+    assert table(db, "SELECT schema_versie FROM meta") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 2

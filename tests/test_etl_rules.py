@@ -3,6 +3,7 @@ rule with the line as in the file, the column, the Dutch rule and the raw value 
 values hidden). The rules are declared in a dataframely Schema generated per source."""
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from pathlib import Path
 
 import dataframely as dy
@@ -10,6 +11,7 @@ import duckdb
 import polars as pl
 import pytest
 
+from dijkwacht import clock, config
 from etl.clean import HIDDEN, RAW, schema_for
 from etl.load import run
 from etl.reference import valid_buurtcodes
@@ -189,3 +191,62 @@ def test_the_schema_itself_validates():
     valid, failure = schema.filter(frame)
     assert valid.height == 0
     assert failure.counts() == {"datum_geparst": 2, "pijler|max": 1, f"{RAW}titel|nullability": 1}
+
+
+# ------------------------------------------------- future dates (load date + margin)
+
+LOAD_MOMENT = datetime(2026, 12, 2, 10, 0, tzinfo=timezone.utc)   # load date 02-12-2026
+FUTURE_RULE = "datum ligt na de laaddatum (meer dan 7 dagen vooruit)"
+
+
+@pytest.fixture
+def load_day():
+    """The project's clock frozen on the load date."""
+    clock.set_time(LOAD_MOMENT)
+    yield LOAD_MOMENT.date()
+    clock.reset()
+
+
+def test_the_margin_is_configuration():
+    assert config.toekomst_marge_dagen() == 7      # data/gemeente.toml [laden]
+
+
+@pytest.mark.parametrize("name,header,beyond,within", [
+    ("hennepkwekerijen.csv", "registratienummer;datum_ontmanteling", "H1;10-12-2026", "H2;09-12-2026"),
+    ("verdachte_transacties.csv", "transactienummer;datum;bedrag", "T1;2026-12-10;5", "T2;2026-12-09;5"),
+    ("signalen.csv", "signaalnummer;ontvangen_op", "S1;10-12-2026 00:05", "S2;09-12-2026 23:59"),
+    ("controles.csv", "controlenummer;datum;soort", "C1;10-12-2026;horecacontrole", "C2;09-12-2026;horecacontrole"),
+    ("eigendommen.csv", "adres;postcode;eigenaar_id;peildatum", "Voorstraat 1;3311XC;E1;10-12-2026",
+     "Voorstraat 2;3311XC;E1;09-12-2026"),
+])
+def test_a_row_dated_one_day_past_the_margin_is_quarantined(tmp_path, load_day, name, header, beyond, within):
+    """Load date 02-12-2026, margin 7 days: 09-12-2026 loads, 10-12-2026 is quarantined."""
+    report, db = load(tmp_path, name, [header, within, beyond])
+    assert (report.rows_in, report.loaded, report.quarantined) == (2, 1, 1)
+    column = SOURCES[name.removesuffix(".csv")].date_column
+    assert quarantine(db) == [(3, column, FUTURE_RULE, beyond.split(";")[-1 if name == "eigendommen.csv" else 1])]
+    assert not any("onwaarschijnlijke datum" in w for w in report.warnings)   # a rule, not a warning too
+
+
+def test_a_planned_activity_beyond_the_margin_is_quarantined_and_says_why(tmp_path, load_day):
+    report, db = load(tmp_path, "activiteiten.csv", [
+        "datum;titel;pijler;soort", "15-01-2027;Training Bibob;2;training", "09-12-2026;Leerkring;2;bijeenkomst"])
+    assert (report.loaded, report.quarantined) == (1, 1)
+    assert quarantine(db) == [(2, "datum", FUTURE_RULE + "; geplande activiteiten worden pas geladen als ze "
+                                           "binnen 7 dagen plaatsvinden", "15-01-2027")]
+    assert table(db, "SELECT titel FROM activiteiten") == [("Leerkring",)]
+
+
+def test_the_margin_comes_from_the_configuration(tmp_path, load_day, monkeypatch):
+    monkeypatch.setattr(config, "toekomst_marge_dagen", lambda: 0)
+    report, db = load(tmp_path, "hennepkwekerijen.csv", [
+        "registratienummer;datum_ontmanteling", "H1;02-12-2026", "H2;03-12-2026"])
+    assert (report.loaded, report.quarantined) == (1, 1)
+    assert quarantine(db) == [(3, "datum_ontmanteling", "datum ligt na de laaddatum", "03-12-2026")]
+
+
+def test_a_future_date_that_does_not_parse_breaks_one_rule(tmp_path, load_day):
+    report, db = load(tmp_path, "hennepkwekerijen.csv", [
+        "registratienummer;datum_ontmanteling", "H1;31-02-2027", "H2;01-01-2027"])
+    assert [(r[0], r[2]) for r in quarantine(db)] == [
+        (2, "geen geldige datum (verwacht dd-mm-jjjj, jjjj-mm-dd of een Excel-datum)"), (3, FUTURE_RULE)]

@@ -30,7 +30,12 @@ class Source:
     label: str                             # Dutch label for users
     columns: tuple[Column, ...]
     key: tuple[str, ...]                   # record key columns (after key derivation)
-    date_column: str                       # the column that gives the source's *stand per*
+    date_column: str                       # the record date: the source's *stand per*; rows dated
+                                           # after the load date plus a margin are quarantined
+    event: bool = False                    # an event source: its latest date moves the data's *stand
+                                           # per* (planned activities and extracts never do, DESIGN §5)
+    planned: bool = False                  # records are often planned ahead (activiteiten): the
+                                           # quarantine rule for future dates says when they load
     address: bool = True                   # has adres/postcode → adres_sleutel
     coordinates: bool = False              # may carry x_rd/y_rd or lat/lon
     hashed_ids: tuple[str, ...] = ()       # identifier columns stored as keyed hashes

@@ -13,5 +13,6 @@ SOURCE = Source(
     ),
     key=("datum", "titel"),
     date_column="datum",
+    planned=True,
     address=False,
 )

@@ -26,4 +26,5 @@ SOURCE = Source(
     ),
     key=("controlenummer",),
     date_column="datum",
+    event=True,
 )

@@ -21,6 +21,7 @@ SOURCE = Source(
     ),
     key=("registratienummer",),
     date_column="datum_ontmanteling",
+    event=True,
     coordinates=True,
     hashed_ids=("eigenaar_id",),
 )

@@ -24,6 +24,7 @@ SOURCE = Source(
     ),
     key=("signaalnummer",),
     date_column="ontvangen_op",
+    event=True,
     # Free text and any reporter identity are never loaded (DESIGN §2).
     dropped=("omschrijving", "melder", "melder_naam", "naam_melder", "melder_telefoon",
              "melder_email", "telefoon", "email", "e_mail"),

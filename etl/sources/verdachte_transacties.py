@@ -21,5 +21,6 @@ SOURCE = Source(
     ),
     key=("transactienummer",),
     date_column="datum",
+    event=True,
     hashed_ids=("subject_id",),
 )
