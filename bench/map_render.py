@@ -5,9 +5,9 @@
 Measures, median of `--runs` after one cold run (imports, reading the CBS files):
 
 - counts     kaart_tellingen.sql for one year (DuckDB, all layers)
-- values     maps.choropleth: counts → value, classes, legend (129 buurten)
+- values     maps.choropleth: a map frame → value, classes, legend (129 buurten)
 - html       maps.folium_map + render to HTML (what st_folium sends to the browser)
-- gistar     maps.hotspots: Gi*, 9 999 seeded permutations, FDR
+- gistar     maps.hotspots: Gi*, exact randomisation p-values, FDR
 - png        maps.png: the same choropleth drawn by matplotlib (Agg), 16 cm at 150 dpi
 
 The browser's own drawing time (Leaflet, 129 SVG paths) is measured by the browser tests.
@@ -38,6 +38,7 @@ def main() -> None:
     args = parser.parse_args()
 
     t0 = time.perf_counter()
+    import polars as pl
     from dijkwacht import maps, queries
     imports = time.perf_counter() - t0
 
@@ -49,7 +50,9 @@ def main() -> None:
     for run in range(args.runs + 1):
         counts, t_counts = _timed(lambda: db.query("kaart_tellingen", van=date(year, 1, 1),
                                                    tot=date(year + 1, 1, 1), thema=None))
-        layer = counts.filter(counts["laag"] == laag)
+        # The analyst's map frame (nothing hidden) at buurt level.
+        layer = counts.filter(counts["laag"] == laag).select(
+            code="buurtcode", aantal="aantal", weergave=pl.col("aantal").cast(pl.String))
         kaart, t_values = _timed(lambda: maps.choropleth(layer, "buurt", "per_1000", laag, str(year)))
         page, t_html = _timed(lambda: maps.html_page(maps.folium_map(kaart, "geen")))
         _, t_gi = _timed(lambda: maps.hotspots(kaart.frame["aantal"].to_numpy()))
