@@ -45,7 +45,7 @@ def main() -> int:
     start = time.perf_counter()
     from dijkwacht import factsheet as fsh, queries
     from dijkwacht.filters import latest_complete_quarter
-    from dijkwacht.indicators import latest_complete_year
+    from dijkwacht.measures import latest_complete_year
     import_s = time.perf_counter() - start
 
     db = queries.served(Path(args.db))

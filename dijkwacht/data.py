@@ -15,8 +15,8 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from dijkwacht import access, filters, linkage, queries
-from dijkwacht.indicators import INDICATORS, estimate_band
+from dijkwacht import access, figures, filters, linkage, queries
+from dijkwacht.measures import LAYERS
 
 CACHE_TTL = 600
 
@@ -54,42 +54,45 @@ def source_status(role: str) -> pl.DataFrame:
     return _source_status(role, database_version())
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def _indicator_values(role: str, version: str, van: date, tot: date,
-                      buurten: tuple[str, ...] | None) -> dict[str, float | None]:
+# --- figures: the registry at the grain shown, the role's protection applied once ----------
+
+# The bestuur protection of every cell that role can ask for (dijkwacht/lattice.py), built
+# once per database version; cache_resource: one shared object, never copied per hit.
+@st.cache_resource(ttl=CACHE_TTL, show_spinner=False, max_entries=2)
+def _protected(version: str, stand_per: date):
+    from dijkwacht import lattice
+    return lattice.build(queries.served(), stand_per, tuple(LAYERS))
+
+
+def _figures(role: str) -> figures.Figures:
+    """The figures as this role may see them: exact for analysts, protected for bestuur
+    (and for any other role: fail closed)."""
     access.require(role, "aggregates")
-    db = queries.served()
-    area = list(buurten) if buurten is not None else None
-    values = {}
-    for indicator in INDICATORS:
-        frame = db.query(indicator.query, van=van, tot=tot, buurten=area)
-        values[indicator.code] = frame["waarde"][0] if frame.height else None
     from dijkwacht import privacy
-    shown = privacy.protect_indicators(role, values, INDICATORS, area=buurten is not None)
-    # A value disclosure control hid is shown as text: "<5" for a small count, "x" for a
-    # figure that follows a hidden count (formats.value prints text as it is).
-    return {i.code: (("<5" if i.telling else "x") if shown[i.code] is None and values[i.code] is not None
-                     else shown[i.code]) for i in INDICATORS}
+    version = database_version()
+    if version is None:
+        raise queries.NoDatabase(str(queries.served().path))
+    stand_per = meta(role)["stand_per"]
+    first = {r["bron"]: r["eerste_datum"] for r in source_status(role).iter_rows(named=True)}
+    exact = privacy.profile_for(role) is None
+    return figures.Figures(queries.served(), stand_per, None if exact else _protected(version, stand_per),
+                           first)
 
 
-def indicator_values(role: str, van: date, tot: date,
-                     buurten: tuple[str, ...] | None = None) -> dict[str, float | None]:
-    """Every indicator of the set for [van, tot), optionally within buurten."""
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=256)
+def _indicator_values(role: str, version: str, van: date, tot: date, gebied: str,
+                      buurten: tuple[str, ...] | None, thema: str | None) -> dict:
+    return _figures(role).indicators(filters.Period(van, tot), gebied, buurten, thema)
+
+
+def indicator_values(role: str, van: date, tot: date, gebied: str = "stad",
+                     thema: str | None = None) -> dict:
+    """Every measure of the registry for [van, tot) in the area filter `gebied`: a number, or
+    "<5"/"x" for a figure the role's protection hides (formats.value prints text as it is)."""
     access.require(role, "aggregates")
-    return _indicator_values(role, database_version(), van, tot, buurten)
-
-
-# --- the seam for disclosure control ---------------------------------------------------
-
-def _disclose(role: str, frame: pl.DataFrame, *, area: bool = False) -> pl.DataFrame:
-    """Every frame of counts a page receives passes through here, once, for its role.
-
-    dijkwacht/privacy.py: analysts see exact figures; bestuur gets sub-city cells 1–4 as
-    null with "<5" in "<col>_weergave", secondary suppression ("x"). `area` = the frame is
-    already limited to a chosen buurt, wijk or focus area. An unknown sub-city layout raises.
-    """
-    from dijkwacht import privacy
-    return privacy.disclose(role, frame, area=area)
+    buurten = area_buurten(role, gebied)
+    return _indicator_values(role, database_version(), van, tot, gebied if buurten is not None else "stad",
+                             buurten, thema)
 
 
 def _require_page(role: str, page: str) -> None:
@@ -157,104 +160,67 @@ def first_date(role: str) -> date | None:
 
 # --- Briefing ----------------------------------------------------------------------------
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=64)
 def _changes(role: str, version: str, van: date, tot: date, van0: date, tot0: date,
              buurten: tuple[str, ...] | None) -> pl.DataFrame:
-    access.require(role, "aggregates")
-    frame = queries.served().query("veranderingen", van=van, tot=tot, van0=van0, tot0=tot0,
-                                   buurten=_area(buurten))
-    return _disclose(role, frame, area=buurten is not None)
+    return _figures(role).changes(filters.Period(van, tot), filters.Period(van0, tot0), buurten)
 
 
 def changes(role: str, period: filters.Period, compare: filters.Period,
             buurten: tuple[str, ...] | None = None) -> pl.DataFrame:
     """Counts per wijk × source and per signal theme, now and in the comparison period:
-    soort, sleutel, naam, bron, nu, eerder."""
+    soort, sleutel, naam, bron, nu, eerder (None = hidden), nu_weergave, eerder_weergave."""
     access.require(role, "aggregates")
     return _changes(role, database_version(), period.van, period.tot, compare.van, compare.tot,
                     buurten)
 
 
-def briefing(role: str, period: filters.Period, buurten: tuple[str, ...] | None = None) -> dict:
+def briefing(role: str, period: filters.Period, gebied: str = "stad") -> dict:
     """Everything the Briefing shows, in one call: the indicator set now, in the previous
     period and a year before; changes per wijk and theme against a year before; sources."""
     access.require(role, "aggregates")
     before, year_before = period.previous(), period.year_before()
     return {
-        "nu": indicator_values(role, period.van, period.tot, buurten),
-        "vorige": indicator_values(role, before.van, before.tot, buurten),
-        "vorig_jaar": indicator_values(role, year_before.van, year_before.tot, buurten),
-        "veranderingen": changes(role, period, year_before, buurten),
+        "nu": indicator_values(role, period.van, period.tot, gebied),
+        "vorige": indicator_values(role, before.van, before.tot, gebied),
+        "vorig_jaar": indicator_values(role, year_before.van, year_before.tot, gebied),
+        "veranderingen": changes(role, period, year_before, area_buurten(role, gebied)),
         "bronnen": source_status(role),
     }
 
 
 # --- Trends ------------------------------------------------------------------------------
 
-SERIES_START = date(1900, 1, 1)     # "from the first record": the query finds the real start
-_LAG = {"maand": 12, "kwartaal": 4, "jaar": 1}
-
-
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def _series(role: str, version: str, tot: date, buurten: tuple[str, ...] | None,
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=64)
+def _series(role: str, version: str, tot: date, gebied: str, buurten: tuple[str, ...] | None,
             thema: str | None, korrel: str) -> pl.DataFrame:
-    access.require(role, "aggregates")
-    raw = queries.served().query("reeks", van=SERIES_START, tot=tot, buurten=_area(buurten),
-                                 thema=thema, korrel=korrel)
-    return _disclose(role, complete_series(raw, tot, korrel), area=buurten is not None)
+    return _figures(role).series(tot, gebied, buurten, thema, korrel)
 
 
-def series(role: str, tot: date, buurten: tuple[str, ...] | None = None,
-           thema: str | None = None, korrel: str = "jaar") -> pl.DataFrame:
-    """Counts per source and theme per month/quarter/year from the first record up to tot:
-    bron, thema, periode, aantal, volledig, vorig_jaar, schatting_laag/schatting/schatting_hoog
-    (the grow-site estimate band, only for hennepkwekerijen)."""
+def series(role: str, tot: date, gebied: str = "stad", thema: str | None = None,
+           korrel: str = "jaar") -> pl.DataFrame:
+    """Counts per source and theme per month/quarter/year from each source's first record up
+    to tot: bron, thema, periode, aantal (None = hidden), weergave, volledig, vorig_jaar (the
+    same span a year before), schatting_laag/schatting/schatting_hoog (grow sites)."""
     access.require(role, "aggregates")
-    if korrel not in _LAG:
+    if korrel not in figures.GRAIN_UNIT:
         raise ValueError(korrel)
-    return _series(role, database_version(), tot, buurten, thema, korrel)
-
-
-def complete_series(raw: pl.DataFrame, tot: date, korrel: str) -> pl.DataFrame:
-    """Zero-fill missing periods per (bron, thema), flag the incomplete last period, add the
-    same period a year before and the grow-site estimate band (indicators.estimate_band)."""
-    if raw.is_empty():
-        return raw.with_columns(volledig=pl.lit(True), vorig_jaar=pl.lit(None, pl.Int64),
-                                schatting_laag=pl.lit(None, pl.Int64), schatting=pl.lit(None, pl.Int64),
-                                schatting_hoog=pl.lit(None, pl.Int64))
-    interval = {"maand": "1mo", "kwartaal": "3mo", "jaar": "1y"}[korrel]
-    last = raw["periode"].max()
-    grid = pl.DataFrame({"periode": pl.date_range(raw["periode"].min(), last, interval, eager=True)})
-    keys = raw.select("bron", "thema").unique()
-    full = (keys.join(grid, how="cross")
-            .join(raw, on=["bron", "thema", "periode"], how="left")
-            .with_columns(pl.col("aantal").fill_null(0))
-            .sort("bron", "thema", "periode"))
-    end = pl.col("periode").dt.offset_by(interval)
-    full = full.with_columns(
-        volledig=end <= pl.lit(tot),
-        vorig_jaar=pl.col("aantal").shift(_LAG[korrel]).over("bron", "thema"),
-    )
-    low, central, high = estimate_band(1)      # the multipliers, per site found
-    is_hennep = pl.col("bron") == "hennepkwekerijen"
-    return full.with_columns(
-        schatting_laag=pl.when(is_hennep).then(pl.col("aantal") * low),
-        schatting=pl.when(is_hennep).then(pl.col("aantal") * central),
-        schatting_hoog=pl.when(is_hennep).then(pl.col("aantal") * high),
-    )
+    buurten = area_buurten(role, gebied)
+    return _series(role, database_version(), tot, gebied if buurten is not None else "stad",
+                   buurten, thema, korrel)
 
 
 # --- the analysts' pages -----------------------------------------------------------------
 
 def _page_data(role: str, page: str, version: str, van: date, tot: date,
                buurten: tuple[str, ...] | None, parts: dict[str, dict]) -> dict:
-    """Run the page's queries; frames of counts go through _disclose; one-row key figures
+    """Run the page's queries (analysts and beheerder only: exact); one-row key figures
     come back as a dict."""
     _require_page(role, page)
     db = queries.served()
     out = {}
     for name, (query, extra) in parts.items():
-        frame = _disclose(role, db.query(query, van=van, tot=tot, buurten=_area(buurten), **extra))
+        frame = db.query(query, van=van, tot=tot, buurten=_area(buurten), **extra)
         out[name] = frame.to_dicts()[0] if name == "kern" else frame
     return out
 
@@ -535,18 +501,31 @@ def log_detail_view(role: str, key: str, purpose: str) -> bool:
 
 # --- Kaart ---------------------------------------------------------------------------------
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def _map_counts(role: str, version: str, van: date, tot: date, thema: str | None) -> pl.DataFrame:
-    access.require(role, "aggregates")
-    frame = queries.served().query("kaart_tellingen", van=van, tot=tot, thema=thema)
-    return _disclose(role, frame)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=64)
+def _map_frame(role: str, version: str, van: date, tot: date, niveau: str, thema: str | None) -> pl.DataFrame:
+    return _figures(role).area_frame(filters.Period(van, tot), niveau, figures.MAP_LAYERS, thema)
 
 
-def map_counts(role: str, period: filters.Period, thema: str | None = None) -> pl.DataFrame:
-    """Per map layer and buurt code (NULL = location unknown; 2024-only codes kept):
-    laag, buurtcode, aantal, bedrag (penalty orders only)."""
+def map_frame(role: str, period: filters.Period, niveau: str = "buurt",
+              thema: str | None = None) -> pl.DataFrame:
+    """Per map layer and area at `niveau` (buurt | wijk), computed at that level: laag, code,
+    aantal (None = hidden), weergave, aantal_2020, bedrag."""
     access.require(role, "aggregates")
-    return _map_counts(role, database_version(), period.van, period.tot, thema)
+    if niveau not in ("buurt", "wijk"):
+        raise ValueError(niveau)
+    return _map_frame(role, database_version(), period.van, period.tot, niveau, thema)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=32)
+def _hotspot_input(role: str, version: str, van: date, tot: date, laag: str) -> pl.DataFrame:
+    return _figures(role).hotspot_input(filters.Period(van, tot), laag)
+
+
+def hotspot_input(role: str, period: filters.Period, laag: str) -> pl.DataFrame:
+    """Exact buurt counts for Gi* with the role's labels (maps.hotspot_map shows only classes
+    and labels)."""
+    access.require(role, "aggregates")
+    return _hotspot_input(role, database_version(), period.van, period.tot, laag)
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
@@ -573,36 +552,12 @@ def grow_site_cells(role: str, period: filters.Period) -> pl.DataFrame:
     return _grow_site_cells(role, database_version(), period.van, period.tot)
 
 
-def map_data(role: str, period: filters.Period, compare: filters.Period | None = None,
-             thema: str | None = None) -> dict:
-    """Everything the Kaart page needs in one call: counts now and in the comparison period,
-    the focus areas, and — for analysts only — the grow-site cells."""
+def area_profile(role: str, niveau: str, code: str, period: filters.Period,
+                 compare: filters.Period, years: list[int]) -> pl.DataFrame:
+    """Per map layer for one buurt or wijk: laag, periode ("nu", "eerder", "2024", …), aantal,
+    weergave, bedrag — the same cells as the map."""
     access.require(role, "aggregates")
-    return {
-        "nu": map_counts(role, period, thema),
-        "eerder": map_counts(role, compare, thema) if compare else None,
-        "focus": focus_areas(role),
-        "cellen": grow_site_cells(role, period) if access.may(role, "points") else None,
-    }
-
-
-def area_profile(role: str, buurtcodes: tuple[str, ...], period: filters.Period,
-                 compare: filters.Period, stand_per: date, thema: str | None = None,
-                 jaren: int = 5) -> pl.DataFrame:
-    """Per map layer for a buurt (or the buurten of a wijk): the count now, in the comparison
-    period and in each of the last complete years — built from the cached map counts."""
-    access.require(role, "aggregates")
-    from dijkwacht.indicators import latest_complete_year, year_period
-
-    last = latest_complete_year(stand_per)
-    periods = {"nu": period, "eerder": compare}
-    periods |= {str(y): filters.Period(*year_period(y)) for y in range(last - jaren + 1, last + 1)}
-    parts = []
-    for name, p in periods.items():
-        frame = map_counts(role, p, thema).filter(pl.col("buurtcode").is_in(list(buurtcodes)))
-        parts.append(frame.group_by("laag").agg(pl.col("aantal").sum(), pl.col("bedrag").sum())
-                     .with_columns(periode=pl.lit(name)))
-    return pl.concat(parts) if parts else pl.DataFrame()
+    return _figures(role).profile(niveau, code, period, compare, years)
 
 
 # --- Factsheet and briefing snapshot (issue 11; dijkwacht/factsheet.py is pure) -----------

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
-from dijkwacht.indicators import latest_complete_year
+from dijkwacht.measures import latest_complete_year
 
 PERIOD_KINDS = {
     "dit_jaar": "Dit jaar (tot stand per)",
@@ -18,6 +18,19 @@ PERIOD_KINDS = {
     "jaar": "Jaar",
     "eigen": "Eigen periode",
 }
+# The bestuur role sees figures below the city only for whole quarters, whole years and the
+# last four complete quarters, and themes only city-wide (dijkwacht/lattice.py protects
+# every cell of those choices together; day-level periods would let a binary search on the
+# end date find single records).
+BESTUUR_PERIOD_KINDS = ("kwartaal", "jaar", "12_maanden")
+EXACT_ROLES = ("analist", "beheerder")
+
+
+def period_kinds(role: str | None) -> list[str]:
+    """The period choices a role gets in the filters."""
+    return [k for k in PERIOD_KINDS if role in EXACT_ROLES or k in BESTUUR_PERIOD_KINDS]
+
+
 AREA_KINDS = {"stad": "Hele stad", "wijk": "Wijk", "buurt": "Buurt", "focus": "Focusgebied"}
 THEMES = ("alle", "hennep", "drugshandel", "omg", "illegaal gokken", "witwassen", "mensenhandel",
           "vastgoedfraude", "uitkeringsfraude", "heling", "overig")
@@ -71,9 +84,25 @@ class Filters:
     gebied: str = "stad"             # "stad" | "wijk:WK..." | "buurt:BU..." | "focus:<name>"
     thema: str = "alle"
 
-    def period(self, stand_per: date) -> Period:
-        """The chosen period as [van, tot), relative to the data's stand per."""
+    def for_role(self, role: str | None) -> "Filters":
+        """The filters this role may use (bestuur: BESTUUR_PERIOD_KINDS, themes city-wide)."""
+        if role in EXACT_ROLES:
+            return self
+        changes = {}
+        if self.periode not in BESTUUR_PERIOD_KINDS:
+            changes["periode"] = "kwartaal"
+        if self.gebied != "stad" and self.thema != "alle":
+            changes["thema"] = "alle"
+        return replace(self, **changes)
+
+    def period(self, stand_per: date, role: str | None = None) -> Period:
+        """The chosen period as [van, tot), relative to the data's stand per. For the bestuur
+        role "the last 12 months" are the last four complete quarters."""
         end = stand_per + timedelta(days=1)
+        if self.periode == "12_maanden" and role not in EXACT_ROLES:
+            year, q = latest_complete_quarter(stand_per)
+            tot = date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1)
+            return Period(_shift_year(tot, -1), tot)
         if self.periode == "dit_jaar":
             return Period(date(stand_per.year, 1, 1), end)
         if self.periode == "12_maanden":

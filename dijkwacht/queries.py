@@ -83,6 +83,16 @@ class Served:
         return ":".join(map(str, self.identity()))
 
 
+class OnConnection:
+    """The same `.query` over an open connection (tests, the ETL's build, documents)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+
+    def query(self, name: str, **params) -> pl.DataFrame:
+        return self.con.sql(sql(name), params=params or None).pl()
+
+
 _served: dict[Path, Served] = {}
 _served_lock = threading.Lock()
 

@@ -18,10 +18,13 @@ import polars as pl
 import streamlit as st
 
 from dijkwacht import access, charts, data, exports, formats
-from dijkwacht.filters import (AREA_KINDS, PERIOD_KINDS, THEMES, Filters, Period, parse_area,
+from dijkwacht.filters import (AREA_KINDS, PERIOD_KINDS, period_kinds, THEMES, Filters, Period, parse_area,
                                quarter_label, quarters)
-from dijkwacht.indicators import BRONNEN, latest_complete_year
+from dijkwacht.measures import BRONNEN, latest_complete_year
 
+# The legend of hidden figures, wherever one can appear (DESIGN §6).
+HIDDEN_NOTE = ("<5 = 1 tot 4; x = afgeschermd om een ander cijfer te beschermen. Een afgeschermd "
+               "cijfer telt nooit als 0.")
 STATE_KEY = "dijkwacht_filters"          # the Filters value shared by all pages
 PRESENT_KEY = "dijkwacht_presentatie"    # the Briefing's presentation mode toggle
 _W = "_filter_"                          # prefix of the filter widgets' keys
@@ -51,7 +54,7 @@ def start(role: str | None, title: str, bronnen: tuple[str, ...] = (), *, page: 
     stand_per = meta["stand_per"]
     first_run = STATE_KEY not in st.session_state
     filters = (Filters.from_query(st.query_params.to_dict()) if first_run
-               else st.session_state[STATE_KEY])
+               else st.session_state[STATE_KEY]).for_role(role)
     presentation = False
     if presentable:
         if PRESENT_KEY not in st.session_state:
@@ -68,11 +71,12 @@ def start(role: str | None, title: str, bronnen: tuple[str, ...] = (), *, page: 
         _presentation_css()
     else:
         filters = _sidebar(role, filters, stand_per, theme)
+    filters = filters.for_role(role)
     st.session_state[STATE_KEY] = filters
     _write_url(filters, presentation)
 
     sources = {row["bron"]: row["stand_per"] for row in data.source_status(role).iter_rows(named=True)}
-    view = View(role, filters, filters.period(stand_per), data.area_buurten(role, filters.gebied),
+    view = View(role, filters, filters.period(stand_per, role), data.area_buurten(role, filters.gebied),
                 data.area_name(role, filters.gebied), stand_per, bool(meta.get("demo")), presentation,
                 sources)
     _header(view, title, bronnen, theme)
@@ -108,7 +112,7 @@ def _keep(key: str, options: list, current) -> str:
 def _sidebar(role: str, f: Filters, stand_per: date, theme: bool) -> Filters:
     sb = st.sidebar
     sb.subheader("Filters")
-    kinds = list(PERIOD_KINDS)
+    kinds = period_kinds(role)
     periode = sb.selectbox("Periode", kinds, key=_keep("periode", kinds, f.periode),
                            format_func=PERIOD_KINDS.get,
                            help="Relatief aan de stand per van de gegevens, niet aan vandaag.")
@@ -132,7 +136,9 @@ def _sidebar(role: str, f: Filters, stand_per: date, theme: bool) -> Filters:
         changes["tot"] = sb.date_input("Tot en met", key=_W + "tot", min_value=first,
                                        max_value=stand_per, format="DD-MM-YYYY")
     changes["gebied"] = _area_widgets(role, f.gebied)
-    if theme:
+    if theme and role == "bestuur" and changes["gebied"] != "stad":
+        sb.caption("Thema's: alleen voor de hele stad.")
+    elif theme:
         changes["thema"] = sb.selectbox(
             "Thema", list(THEMES), key=_keep("thema", list(THEMES), f.thema),
             format_func=lambda t: "Alle thema's" if t == "alle" else t)

@@ -4,13 +4,13 @@ each source's stand per. Presentation mode: large type, no sidebar, no detail.""
 import streamlit as st
 
 from dijkwacht import access, auth, charts, data, formats, ui
-from dijkwacht.indicators import BY_CODE, HANDHAVING_LABEL, HEADLINE
+from dijkwacht.measures import BY_CODE, HANDHAVING_LABEL, HEADLINE
 
 SOURCES = ("hennepkwekerijen", "verdachte_transacties", "signalen", "controles")
 
 role = auth.current_role()
 view = ui.start(role, "Briefing", SOURCES, page="briefing", presentable=True)
-briefing = data.briefing(role, view.period, view.buurten)
+briefing = data.briefing(role, view.period, view.filters.gebied)
 
 before, year_before = view.period.previous(), view.period.year_before()
 same = before == year_before          # for a whole year the previous period is the year before
@@ -45,15 +45,16 @@ for column, soort, title in ((left, "wijk", "Per wijk"), (right, "thema", "Per t
 st.subheader("Wijken met de meeste zaken")
 top = charts.top_areas(briefing["veranderingen"], n=3 if view.presentation else 5)
 if view.presentation:
-    st.markdown("\n".join(f"{i}. **{row['naam']}** — {formats.number(row['zaken'])} zaken"
+    st.markdown("\n".join(f"{i}. **{row['naam']}** — {formats.value(row['zaken'] if row['zaken'] is not None else row['zaken_weergave'], 'aantal')} zaken"
                           for i, row in enumerate(top.iter_rows(named=True), start=1)))
 else:
-    shown = top.select(
-        Wijk="naam", Kwekerijen="hennepkwekerijen", **{"Verdachte transacties": "verdachte_transacties"},
-        Signalen="signalen", **{"Zaken samen": "zaken", "Controles (handhavingsoutput)": "controles"})
-    ui.table(view, shown, "briefing-wijken", "wijken")
+    columns = {"Kwekerijen": "hennepkwekerijen", "Verdachte transacties": "verdachte_transacties",
+               "Signalen": "signalen", "Zaken samen": "zaken", "Controles (handhavingsoutput)": "controles"}
+    shown = top.select(Wijk="naam", **{label: f"{col}_weergave" for label, col in columns.items()})
+    ui.table(view, top.select(Wijk="naam", **columns), "briefing-wijken", "wijken", shown=shown)
     st.caption("Zaken = kwekerijen + verdachte transacties + signalen; controles zijn "
-               f"{HANDHAVING_LABEL} en tellen niet mee. " + ui.source_caption(view, "signalen"))
+               f"{HANDHAVING_LABEL} en tellen niet mee. " + ui.HIDDEN_NOTE + " "
+               + ui.source_caption(view, "signalen"))
 
     st.subheader("Stand per bron")
     st.dataframe([{"Bron": row["bron"], "Stand per": formats.day(row["stand_per"]),

@@ -3,7 +3,7 @@ kind, Bibob outcomes, closures and penalty orders, per wijk."""
 import streamlit as st
 
 from dijkwacht import auth, charts, data, formats, ui
-from dijkwacht.indicators import HANDHAVING_LABEL
+from dijkwacht.measures import HANDHAVING_LABEL
 
 role = auth.current_role()
 view = ui.start(role, "Handhaving", ("controles",), page="handhaving")

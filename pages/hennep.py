@@ -3,7 +3,7 @@ ownership and measures taken; repeat addresses as a count."""
 import streamlit as st
 
 from dijkwacht import auth, charts, data, formats, linkage, ui
-from dijkwacht.indicators import HANDHAVING_LABEL
+from dijkwacht.measures import HANDHAVING_LABEL
 
 role = auth.current_role()
 view = ui.start(role, "Hennep", ("hennepkwekerijen",), page="hennep")

@@ -6,6 +6,7 @@ from streamlit_folium import st_folium
 
 from dijkwacht import access, auth, config, data, formats, maps, ui
 from dijkwacht.filters import parse_area
+from dijkwacht.measures import latest_complete_year
 
 SOURCES = ("hennepkwekerijen", "verdachte_transacties", "signalen", "controles")
 MODI = {"waarde": "Kaart", "verandering": "Verandering", "hotspots": "Hotspots (Gi*)"}
@@ -28,14 +29,22 @@ modus = c2.radio("Weergave", list(MODI), format_func=MODI.get, key="kaart_modus"
 niveau = c3.radio("Niveau", list(maps.NIVEAUS), format_func=maps.NIVEAUS.get, key="kaart_niveau",
                   disabled=modus == "hotspots", help="Hotspots worden altijd per buurt berekend.")
 maat = c4.radio("Maat", list(maps.MATEN), format_func=maps.MATEN.get, key="kaart_maat",
-                disabled=modus == "hotspots")
+                help="Hotspots: aantal of per 1.000 inwoners.")
 vergelijk = st.radio("Vergelijken met", list(VERGELIJK), format_func=VERGELIJK.get, horizontal=True,
                      key="kaart_vergelijk") if modus == "verandering" else "vorige"
 compare = view.period.previous() if vergelijk == "vorige" else view.period.year_before()
 
-kaart_data = data.map_data(role, view.period, compare, view.filters.thema_or_none)
+thema = view.filters.thema_or_none if access.may(role, "detail") else None   # bestuur: no themes below the city
 
-focus_rows = {r["gebied"]: r for r in kaart_data["focus"].iter_rows(named=True)}
+
+def layer_frame(period, niveau: str):
+    """The chosen layer at the chosen level, computed at that level (location unknown = no code)."""
+    frame = data.map_frame(role, period, niveau, thema).filter(pl.col("laag") == laag)
+    return frame.with_columns(code=pl.when(pl.col("code") != "onbekend").then(pl.col("code")))
+
+
+focus_frame = data.focus_areas(role)
+focus_rows = {r["gebied"]: r for r in focus_frame.iter_rows(named=True)}
 area = parse_area(view.filters.gebied)
 default_focus = area[1] if area and area[0] == "focus" and area[1] in focus_rows else "(geen)"
 f1, f2 = st.columns([3, 2])
@@ -50,20 +59,20 @@ punten = None
 if access.may(role, "points") and laag == "hennepkwekerijen":
     if f2.toggle("Kwekerijen als punten (100 m-raster)", key="kaart_punten",
                  help="Alleen voor analisten: het midden van de 100 m-cel, nooit het adres."):
-        punten = maps.cell_centres(kaart_data["cellen"])
+        punten = maps.cell_centres(data.grow_site_cells(role, view.period))
 
-counts = kaart_data["nu"].filter(pl.col("laag") == laag)
 period_label = view.period.label()
 if modus == "hotspots":
-    kaart = maps.hotspot_map(counts, laag, period_label)
+    gi_maat = maat if maat in ("aantal", "per_1000") else "aantal"
+    inputs = data.hotspot_input(role, view.period, laag).with_columns(
+        code=pl.when(pl.col("code") != "onbekend").then(pl.col("code")))
+    kaart = maps.hotspot_map(inputs, laag, period_label, gi_maat)
+    (st.warning if kaart.waarschuwing else st.info)(kaart.waarschuwing or kaart.notities[0])
 elif modus == "verandering":
-    kaart = maps.change(counts, kaart_data["eerder"].filter(pl.col("laag") == laag), niveau, maat,
+    kaart = maps.change(layer_frame(view.period, niveau), layer_frame(compare, niveau), niveau, maat,
                         laag, period_label, compare.label())
 else:
-    kaart = maps.choropleth(counts, niveau, maat, laag, period_label)
-
-if modus == "hotspots":
-    (st.warning if kaart.notities[0] != maps.HOTSPOT_UITLEG else st.info)(kaart.notities[0])
+    kaart = maps.choropleth(layer_frame(view.period, niveau), niveau, maat, laag, period_label)
 
 out = st_folium(maps.folium_map(kaart, focus=focus, punten=punten), key="kaart", height=620,
                 use_container_width=True, returned_objects=["last_active_drawing"])
@@ -81,34 +90,34 @@ if "kaart_gekozen" not in st.session_state:
     st.stop()
 
 code, naam = st.session_state["kaart_gekozen"]
-buurten = (code,) if code.startswith("BU") else tuple(
-    b for b in kaart_data["nu"]["buurtcode"].drop_nulls().unique().to_list() if maps.wijk_of(b) == code)
-profiel = data.area_profile(role, buurten or (code,), view.period, compare, view.stand_per,
-                            view.filters.thema_or_none)
-years = sorted(p for p in profiel["periode"].unique().to_list() if p.isdigit())
-
-
+last = latest_complete_year(view.stand_per)
+profiel = data.area_profile(role, "buurt" if code.startswith("BU") else "wijk", code, view.period, compare,
+                            list(range(last - 4, last + 1)))
+years = sorted(p for p in profiel["periode"].unique().to_list() if p.isdigit()) if profiel.height else []
 trend = f"Trend {years[0]}–{years[-1]}" if years else "Trend"
 
 
 def _rows(lagen: tuple[str, ...]) -> list[dict]:
-    """One row per layer: count now, in the comparison period, and per year (sparkline)."""
-    counts = {(r["laag"], r["periode"]): r["aantal"] for r in profiel.iter_rows(named=True)}
-    return [{"Wat": maps.LAGEN[code], "Deze periode": counts.get((code, "nu"), 0),
-             VERGELIJK[vergelijk]: counts.get((code, "eerder"), 0),
-             trend: [counts.get((code, y), 0) for y in years]} for code in lagen]
+    """One row per layer: count now, in the comparison period, and per year (sparkline);
+    hidden figures show their mark and leave a gap in the sparkline."""
+    cells = {(r["laag"], r["periode"]): r for r in profiel.iter_rows(named=True)}
+    shown = lambda key: cells[key]["weergave"] if key in cells else "–"
+    return [{"Wat": maps.LAGEN[c], "Deze periode": shown((c, "nu")), VERGELIJK[vergelijk]: shown((c, "eerder")),
+             trend: [cells[(c, y)]["aantal"] if (c, y) in cells else None for y in years]} for c in lagen]
 
 
 st.subheader(f"Profiel: {naam}")
-st.caption(f"Periode {period_label}, vergeleken met {compare.label()}. Trend per kalenderjaar.")
+st.caption(f"Periode {period_label}, vergeleken met {compare.label()}. Trend per kalenderjaar. "
+           + ui.HIDDEN_NOTE)
 columns = {trend: st.column_config.LineChartColumn(trend, y_min=0)}
 left, right = st.columns(2)
 left.markdown("**Probleem**")
 left.dataframe(_rows(maps.PROBLEEM), hide_index=True, column_config=columns)
 right.markdown("**Interventie**")
 right.dataframe(_rows(maps.INTERVENTIE), hide_index=True, column_config=columns)
-bedrag = profiel.filter((pl.col("laag") == "dwangsommen") & (pl.col("periode") == "nu"))["bedrag"]
+bedrag = profiel.filter((pl.col("laag") == "dwangsommen") & (pl.col("periode") == "nu"))["bedrag"] \
+    if profiel.height else pl.Series([])
 if bedrag.len() and bedrag[0]:
-    right.caption(f"Opgelegde dwangsommen deze periode: {formats.money(bedrag[0])}.")
+    right.caption(f"Opgelegde dwangsommen met bekend bedrag deze periode: {formats.money(bedrag[0])}.")
 right.caption("Controles, sluitingen en kwekerijen zijn handhavingsoutput: ze tonen waar gezocht "
               "en opgetreden is, niet hoe vaak iets voorkomt.")

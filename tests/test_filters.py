@@ -18,7 +18,19 @@ STAND = date(2026, 10, 31)
     (Filters(periode="eigen", van=date(2026, 2, 1), tot=date(2026, 2, 28)), Period(date(2026, 2, 1), date(2026, 3, 1))),
 ])
 def test_periods_are_relative_to_stand_per(filters, expected):
-    assert filters.period(STAND) == expected
+    assert filters.period(STAND, "analist") == expected
+
+
+def test_bestuur_gets_whole_quarters_and_city_wide_themes():
+    """Below the city the bestuur role sees whole quarters, years or the last four complete
+    quarters (lattice.py protects exactly those), and themes only for the whole city."""
+    assert Filters(periode="12_maanden").period(STAND, "bestuur") == Period(date(2025, 10, 1), date(2026, 10, 1))
+    assert Filters(periode="eigen", van=date(2026, 2, 1), tot=date(2026, 2, 3)).for_role("bestuur").periode == "kwartaal"
+    assert Filters(periode="dit_jaar").for_role("bestuur").periode == "kwartaal"
+    assert Filters(gebied="wijk:WK050501", thema="hennep").for_role("bestuur").thema == "alle"
+    assert Filters(gebied="stad", thema="hennep").for_role("bestuur").thema == "hennep"
+    kept = Filters(periode="eigen", van=date(2026, 2, 1), tot=date(2026, 2, 3))
+    assert kept.for_role("analist") is kept
 
 
 def test_previous_and_year_before():

@@ -68,7 +68,7 @@ def grow_sites_shown(page) -> int:
 
 def briefing_year(db: Path) -> int:
     """The Briefing's default period: the latest complete year before the data's stand per."""
-    from dijkwacht.indicators import latest_complete_year
+    from dijkwacht.measures import latest_complete_year
     from dijkwacht.queries import open_hardened
 
     con = open_hardened(db)

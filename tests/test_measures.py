@@ -6,7 +6,7 @@ from datetime import date, datetime
 import pytest
 
 from dijkwacht import queries
-from dijkwacht.indicators import BY_CODE, INDICATORS, estimate_band, latest_complete_year
+from dijkwacht.measures import BY_CODE, INDICATORS, estimate_band, latest_complete_year
 
 Y2024 = dict(van=date(2024, 1, 1), tot=date(2025, 1, 1))
 
