@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from dijkwacht import formats
-from dijkwacht.indicators import ASSUMPTION_LABEL, BRONNEN, HANDHAVING_LABEL
+from dijkwacht.measures import ASSUMPTION_LABEL, BRONNEN, HANDHAVING_LABEL
 
 # Okabe–Ito: distinguishable with every common colour-vision deficiency. Yellow last: it
 # has too little contrast on white for lines.
@@ -87,9 +87,12 @@ def lines(frame: pl.DataFrame, korrel: str, group: str = "bron") -> go.Figure:
         name = BRONNEN[key].naam if group == "bron" and key in BRONNEN else str(key)
         colour = SOURCE_COLOURS.get(key, PALETTE[i % len(PALETTE)]) if group == "bron" else PALETTE[i % len(PALETTE)]
         labels = _labels(part, korrel)
+        # A hidden figure is a gap in the line; its hover shows the mark ("<5", "x").
+        shown = (part["weergave"] if "weergave" in part.columns
+                 else part["aantal"].cast(pl.String)).fill_null("–").to_list()
         fig.add_scatter(x=labels, y=part["aantal"].to_list(), mode="lines+markers", name=name,
-                        line={"color": colour, "width": 2}, marker={"size": 5},
-                        hovertemplate=f"{name}, %{{x}}: %{{y:,.0f}}<extra></extra>")
+                        line={"color": colour, "width": 2}, marker={"size": 5}, customdata=shown,
+                        hovertemplate=f"{name}, %{{x}}: %{{customdata}}<extra></extra>")
     fig.update_xaxes(type="category")
     return _layout(fig, height=360, legend=True)
 
@@ -141,19 +144,29 @@ def summary_series(frame: pl.DataFrame, korrel: str, name: str) -> str:
     if part.is_empty():
         return f"{name}: geen gegevens."
     first, last = part.row(0, named=True), part.row(-1, named=True)
-    peak = part.sort("aantal", descending=True).row(0, named=True)
-    return (f"{name}: van {formats.number(first['aantal'])} ({period_label(first['periode'], korrel)}) "
-            f"naar {formats.number(last['aantal'])} ({period_label(last['periode'], korrel)}"
-            f"{'' if last['volledig'] else ', onvolledig'}); hoogste {formats.number(peak['aantal'])} "
+    peak = part.sort("aantal", descending=True, nulls_last=True).row(0, named=True)
+
+    def shown(row: dict) -> str:
+        return formats.number(row["aantal"]) if row["aantal"] is not None else row.get("weergave") or "x"
+
+    return (f"{name}: van {shown(first)} ({period_label(first['periode'], korrel)}) "
+            f"naar {shown(last)} ({period_label(last['periode'], korrel)}"
+            f"{'' if last['volledig'] else ', onvolledig'}); hoogste {shown(peak)} "
             f"in {period_label(peak['periode'], korrel)}.")
 
 
 # --- "what changed most" (Briefing) ---------------------------------------------------
 
+PROBLEM_SOURCES = ("hennepkwekerijen", "verdachte_transacties", "signalen")
+
+
 def biggest_rises(changes: pl.DataFrame, soort: str, n: int = 3) -> pl.DataFrame:
-    """The n largest rises (now − before > 0) of one kind ('wijk' or 'thema'), largest first;
-    rows of unknown location are not an area and are left out."""
-    return (changes.filter((pl.col("soort") == soort) & (pl.col("sleutel") != "onbekend"))
+    """The n largest rises (now − before > 0) in problems (grow sites, transactions, signals;
+    not inspections, which are what the municipality did) of one kind ('wijk' or 'thema'),
+    largest first. A hidden figure is never ranked; unknown location is not an area."""
+    return (changes.filter((pl.col("soort") == soort) & (pl.col("sleutel") != "onbekend")
+                           & pl.col("bron").is_in(PROBLEM_SOURCES)
+                           & pl.col("nu").is_not_null() & pl.col("eerder").is_not_null())
             .with_columns(stijging=pl.col("nu") - pl.col("eerder"))
             .filter(pl.col("stijging") > 0)
             .sort(["stijging", "nu", "sleutel"], descending=[True, True, False])
@@ -173,16 +186,24 @@ def rise_sentence(row: dict) -> str:
 
 
 def top_areas(changes: pl.DataFrame, n: int = 5) -> pl.DataFrame:
-    """Wijken by cases now (grow sites, transactions, signals; inspections are enforcement
-    output and shown beside them, not counted in the ranking)."""
-    wide = (changes.filter((pl.col("soort") == "wijk") & (pl.col("sleutel") != "onbekend"))
-            .pivot(on="bron", index=["sleutel", "naam"], values="nu", aggregate_function="sum"))
+    """Wijken by cases now (grow sites + transactions + signals; inspections are enforcement
+    output and shown beside them, not counted). Per source the shown value and its label
+    ("<bron>_weergave"); zaken only when all three parts are shown. Wijken whose zaken are
+    hidden are never ranked: they follow the ranked ones, marked "x" (a rank would say where
+    the hidden figure lies)."""
+    wijk = changes.filter((pl.col("soort") == "wijk") & (pl.col("sleutel") != "onbekend"))
+    values = wijk.pivot(on="bron", index=["sleutel", "naam"], values="nu", aggregate_function="first")
+    labels = (wijk.with_columns(pl.col("bron") + "_weergave")
+              .pivot(on="bron", index=["sleutel", "naam"], values="nu_weergave", aggregate_function="first"))
+    wide = values.join(labels, on=["sleutel", "naam"])
     for bron in SOURCE_COLOURS:
         if bron not in wide.columns:
-            wide = wide.with_columns(pl.lit(0, pl.Int64).alias(bron))
-    wide = wide.fill_null(0).with_columns(
+            wide = wide.with_columns(pl.lit(0, pl.Int64).alias(bron), pl.lit("0").alias(bron + "_weergave"))
+    wide = wide.with_columns(
         zaken=pl.col("hennepkwekerijen") + pl.col("verdachte_transacties") + pl.col("signalen"))
-    return wide.sort(["zaken", "sleutel"], descending=[True, False]).head(n)
+    wide = wide.with_columns(zaken_weergave=pl.col("zaken").cast(pl.String).fill_null("x"))
+    ranked = wide.filter(pl.col("zaken").is_not_null()).sort(["zaken", "sleutel"], descending=[True, False])
+    return pl.concat([ranked, wide.filter(pl.col("zaken").is_null()).sort("sleutel")]).head(n)
 
 
 # --- Koppelingen (issue 10) --------------------------------------------------------------
