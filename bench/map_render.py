@@ -4,7 +4,7 @@
 
 Measures, median of `--runs` after one cold run (imports, reading the CBS files):
 
-- counts     kaart_tellingen.sql for one year (DuckDB, all layers)
+- counts     feiten_per_gebied.sql for one year (the fact table, all layers, buurt level)
 - values     maps.choropleth: a map frame → value, classes, legend (129 buurten)
 - html       maps.folium_map + render to HTML (what st_folium sends to the browser)
 - gistar     maps.hotspots: Gi*, exact randomisation p-values, FDR
@@ -40,6 +40,7 @@ def main() -> None:
     t0 = time.perf_counter()
     import polars as pl
     from dijkwacht import maps, queries
+    from dijkwacht.measures import LAYERS
     imports = time.perf_counter() - t0
 
     db = queries.served(Path(args.db))
@@ -48,11 +49,12 @@ def main() -> None:
     laag = "controles"
     timings: dict[str, list[float]] = {}
     for run in range(args.runs + 1):
-        counts, t_counts = _timed(lambda: db.query("kaart_tellingen", van=date(year, 1, 1),
-                                                   tot=date(year + 1, 1, 1), thema=None))
+        counts, t_counts = _timed(lambda: db.query("feiten_per_gebied", van=date(year, 1, 1),
+                                                   tot=date(year + 1, 1, 1), niveau="buurt", thema="alle",
+                                                   maten=list(LAYERS)))
         # The analyst's map frame (nothing hidden) at buurt level.
-        layer = counts.filter(counts["laag"] == laag).select(
-            code="buurtcode", aantal="aantal", weergave=pl.col("aantal").cast(pl.String))
+        layer = counts.filter((counts["maat"] == laag) & (counts["code"] != "onbekend")).select(
+            "code", "aantal", weergave=pl.col("aantal").cast(pl.String))
         kaart, t_values = _timed(lambda: maps.choropleth(layer, "buurt", "per_1000", laag, str(year)))
         page, t_html = _timed(lambda: maps.html_page(maps.folium_map(kaart, "geen")))
         _, t_gi = _timed(lambda: maps.hotspots(kaart.frame["aantal"].to_numpy()))

@@ -267,12 +267,12 @@ def meldpunt(role: str, period: filters.Period, buurten: tuple[str, ...] | None 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
 def _handhaving(role, version, van, tot, buurten):
     return _page_data(role, "handhaving", version, van, tot, buurten, {
-        "kern": ("controles_kerncijfers", {}), "verdeling": ("controles_verdeling", {}),
-        "per_wijk": ("controles_per_wijk", {})})
+        "verdeling": ("controles_verdeling", {})})
 
 
 def handhaving(role: str, period: filters.Period, buurten: tuple[str, ...] | None = None) -> dict:
-    """Inspections: kern, verdeling (kind, object, finding, Bibob, measure), per_wijk."""
+    """Inspections by kind, object, finding, Bibob outcome and measure (the key figures and
+    the per-wijk table come from the registry: indicator_values, map_frame)."""
     _require_page(role, "handhaving")
     return _handhaving(role, database_version(), period.van, period.tot, buurten)
 

@@ -57,7 +57,7 @@ MATEN = {"aantal": "Aantal", "per_1000": "Per 1.000 inwoners", "per_km2": "Per k
 NIVEAUS = {"buurt": "Buurt", "wijk": "Wijk"}
 _PREFIX = {"buurt": "BU", "wijk": "WK"}
 
-# Map layers: the sources and the measures taken (dijkwacht/sql/kaart_tellingen.sql).
+# Map layers: the sources and the measures taken (measures.LAYERS, from the fact table).
 LAGEN = {
     "hennepkwekerijen": "Ontmantelde hennepkwekerijen",
     "verdachte_transacties": "Verdachte transacties",

@@ -185,9 +185,12 @@ def test_handhaving_page(served_demo):
     assert not at.exception
     values = data.indicator_values("beheerder", date(2025, 1, 1), date(2026, 1, 1))
     assert as_int(metric(at, "Bibob-toetsen")) == values["bibob_toetsen"]
-    assert metric(at, "Met bevindingen") == f"{values['controles_bevindingen_pct']:.1f}%".replace(".", ",")
+    assert metric(at, "Controles met bevindingen") == f"{values['controles_bevindingen_pct']:.1f}%".replace(".", ",")
+    # Same label, same number as the Briefing: closures from grow sites and inspections, once.
+    briefing = app_for("beheerder", "pages/briefing.py", {"jaar": "2025"}).run()
+    assert metric(at, "Sluitingen") == metric(briefing, "Sluitingen") == str(values["sluitingen"])
     per_wijk = at.dataframe[-1].value
-    assert per_wijk["Controles"].sum() == values["controles_aantal"]
+    assert per_wijk["Controles en Bibob-toetsen"].sum() == values["controles_aantal"]
 
 
 def test_every_chart_has_no_modebar_and_a_source_caption(served_demo):
