@@ -308,12 +308,16 @@ def _suppress(table: Table, areas: Areas, periods: Periods, am: np.ndarray, pm: 
             choice = [c for c in involved if c[1] != 0 and not table.hidden[c]]
             if not choice:
                 continue        # only city cells: the line rule gets it next round
-            # the cheapest cell: non-zero, the finest (fewest atoms), then the smallest
-            best = min(choice, key=lambda c: (table.values[c] == 0,
-                                              am[c[1]].sum() * pm[c[2]].sum(), table.values[c]))
+            best = min(choice, key=lambda c: cost(table, am, pm, c))
             table.hidden[best] = True
             done |= set(involved)
     raise RuntimeError("afscherming convergeert niet")
+
+
+def cost(table: Table, am: np.ndarray, pm: np.ndarray, c: tuple) -> tuple:
+    """Which cell to hide to break a combination: non-zero, the finest (fewest atoms), then
+    the smallest."""
+    return table.values[c] == 0, am[c[1]].sum() * pm[c[2]].sum(), table.values[c]
 
 
 def _line_rule(table: Table, lines) -> bool:

@@ -43,7 +43,7 @@ for column, soort, title in ((left, "wijk", "Per wijk"), (right, "thema", "Per t
                     else "Geen stijgingen tegenover dezelfde periode een jaar eerder.")
 
 st.subheader("Wijken met de meeste zaken")
-top = charts.top_areas(briefing["veranderingen"], n=3 if view.presentation else 5)
+top = charts.top_areas(briefing["veranderingen"], n=3 if view.presentation else 20)
 if view.presentation:
     st.markdown("\n".join(f"{i}. **{row['naam']}** — {formats.value(row['zaken'] if row['zaken'] is not None else row['zaken_weergave'], 'aantal')} zaken"
                           for i, row in enumerate(top.iter_rows(named=True), start=1)))
