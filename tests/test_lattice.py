@@ -1,0 +1,102 @@
+"""The bestuur protection (dijkwacht/lattice.py) as properties over the real structure:
+Dordrecht's buurten, wijken and focus areas, with generated counts. Whatever the counts:
+- no hidden cell is shown as a number, and "<5" only where the true value is 1–4;
+- every shown figure is the exact count of its own area and period (never a sum of shown
+  parts), the city exact;
+- no hidden cell is pinned by subtraction across areas and periods (the audit finds none),
+  and no relation pins its hidden cells by their bounds."""
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dijkwacht import config, lattice
+
+SETTINGS = settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@pytest.fixture(scope="module")
+def structure():
+    """The real buurten (with their wijk and the 2024-only codes) and focus areas, as the
+    ETL writes them (etl.reference) and the app reads them."""
+    import duckdb
+    from dijkwacht import queries
+    from etl.reference import write_reference
+
+    con = duckdb.connect(":memory:")
+    con.execute(config.SCHEMA_SQL.read_text(encoding="utf-8"))
+    write_reference(con)
+    db = queries.OnConnection(con)
+    focus = {r["gebied"]: list(r["buurtcodes"]) for r in db.query("lattice_focus").iter_rows(named=True)}
+    areas = lattice.Areas.build(db.query("lattice_buurten").to_dicts(), focus)
+    periods = lattice.Periods.build(date(2025, 1, 1), date(2026, 4, 30))
+    con.close()
+    return areas, periods
+
+
+def generated(structure, seed: int, rate: float) -> tuple[lattice.Protected, dict]:
+    """Counts per buurt × quarter drawn from a Poisson with a buurt-specific mean (a few
+    busy buurten, many quiet ones), for two linked layers summing to a total."""
+    areas, periods = structure
+    rng = np.random.default_rng(seed)
+    shape = (len(areas.atoms), len(periods.atoms))
+    busy = rng.gamma(0.6, rate, size=shape[0])[:, None]
+    grids = {f"laag|{k}": rng.poisson(busy * rng.uniform(0.5, 1.5, size=shape)) for k in ("a", "b")}
+    grids_all = {**grids, "laag|alle": grids["laag|a"] + grids["laag|b"]}
+    return lattice.protect(areas, periods, [(grids, {"laag|alle": tuple(grids)})]), grids_all
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10_000), rate=st.sampled_from([0.3, 1.0, 3.0]))
+def test_marks_values_and_exactness(structure, seed, rate):
+    protected, grids = generated(structure, seed, rate)
+    areas, periods = structure
+    for layer, grid in grids.items():
+        for area in protected.area_ids:
+            atoms = list(areas.nodes[area])
+            for period in protected.period_ids[::5]:
+                # the exact count of this area and period, straight from the generated atoms
+                exact = int(grid[np.ix_(atoms, list(periods.nodes[period]))].sum())
+                value, label = protected.cell(layer, area, period)
+                if value is None:
+                    assert label in ("<5", "x") and area != lattice.CITY
+                    assert label != "<5" or 1 <= exact <= 4
+                else:
+                    assert value == exact and label == str(exact)
+
+
+@SETTINGS
+@given(seed=st.integers(0, 10_000), rate=st.sampled_from([0.3, 1.0, 3.0]))
+def test_nothing_is_pinned(structure, seed, rate):
+    protected, _ = generated(structure, seed, rate)
+    areas, periods = structure
+    am = lattice._node_matrix(areas.nodes, len(areas.atoms))
+    pm = lattice._node_matrix(periods.nodes, len(periods.atoms))
+    table = protected.tables[0]
+    assert lattice.audit(table, am, pm) == []
+    lines = lattice._lines(table, areas, periods)
+    before = table.hidden.copy()
+    assert lattice._bounds_rule(table, lines) is False and (table.hidden == before).all()
+
+
+def test_a_lone_small_buurt_is_not_given_away_by_its_wijk(structure):
+    """The classic differencing: a wijk with one buurt of 3 cases and the rest visible."""
+    areas, periods = structure
+    shape = (len(areas.atoms), len(periods.atoms))
+    counts = np.zeros(shape, dtype=np.int64)
+    wijk = next(n for n in areas.nodes if n.startswith("wijk:WK0505") and len(areas.nodes[n]) > 3)
+    atoms = areas.nodes[wijk]
+    counts[atoms[0], :] = 3
+    for x in atoms[1:]:
+        counts[x, :] = 20
+    protected = lattice.protect(areas, periods, [({"laag|a": counts}, {})])
+    quarter = protected.period_ids[0]
+    small = f"buurt:{areas.atoms[atoms[0]]}"
+    assert protected.cell("laag|a", small, quarter) == (None, "<5")
+    hidden_parts = [x for x in atoms if protected.cell("laag|a", f"buurt:{areas.atoms[x]}", quarter)[0] is None]
+    wijk_value, _ = protected.cell("laag|a", wijk, quarter)
+    assert len(hidden_parts) >= 2 or wijk_value is None
