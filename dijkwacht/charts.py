@@ -66,16 +66,28 @@ def bars(frame: pl.DataFrame, label: str, value: str, *, money: bool = False,
     return _layout(fig, height=max(160, 34 * frame.height + 40))
 
 
+def nests(counts: list[int]) -> bool:
+    """Whether stage counts can be a funnel: never more in a stage than in the one before."""
+    return all(a >= b for a, b in zip(counts, counts[1:]))
+
+
 def funnel(frame: pl.DataFrame) -> go.Figure:
-    """The meldpunt stages in order: signals that reached each stage and that are in it now."""
-    frame = frame.sort("volgorde", descending=True)
-    fig = go.Figure()
-    for column, name, colour in (("bereikt", "bereikt", PALETTE[0]), ("nu", "nu in deze fase", PALETTE[1])):
-        fig.add_bar(x=frame[column].to_list(), y=frame["fase"].to_list(), orientation="h", name=name,
-                    marker_color=colour, hovertemplate=f"%{{y}} ({name}): %{{x:,.0f}}<extra></extra>")
-    fig.update_layout(barmode="group")
+    """The meldpunt funnel (dijkwacht/sql/signalen_trechter.sql): the stages marked
+    `trechter`, each a subset of the one before by their definition, as a funnel with the
+    share of the first stage. Rows outside the funnel (closed without passing on) are not
+    drawn here. Stages whose counts do not nest are never drawn as a funnel: they get plain
+    bars, in stage order (the page says so)."""
+    stages = frame.filter(pl.col("trechter")) if "trechter" in frame.columns else frame
+    stages = stages.sort("volgorde")
+    counts = [int(v) for v in stages["aantal"]]
+    if not nests(counts):
+        return bars(stages, "fase", "aantal", keep_order=True)
+    fig = go.Figure(go.Funnel(
+        y=stages["fase"].to_list(), x=counts, marker={"color": PALETTE[0]},
+        texttemplate="%{value:,.0f} (%{percentInitial:.0%})" if counts and counts[0] else "%{value:,.0f}",
+        hovertemplate="%{y}: %{x:,.0f}<extra></extra>"))
     fig.update_yaxes(type="category")
-    return _layout(fig, height=300, legend=True)
+    return _layout(fig, height=280)
 
 
 # --- time series ---------------------------------------------------------------------

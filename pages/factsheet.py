@@ -1,13 +1,16 @@
 """Factsheet (all roles): the annual indicator set beside the year before, with charts, the
 wijk map, the caveats and the sources; PDF and PNG for everyone, charts (PNG/SVG) and the
-indicator table (XLSX) for analysts; publishing to the archive and the archive list."""
+indicator table (XLSX) for analysts; publishing to the archive and the archive list.
+Every figure on this page is published output (publication profile: counts rounded to 5,
+wijk cells 1–9 hidden). Republishing a year that is in the archive may be refused: the
+changed cells are shown and the analyst picks one of the fixed reasons."""
 from datetime import date
 
 import streamlit as st
 
 from dijkwacht import access, auth, data, formats, ui
 from dijkwacht import factsheet as fsh
-from dijkwacht.indicators import BY_CODE, DISCOVERY_BAND, DISCOVERY_FACTOR, HEADLINE, latest_complete_year
+from dijkwacht.measures import BY_CODE, DISCOVERY_BAND, DISCOVERY_FACTOR, HEADLINE, latest_complete_year
 
 role = auth.current_role()
 meta = ui.guard(role, "factsheet")
@@ -21,7 +24,7 @@ data.log_view(role, "factsheet", filters={"jaar": year})
 
 st.title(fs.titel)
 st.caption(f"{year} tegenover {year - 1} · stand per {formats.day(meta['stand_per'])} · "
-           "alle cijfers zijn publicatieveilig (stad en wijk)")
+           "alle cijfers zijn publicatieveilig (stad en wijk); aantallen afgerond op 5, ook de stadstotalen")
 if fs.demo:
     st.badge("Demodata — alle cijfers zijn verzonnen", icon=":material/science:", color="orange")
 
@@ -29,15 +32,17 @@ columns = st.columns(3)
 for i, code in enumerate(HEADLINE):
     c = fs.cijfer(code)
     with columns[i % 3]:
-        st.metric(c["naam"], formats.value(c["waarde"], c["eenheid"]),
+        st.metric(c["naam"], fsh.NO_DATA if c["waarde"] is None else fsh.shown(c["waarde"], c["eenheid"]),
                   delta=f"{fsh.change_text(c['waarde'], c['vorig'], c['eenheid'])} t.o.v. {year - 1}",
                   delta_color="off", help=c["definitie"])
         if c["handhaving"]:
             st.caption("handhavingsoutput, geen maat voor omvang")
-low, mid, high = fs.schatting
-st.info(f"Geschat aantal hennepkwekerijen {year}: {formats.number(low)} tot {formats.number(high)} "
-        f"(middenschatting {formats.number(mid)}). Aanname: ongeveer 1 op {DISCOVERY_FACTOR} wordt "
-        f"gevonden (bandbreedte × {DISCOVERY_BAND[0]} tot × {DISCOVERY_BAND[1]}).")
+if fs.schatting is not None:
+    low, mid, high = fs.schatting
+    st.info(f"Geschat aantal hennepkwekerijen {year}: {formats.number(low)} tot {formats.number(high)} "
+            f"(middenschatting {formats.number(mid)}). Aanname: ongeveer 1 op {DISCOVERY_FACTOR} wordt "
+            f"gevonden (bandbreedte × {DISCOVERY_BAND[0]} tot × {DISCOVERY_BAND[1]}).")
+st.write(f"**{fsh.dwangsom_text(fs)}** (het bedrag telt alleen de lasten waarvan het bedrag is vastgelegd).")
 
 files = data.factsheet_files(role, year)
 left, right = st.columns(2)
@@ -47,27 +52,37 @@ for column, names in ((left, ("hennep", "handhaving")), (right, ("reeks", "activ
             st.image(files["charts"][name], caption=fsh.CHARTS[name][0], width="stretch")
 
 st.subheader(f"Alle indicatoren, {year} en {year - 1}")
-st.dataframe([{"Indicator": c["naam"], str(year): formats.value(c["waarde"], c["eenheid"]),
-               str(year - 1): formats.value(c["vorig"], c["eenheid"]),
+st.dataframe([{"Indicator": c["naam"], str(year): fsh.shown(c["waarde"], c["eenheid"]),
+               str(year - 1): fsh.shown(c["vorig"], c["eenheid"]),
                "Verschil": fsh.change_text(c["waarde"], c["vorig"], c["eenheid"]),
-               "Bron": c["bron"].replace("_", " "),
+               "Bron": fsh.bron_text(c["bronnen"], short=False),
                "Handhavingsoutput": "ja" if c["handhaving"] else ""} for c in fs.cijfers],
              hide_index=True)
+st.caption("– = geen gegevens (de bron levert pas later); x = niet getoond (het aantal waarop het cijfer "
+           "berust is kleiner dan 5). " + fsh.ROUNDING_NOTE.replace("&lt;", "<"))
 
 st.subheader(f"Per wijk, {year}")
 left, right = st.columns([1, 1])
 with left:
     st.dataframe([{"Wijk": r["wijk"], **{BY_CODE[c].naam: fsh.cell_text(r[c]) for c in fs.wijk_codes}}
-                  for r in fs.wijken], hide_index=True)
+                  for r in fs.wijken]
+                 + [{"Wijk": "Gemeente", **{BY_CODE[c].naam: fsh.cell_text(fs.cijfer(c)["waarde"])
+                                            for c in fs.wijk_codes}}], hide_index=True)
     st.caption(fsh.HIDDEN_NOTE)
 with right:
     st.image(files["charts"]["kaart"], caption=fsh.MAP_TITLE, width="stretch")
 
-st.subheader("Activiteiten van het programma")
-st.dataframe([{"Pijler": fsh.PIJLER_NAMEN.get(a["pijler"], a["pijler"]),
-               "Soort": fsh.SOORT_NAMEN.get(a["soort"], a["soort"]),
-               "Aantal": a["aantal"], "Deelnemers": a["deelnemers"]} for a in fs.activiteiten],
-             hide_index=True)
+st.subheader("Activiteiten van het programma (pijler 2 en 3)")
+if fs.activiteiten:
+    st.dataframe([{"Pijler": fsh.PIJLER_NAMEN.get(a["pijler"], a["pijler"]),
+                   "Soort": fsh.SOORT_NAMEN.get(a["soort"], a["soort"]),
+                   "Aantal": fsh.cell_text(a["aantal"]), "Deelnemers": fsh.cell_text(a["deelnemers"])}
+                  for a in fs.activiteiten], hide_index=True)
+    st.caption(f"Totaal: {fsh.shown(fs.cijfer('activiteiten_aantal')['waarde'])} activiteiten, "
+               f"{fsh.shown(fs.cijfer('activiteiten_deelnemers')['waarde'], 'deelnemers')} deelnemers. "
+               "Zoals de indicator luidt: pijler 2 en 3; pijler 1 (de aanpak) staat in de handhavingscijfers.")
+else:
+    st.caption(f"Geen gegevens over activiteiten in {year}.")
 
 st.subheader("Lees deze cijfers zo")
 st.markdown("\n".join("- " + line.replace("<b>", "**").replace("</b>", "**")
@@ -75,6 +90,7 @@ st.markdown("\n".join("- " + line.replace("<b>", "**").replace("</b>", "**")
 st.subheader("Bronnen en stand per")
 st.markdown("\n".join(
     f"- {b['naam']}: stand per {formats.day(date.fromisoformat(b['stand_per'])) if b['stand_per'] else '–'}"
+    + (f", gegevens vanaf {formats.day(date.fromisoformat(b['eerste_datum']))}" if b.get("eerste_datum") else "")
     for b in fs.bronnen) + f"\n- Wijkgrenzen: CBS Wijk- en buurtkaart 2020 ({fs.attributie}, CC BY 4.0)")
 
 # --- downloads: the app's own buttons, gated by role (DESIGN §6) -------------------------
@@ -111,10 +127,37 @@ if access.may(role, "export_tables"):
 
     st.subheader("Publiceren")
     st.caption("Publiceren bewaart de PDF, de PNG en de cijfers in het archief, met wie, wanneer "
-               "en uit welke gegevenslading.")
+               "en uit welke gegevenslading. Is dit jaar al gepubliceerd, dan worden de cijfers "
+               "vergeleken met de vorige editie.")
+    who = st.session_state.get(auth.NAME_KEY) or role
     if st.button("Publiceren", key="fs_publiceren", icon=":material/publish:"):
-        row = data.publish_factsheet(role, st.session_state.get(auth.NAME_KEY) or role, year)
-        st.success(f"Gepubliceerd en bewaard in het archief ({row['gemaakt_op']}).")
+        try:
+            row = data.publish_factsheet(role, who, year)
+        except fsh.Republicatie as refusal:
+            st.session_state["fs_herpublicatie"] = {
+                "jaar": year, "vorige": refusal.vorige["gemaakt_op"],
+                "wijzigingen": [dict(w) for w in refusal.check.wijzigingen]}
+        else:
+            st.session_state.pop("fs_herpublicatie", None)
+            st.success(f"Gepubliceerd en bewaard in het archief ({row['gemaakt_op']}).")
+    refusal = st.session_state.get("fs_herpublicatie")
+    if refusal and refusal["jaar"] == year:
+        st.warning(f"De factsheet {year} is al gepubliceerd ({refusal['vorige']}). Een cel die met minder "
+                   f"dan {fsh.SINGLE_OUT} registraties verandert, kan die registraties aanwijzen: opnieuw "
+                   "publiceren kan alleen met een reden, die in het archief wordt vastgelegd.",
+                   icon=":material/warning:")
+        st.dataframe([{"Cel": w["cel"], "Gepubliceerd": fsh.value_text(w["oud"]),
+                       "Nu": fsh.value_text(w["nieuw"]),
+                       f"Minder dan {fsh.SINGLE_OUT} registraties": "ja" if w["aanwijsbaar"] else ""}
+                      for w in refusal["wijzigingen"]], hide_index=True)
+        reden = st.selectbox("Reden van de nieuwe editie", fsh.REDENEN, index=None,
+                             placeholder="Kies een reden", key="fs_reden")
+        if st.button("Opnieuw publiceren met deze reden", key="fs_herpubliceren",
+                     icon=":material/publish:", disabled=reden is None):
+            row = data.publish_factsheet(role, who, year, reden=reden)
+            st.session_state.pop("fs_herpublicatie", None)
+            st.success(f"Opnieuw gepubliceerd en bewaard in het archief ({row['gemaakt_op']}); "
+                       f"reden: {reden}.")
 
 # --- the archive ---------------------------------------------------------------------------
 st.subheader("Archief")
@@ -125,6 +168,7 @@ else:
     st.dataframe([{"Soort": "Factsheet" if r["soort"] == "factsheet" else "Briefing (momentopname)",
                    "Periode": r["periode"], "Gemaakt door": r["gemaakt_door"], "Op (UTC)": r["gemaakt_op"],
                    "Gegevenslading": r["load_id"], "Stand per": r["stand_per"],
+                   "Reden": r["filters"].get("reden", ""),
                    "Demo": "ja" if r["demo"] else "",
                    "Bestanden": ", ".join(f["bestand"] for f in r["bestanden"])} for r in rows],
                  hide_index=True)

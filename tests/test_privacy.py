@@ -1,9 +1,11 @@
 """Disclosure control (DESIGN §6): property tests over random count tables.
 
 The attacker in these tests works only from the *output* frame (what a widget or download
-would show) plus the assumptions documented in dijkwacht/privacy.py: exact city totals per
-column and, with several count columns, each area's total as shown elsewhere under the same
-profile. The audit below is written independently of the module's own audit.
+would show) plus the assumptions documented in dijkwacht/privacy.py: the city totals per
+column (exact for bestuur; for publication the rounded city row of the same output, known
+within ±2) and, with several count columns, each area's total as shown elsewhere under the
+same profile. The audit below is written independently of the module's own audit (a linear
+programme over everything shown, not the module's network flows).
 """
 from __future__ import annotations
 
@@ -36,8 +38,8 @@ def tables(draw, max_rows=8, max_cols=4):
     return pl.concat([frame, total]), cols
 
 
-def _run(frame, cols, profile):
-    return privacy.protect(frame, profile, cols, area_col="wijk", level="wijk", total_area=CITY)
+def _run(frame, cols, profile, **kw):
+    return privacy.protect(frame, profile, cols, area_col="wijk", level="wijk", total_area=CITY, **kw)
 
 
 def _body(out):
@@ -48,7 +50,17 @@ def _truth_body(frame):
     return frame.filter(pl.col("wijk") != CITY)
 
 
-# --- the three properties of the issue --------------------------------------------------------
+def total_bounds(value, label):
+    """What a published city count tells: rounded to 5 (±2, at least 5), "<5" = 1..4, 0 exact."""
+    if value is None:
+        assert label == "<5"
+        return 1, 4
+    if value == 0:
+        return 0, 0
+    return max(5, value - 2), value + 2
+
+
+# --- the properties of the issue --------------------------------------------------------------
 
 @SETTINGS
 @given(tables(), st.sampled_from([BESTUUR, PUBLICATIE]))
@@ -62,29 +74,49 @@ def test_no_visible_cell_in_the_hidden_range(table, profile):
 
 @SETTINGS
 @given(tables())
-def test_published_sub_city_counts_are_multiples_of_five(table):
+def test_every_published_count_is_a_multiple_of_five_city_totals_included(table):
     frame, cols = table
     out = _run(frame, cols, PUBLICATIE)
+    city, truth = out.filter(pl.col("wijk") == CITY), frame.filter(pl.col("wijk") == CITY)
     for c in cols:
         assert all(v % 5 == 0 for v in _body(out)[c].drop_nulls())
-        # city totals stay exact
-        assert out.filter(pl.col("wijk") == CITY)[c].item() == frame.filter(pl.col("wijk") == CITY)[c].item()
+        assert set(_body(out).filter(pl.col(c).is_null())[c + LABEL_SUFFIX]) <= {"x"}
+        # the city total is rounded as well (CBS practice); 1–4 as "<5", never as 0
+        exact, shown = truth[c].item(), city[c].item()
+        if 1 <= exact <= 4:
+            assert shown is None and city[c + LABEL_SUFFIX].item() == "<5"
+        else:
+            assert shown == privacy.round_to(exact, 5) and city[c + LABEL_SUFFIX].item() == str(shown)
 
 
 @SETTINGS
 @given(tables(), st.sampled_from([BESTUUR, PUBLICATIE]))
 def test_no_hidden_cell_follows_from_a_total_by_subtraction(table, profile):
-    """A visible total minus the visible cells of its line never leaves one hidden cell."""
+    """Bestuur: a visible exact total minus the visible cells of its line never leaves one
+    hidden cell. Publication: the rounded total minus the rounded visible cells leaves a lone
+    hidden cell at least five values of room (as uncertain as a rounded cell)."""
     frame, cols = table
-    out = _body(_run(frame, cols, profile))
+    full = _run(frame, cols, profile)
+    out, city = _body(full), full.filter(pl.col("wijk") == CITY)
     truth = _truth_body(frame)
     hidden = np.column_stack([out[c].is_null().to_numpy() for c in cols])
-    for j in range(len(cols)):          # column: the city total is visible
-        assert hidden[:, j].sum() != 1, (cols[j], out)
-    if len(cols) > 1:                   # row: an area's total as shown elsewhere
-        totals, _ = area_totals(truth.select(cols).to_numpy(), profile)
+    for j, c in enumerate(cols):
+        if hidden[:, j].sum() != 1:
+            continue
+        assert profile.round_to, (c, out)            # bestuur: never one hidden cell in a column
+        if len(cols) > 1:
+            continue      # with row totals known elsewhere: the LP test below has the full model
+        t_lo, t_hi = total_bounds(city[c].item(), city[c + LABEL_SUFFIX].item())
+        vis = [v for v in out[c].to_list() if v is not None]
+        v_lo = sum(0 if v == 0 else max(10, v - 2) for v in vis)
+        v_hi = sum(0 if v == 0 else v + 2 for v in vis)
+        lo, hi = max(0, t_lo - v_hi), t_hi - v_lo
+        # at least five values, or as many as the total alone leaves (a total of 0: every cell 0)
+        assert hi - lo + 1 >= min(5, t_hi + 1), (c, lo, hi, out)
+    if len(cols) > 1 and not profile.round_to:       # row: an area's total as shown elsewhere
+        totals, _, _ = area_totals(truth.select(cols).to_numpy(), profile)
         for i, s in enumerate(totals):
-            if s is not None and not profile.round_to:   # that total is visible and exact
+            if s is not None:
                 assert hidden[i].sum() != 1, (i, out)
 
 
@@ -108,75 +140,142 @@ def attacker_bounds(out, frame, cols, profile):
 
 
 def area_totals(truth, profile):
-    """Each area's total as another view (the map) shows it: the one-column table."""
+    """Each area's total as another view (the map) shows it: the one-column table, with the
+    city total (publication: rounded) as its total row."""
     sums = truth.sum(axis=1)
-    frame = pl.DataFrame({"wijk": [f"W{i}" for i in range(len(sums))], "n": sums.tolist()})
-    shown = privacy.protect(frame, profile, ["n"], area_col="wijk", level="wijk")
-    return shown["n"].to_list(), shown["n_weergave"].to_list()
+    frame = pl.DataFrame({"wijk": [f"W{i}" for i in range(len(sums))] + [CITY],
+                          "n": sums.tolist() + [int(sums.sum())]})
+    shown = privacy.protect(frame, profile, ["n"], area_col="wijk", level="wijk", total_area=CITY)
+    body = shown.filter(pl.col("wijk") != CITY)
+    city = shown.filter(pl.col("wijk") == CITY)
+    return body["n"].to_list(), body["n_weergave"].to_list(), (city["n"].item(), city["n_weergave"].item())
 
 
-def pinned_cells(lo, hi, hidden, col_sums, row_bounds):
-    """Hidden cells whose minimum equals their maximum under the attacker's knowledge."""
+def cell_ranges(lo, hi, hidden, col_bounds, row_bounds, grand_bounds=None):
+    """(min, max) of every hidden cell under the attacker's knowledge: cell bounds, each
+    column summing to its total (within `col_bounds`), each row to its row total
+    (`row_bounds`, when rows are additive) and the row totals to the grand total."""
     n, k = lo.shape
-    # variables: every body cell, plus one per row for its total (when rows are additive)
-    nv = n * k + (n if row_bounds is not None else 0)
+    nr = n if row_bounds is not None else 0
+    nv = n * k + k + nr + (1 if row_bounds is not None else 0)
     bounds = [(lo[i, j], None if np.isinf(hi[i, j]) else hi[i, j]) for i in range(n) for j in range(k)]
-    A, b = [], []
-    for j in range(k):
+    bounds += list(col_bounds)
+    A = []
+    for j in range(k):                       # Σ_i x_ij − T_j = 0
         a = np.zeros(nv)
         a[[i * k + j for i in range(n)]] = 1
+        a[n * k + j] = -1
         A.append(a)
-        b.append(col_sums[j])
     if row_bounds is not None:
-        for i in range(n):
+        bounds += list(row_bounds) + [grand_bounds]
+        for i in range(n):                   # Σ_j x_ij − R_i = 0
             a = np.zeros(nv)
             a[i * k:(i + 1) * k] = 1
-            a[n * k + i] = -1
+            a[n * k + k + i] = -1
             A.append(a)
-            b.append(0)
-        bounds += row_bounds
-    out = []
+        a = np.zeros(nv)                     # Σ_i R_i − G = 0 and Σ_j T_j − G = 0
+        a[n * k + k:n * k + k + n] = 1
+        a[-1] = -1
+        A.append(a)
+        a = np.zeros(nv)
+        a[n * k:n * k + k] = 1
+        a[-1] = -1
+        A.append(a)
+    out = {}
     for i in range(n):
         for j in range(k):
             if not hidden[i, j]:
                 continue
             obj = np.zeros(nv)
             obj[i * k + j] = 1
-            lo_r = linprog(obj, A_eq=np.array(A), b_eq=np.array(b), bounds=bounds, method="highs")
-            hi_r = linprog(-obj, A_eq=np.array(A), b_eq=np.array(b), bounds=bounds, method="highs")
+            lo_r = linprog(obj, A_eq=np.array(A), b_eq=np.zeros(len(A)), bounds=bounds, method="highs")
+            hi_r = linprog(-obj, A_eq=np.array(A), b_eq=np.zeros(len(A)), bounds=bounds, method="highs")
             assert lo_r.status in (0, 3) and hi_r.status in (0, 3), "infeasible: model mismatch"
-            if lo_r.status == 0 and hi_r.status == 0 and -hi_r.fun - lo_r.fun < 0.5:
-                out.append((i, j))
+            out[(i, j)] = (lo_r.fun if lo_r.status == 0 else -np.inf,
+                           -hi_r.fun if hi_r.status == 0 else np.inf)
     return out
+
+
+def _exact(v):
+    return (v, v)
 
 
 @SETTINGS
 @given(tables(max_rows=6, max_cols=3), st.sampled_from([BESTUUR, PUBLICATIE]))
-def test_no_hidden_cell_can_be_pinned_by_the_attacker_lp(table, profile):
+def test_no_hidden_cell_can_be_narrowed_down_by_the_attacker_lp(table, profile):
     """Stronger than subtraction: all line equations at once, with the bounds the labels give.
-    The table may not give away any cell beyond what the published totals already do."""
+    Bestuur (exact totals): no hidden cell is pinned to one value. Publication (every total
+    rounded): no hidden cell has fewer than five possible values — it stays as uncertain as
+    a rounded cell. Either way beyond what the published totals already give away."""
     frame, cols = table
-    out = _body(_run(frame, cols, profile))
+    full = _run(frame, cols, profile)
+    out, city = _body(full), full.filter(pl.col("wijk") == CITY)
     truth = _truth_body(frame).select(cols).to_numpy()
     lo, hi = attacker_bounds(out, frame, cols, profile)
     hidden = np.column_stack([out[c].is_null().to_numpy() for c in cols])
-    row_bounds = None
+    if profile.round_to:
+        col_bounds = [total_bounds(city[c].item(), city[c + LABEL_SUFFIX].item()) for c in cols]
+    else:
+        col_bounds = [_exact(int(s)) for s in truth.sum(axis=0)]
+    row_bounds = grand = None
     if len(cols) > 1:
         row_bounds = []
-        for shown, label in zip(*area_totals(truth, profile)):
+        shown_rows, labels, (g, g_label) = area_totals(truth, profile)
+        for shown, label in zip(shown_rows, labels):
             if shown is None:
                 row_bounds.append((0, 4 if label == "<5" else None))
             elif profile.round_to and shown > 0:
                 row_bounds.append((max(profile.threshold, shown - 2), shown + 2))
             else:
                 row_bounds.append((shown, shown))
-    pinned = pinned_cells(lo, hi, hidden, truth.sum(axis=0), row_bounds)
+        grand = total_bounds(g, g_label) if profile.round_to else _exact(int(truth.sum()))
+    need = profile.min_range
+
+    def narrow(ranges):
+        return {c for c, (a, b) in ranges.items() if b - a + 1 < need}
+
+    found = narrow(cell_ranges(lo, hi, hidden, col_bounds, row_bounds, grand))
     # What the totals alone give away (the table withheld entirely) is not the table's doing:
     # e.g. the city's single case of a kind in the only area with any cases at all.
     everything = np.ones_like(hidden)
-    baseline = pinned_cells(np.zeros_like(lo), np.full_like(hi, np.inf), everything,
-                            truth.sum(axis=0), row_bounds)
-    assert set(pinned) <= set(baseline), (pinned, baseline, out)
+    baseline = narrow(cell_ranges(np.zeros_like(lo), np.full_like(hi, np.inf), everything,
+                                  col_bounds, row_bounds, grand))
+    assert found <= baseline, (found, baseline, out)
+
+
+def test_module_ranges_agree_with_the_lp():
+    """privacy.ranges (network flows) against the LP on a fixed published table."""
+    values = np.array([[29], [20], [21], [15], [17], [6], [13], [7], [33], [19], [21], [8], [2], [5]])
+    cells = privacy.protect_matrix(values, PUBLICATIE)
+    assert cells.total_row == len(values)            # the city total joined the table, rounded
+    hidden = cells.hidden[:-1]
+    assert hidden[:, 0].tolist() == [bool(1 <= v < 10) for v in values[:, 0]]   # primary only
+    lo, hi = cells.bounds()
+    lp = cell_ranges(lo[:-1], hi[:-1], hidden, [(lo[-1, 0], hi[-1, 0])], None)
+    flows = privacy.ranges(cells, limit=1000)
+    for (i, j), (a, b) in lp.items():
+        down, up = flows[(i, j)]
+        assert (values[i, j] - down, values[i, j] + up) == (a, min(b, values[i, j] + 1000))
+
+
+def test_a_hidden_cell_narrower_than_a_rounded_cell_gets_a_partner():
+    """Total 12 (shown 10: 8–12), one wijk 11 (shown 10: 10–12), one wijk 1: the lone "x" would
+    be 0, 1 or 2 — known better than a rounded cell. The audit hides the 11 as well."""
+    frame = pl.DataFrame({"wijk": ["A", "B", "C", CITY], "n": [11, 1, 0, 12]})
+    out = privacy.protect(frame, PUBLICATIE, ["n"], area_col="wijk", level="wijk", total_area=CITY)
+    assert out["n_weergave"].to_list() == ["x", "x", "0", "10"]
+    # while a lone hidden cell in a long column of rounded cells is not narrowed down: the
+    # rounded total leaves it room, so no cell of 10 or more is hidden for it
+    frame = pl.DataFrame({"wijk": [f"W{i}" for i in range(6)] + [CITY],
+                          "n": [29, 20, 21, 15, 7, 33, 125]})
+    out = privacy.protect(frame, PUBLICATIE, ["n"], area_col="wijk", level="wijk", total_area=CITY)
+    assert out["n_weergave"].to_list() == ["30", "20", "20", "15", "x", "35", "125"]
+
+
+def test_the_total_row_must_add_up_under_publication():
+    frame = pl.DataFrame({"wijk": ["A", "B", CITY], "n": [20, 30, 60]})
+    with pytest.raises(ValueError, match="niet de som"):
+        privacy.protect(frame, PUBLICATIE, ["n"], area_col="wijk", level="wijk", total_area=CITY)
 
 
 # --- derived figures and levels ------------------------------------------------------------
@@ -185,7 +284,11 @@ def test_no_hidden_cell_can_be_pinned_by_the_attacker_lp(table, profile):
 @given(tables(max_cols=2), st.sampled_from([BESTUUR, PUBLICATIE]))
 def test_rates_and_changes_follow_their_counts(table, profile):
     frame, cols = table
-    frame = frame.with_columns(inwoners=pl.lit(2000), vorig=pl.col(cols[0]).reverse())
+    # "vorig": the body's counts in reverse order, the city row still their sum
+    body = frame.filter(pl.col("wijk") != CITY)
+    previous = body[cols[0]].reverse().to_list()
+    frame = frame.with_columns(inwoners=pl.lit(2000),
+                               vorig=pl.Series(previous + [sum(previous)], dtype=pl.Int64))
     out = privacy.protect(frame, profile, [cols[0], "vorig"], area_col="wijk", level="wijk",
                           total_area=CITY, rates={"per_1000": (cols[0], "inwoners", 1000)},
                           changes={"verschil": (cols[0], "vorig", "abs")})
@@ -234,7 +337,9 @@ def test_single_values():
     assert privacy.protect_value(3, BESTUUR, "stad") == (3, "3")
     assert privacy.protect_value(9, PUBLICATIE, "wijk") == (None, "x")
     assert privacy.protect_value(13, PUBLICATIE, "wijk") == (15, "15")
-    assert privacy.protect_value(13, PUBLICATIE, "stad") == (13, "13")
+    assert privacy.protect_value(13, PUBLICATIE, "stad") == (15, "15")     # city totals rounded too
+    assert privacy.protect_value(3, PUBLICATIE, "stad") == (None, "<5")    # never rounded to 0
+    assert privacy.protect_value(0, PUBLICATIE, "stad") == (0, "0")
     assert privacy.protect_rate(13, 2000, 1000, PUBLICATIE, "wijk") == 7.5
     assert privacy.protect_rate(3, 2000, 1000, BESTUUR, "wijk") is None
     assert privacy.protect_change(12, 3, BESTUUR, "wijk") is None
@@ -278,9 +383,33 @@ def test_disclose_refuses_unknown_sub_city_layouts_for_bestuur():
 
 
 def test_indicators_within_an_area_follow_their_counts():
-    from dijkwacht.indicators import INDICATORS
+    from dijkwacht.measures import INDICATORS
     values = {i.code: 3 for i in INDICATORS}
     out = privacy.protect_indicators("bestuur", values, INDICATORS, area=True)
     assert out["hennep_ontmanteld"] is None and out["hennep_planten_gemiddeld"] is None
     assert privacy.protect_indicators("bestuur", values, INDICATORS, area=False) == values
     assert privacy.protect_indicators("analist", values, INDICATORS, area=True) == values
+
+
+def test_published_city_figures_follow_the_publication_profile():
+    """Counts rounded to 5 ("<5" for 1–4), amounts to € 1.000, shares and means exact but
+    hidden when a count they follow is not shown; no data stays None."""
+    from dijkwacht.measures import MEASURES
+    values = {m.code: None for m in MEASURES}
+    values.update({"hennep_ontmanteld": 3, "hennep_planten_gemiddeld": 212.0,
+                   "transacties_aantal": 103, "transacties_bedrag": 697400.79,
+                   "signalen_aantal": 216, "signalen_terugkoppeling_pct": 75.0,
+                   "dwangsommen_met_bedrag": 15, "dwangsommen_bedrag": 320000.0,
+                   "bibob_geweigerd": 0, "activiteiten_aantal": 24, "activiteiten_deelnemers": 1269.0,
+                   "controles_aantal": 2, "controles_bevindingen_pct": 50.0, "dwangsommen_aantal": 18})
+    out = privacy.publish_figures(values, MEASURES)
+    assert out["transacties_aantal"] == 105 and out["signalen_aantal"] == 215
+    assert out["dwangsommen_aantal"] == 20 and out["activiteiten_aantal"] == 25
+    assert out["hennep_ontmanteld"] == "<5" and out["hennep_planten_gemiddeld"] == "x"
+    assert out["controles_aantal"] == "<5" and out["controles_bevindingen_pct"] == "x"
+    assert out["transacties_bedrag"] == 697000 and out["dwangsommen_bedrag"] == 320000
+    assert out["signalen_terugkoppeling_pct"] == 75.0 and out["activiteiten_deelnemers"] == 1270
+    assert out["bibob_geweigerd"] == 0 and out["sluitingen"] is None
+    # an amount below € 500 is not rounded to € 0
+    assert privacy.publish_figures({"transacties_aantal": 7, "transacties_bedrag": 120.0},
+                                   MEASURES)["transacties_bedrag"] == "< € 1.000"
