@@ -609,43 +609,43 @@ def factsheet_reuse(role: str, year: int, kind: str) -> bytes | dict:
     return _factsheet_reuse(role, database_version(), year, kind)
 
 
-def publish_factsheet(role: str, who: str, year: int) -> dict:
+def publish_factsheet(role: str, who: str, year: int, reden: str | None = None) -> dict:
     """Store the factsheet (PDF, PNG, numbers) in the archive; returns the register row.
-    Publishing is the analysts' job (DESIGN §1)."""
+    Publishing is the analysts' job (DESIGN §1). Republishing an edition whose changes
+    single out fewer than 10 records raises factsheet.Republicatie unless `reden` (one of
+    factsheet.REDENEN) is given; the reason is kept in the register."""
     access.require(role, "export_tables")
     from dijkwacht import config, factsheet as fsh, state
     files = factsheet_files(role, year)
     con = state.connect(config.state_path())
     try:
         return fsh.publish(con, factsheet(role, year), {"pdf": files["pdf"], "png": files["png"]},
-                           who, role)
+                           who, role, reden=reden)
     finally:
         con.close()
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=16)
-def _snapshot(role: str, version: str, van: date, tot: date, gebied: str, gebied_naam: str,
-              buurten: tuple[str, ...] | None):
+def _snapshot(role: str, version: str, van: date, tot: date, gebied: str, gebied_naam: str):
     access.require(role, "export_factsheet")
     from dijkwacht import factsheet as fsh
-    snap = fsh.build_snapshot(queries.served(), van, tot, gebied, gebied_naam,
-                              list(buurten) if buurten is not None else None)
+    snap = fsh.build_snapshot(meta(role), van, tot, gebied, gebied_naam,
+                              briefing(role, filters.Period(van, tot), gebied))
     return snap, fsh.snapshot_pdf(snap)
 
 
-def briefing_snapshot(role: str, period: filters.Period, gebied: str, gebied_naam: str,
-                      buurten: tuple[str, ...] | None = None):
-    """(factsheet.Snapshot, PDF bytes) of the Briefing for the chosen period and area."""
+def briefing_snapshot(role: str, period: filters.Period, gebied: str, gebied_naam: str):
+    """(factsheet.Snapshot, PDF bytes) of the Briefing as this role sees it, for the chosen
+    period and area."""
     access.require(role, "export_factsheet")
-    return _snapshot(role, database_version(), period.van, period.tot, gebied, gebied_naam, buurten)
+    return _snapshot(role, database_version(), period.van, period.tot, gebied, gebied_naam)
 
 
-def keep_snapshot(role: str, who: str, period: filters.Period, gebied: str, gebied_naam: str,
-                  buurten: tuple[str, ...] | None = None) -> dict:
+def keep_snapshot(role: str, who: str, period: filters.Period, gebied: str, gebied_naam: str) -> dict:
     """Freeze the briefing: store its PDF (and numbers) in the archive; the register row."""
     access.require(role, "export_factsheet")
     from dijkwacht import config, factsheet as fsh, state
-    snap, pdf = briefing_snapshot(role, period, gebied, gebied_naam, buurten)
+    snap, pdf = briefing_snapshot(role, period, gebied, gebied_naam)
     con = state.connect(config.state_path())
     try:
         return fsh.publish(con, snap, {"pdf": pdf}, who, role)

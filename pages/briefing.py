@@ -71,7 +71,7 @@ else:
                "gegevens, en bewaart die in het archief.")
     if st.button("Momentopname maken", key="momentopname", icon=":material/photo_camera:"):
         kept = data.keep_snapshot(role, st.session_state.get(auth.NAME_KEY) or role, view.period,
-                                  view.filters.gebied, view.area, view.buurten)
+                                  view.filters.gebied, view.area)
         st.session_state["momentopname"] = kept["bestanden"][0]["bestand"]
     if st.session_state.get("momentopname"):
         name = st.session_state["momentopname"]

@@ -1,23 +1,32 @@
-"""The annual factsheet and the briefing snapshot as documents (issue 11), on the demo
-database built through the real ETL: the PDF holds every indicator with the database's
-value, nothing below the publication profile, no buurt; it is reproducible and archived."""
+"""The annual factsheet and the briefing snapshot as documents (issues 11 and 15), on the demo
+database built through the real ETL: every figure comes from the measure registry at the
+grain it is shown and is published under the publication profile (every count rounded to 5,
+city totals included; wijk cells 1–9 hidden); years before a source's first record are "geen
+gegevens"; the PDF holds no buurt; it is reproducible and archived, and republishing an
+edition that would single out fewer than 10 records needs a reason. Also the meldpunt funnel
+(its stages nest)."""
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import io
 import re
-from datetime import date
+import shutil
+from datetime import date, datetime, timedelta, timezone
 
+import duckdb
 import openpyxl
+import polars as pl
 import pypdf
 import pytest
 from PIL import Image
 
+from dijkwacht import charts, formats, measures, queries, state
 from dijkwacht import factsheet as fsh
-from dijkwacht import formats, queries, state
-from dijkwacht.indicators import INDICATORS, year_period
+from dijkwacht.measures import MEASURES, year_period
 
 YEAR = 2025
+FAMILY_YEAR = 2014          # etl/demo.py: the programme's example case
 
 
 @pytest.fixture(scope="module")
@@ -46,10 +55,28 @@ def xlsx_cells(sheet):
     return {ws.title: [list(row) for row in ws.iter_rows(values_only=True)] for ws in book.worksheets}
 
 
-def db_value(db, indicator, year):
-    """The indicator's own query on the served demo database (read-only, hardened)."""
-    van, tot = year_period(year)
-    return db.query(indicator.query, van=van, tot=tot, buurten=None)["waarde"][0]
+def rounded(v):
+    """The publication rule, written out independently: counts to the nearest 5, 1–4 "<5"."""
+    v = int(v)
+    if 1 <= v <= 4:
+        return "<5"
+    return 5 * ((2 * v + 5) // 10)
+
+
+def published(measure, v):
+    """A measure's exact registry value as the factsheet must publish it."""
+    if v is None:
+        return None
+    if measure.telling or measure.eenheid in ("aantal", "deelnemers"):
+        return rounded(v)
+    if measure.eenheid == "euro":
+        return 1000 * int(v / 1000 + 0.5)
+    return v
+
+
+def wijk_buurten(db) -> dict[str, list[str]]:
+    return {w["wijkcode"]: db.query("gebied_buurten", soort="wijk", code=w["wijkcode"])["buurtcode"].to_list()
+            for w in db.query("wijken_lijst").iter_rows(named=True) if w["land"]}
 
 
 def buurt_names(db) -> set[str]:
@@ -68,41 +95,198 @@ def test_pdf_is_two_a4_pages_with_the_demo_label(pdf, text):
     assert "DEMODATA" in text and "Demodata – geen echte cijfers" in text
 
 
-def test_every_indicator_with_the_database_value(db, text):
-    """City totals are exact under the publication profile: each indicator's value for the
-    year and the year before, as the database gives it, is in the PDF text."""
+# --- every figure from the registry, published -----------------------------------------------
+
+def test_city_figures_are_the_registry_values_rounded(db, sheet, text):
+    """Each figure is measures.values for the year (and the year before), as published:
+    counts rounded to 5 — the city totals too —, amounts to € 1.000, shares and means exact.
+    The indicator table in the PDF shows exactly those."""
+    now, before = measures.values(db, *year_period(YEAR)), measures.values(db, *year_period(YEAR - 1))
+    assert (now["signalen_aantal"], sheet.cijfer("signalen_aantal")["waarde"]) == (216, 215)
+    assert (now["controles_aantal"], sheet.cijfer("controles_aantal")["waarde"]) == (249, 250)
     lines = text.splitlines()
-    for indicator in INDICATORS:
-        now = formats.value(db_value(db, indicator, YEAR), indicator.eenheid)
-        before = formats.value(db_value(db, indicator, YEAR - 1), indicator.eenheid)
-        at = [i for i, line in enumerate(lines) if line.startswith(indicator.naam)]
-        assert at, indicator.naam
-        # the indicator table: name, then this year's and last year's value
-        assert any(lines[i + 1:i + 3] == [now, before] for i in at), (indicator.naam, now, before)
+    for m in MEASURES:
+        c = sheet.cijfer(m.code)
+        assert c["waarde"] == published(m, now[m.code]), m.code
+        assert c["vorig"] == published(m, before[m.code]), m.code
+        shown = [fsh.shown(c["waarde"], m.eenheid), fsh.shown(c["vorig"], m.eenheid)]
+        at = [i for i, line in enumerate(lines) if line.startswith(m.naam)]
+        assert any(lines[i + 1:i + 3] == shown for i in at), (m.naam, shown)
+    assert "afgerond op 5, ook de stadstotalen" in " ".join(text.split())
+
+
+def test_wijk_figures_come_from_the_wijk_rows(db, sheet):
+    """A wijk's figure is measures.values over that wijk's buurten (never a sum of disclosed
+    cells); the records without a location are one row, city − Σ wijken; every wijk cell is
+    that figure rounded to 5, or "x" — never 1–9."""
+    van, tot = year_period(YEAR)
+    exact = fsh.exact_figures(db, YEAR)
+    city = measures.values(db, van, tot)
+    rows = {r["wijkcode"]: r for r in exact.wijken.iter_rows(named=True)}
+    published_rows = {r["wijkcode"]: r for r in sheet.wijken}
+    for wijk, buurten in wijk_buurten(db).items():
+        own = measures.values(db, van, tot, buurten)
+        for code in sheet.wijk_codes:
+            assert rows[wijk][code] == own[code], (wijk, code)
+            cell = published_rows[wijk][code]
+            assert cell == "x" or cell == rounded(own[code]), (wijk, code, cell, own[code])
+            if 1 <= own[code] <= 9:
+                assert cell == "x", (wijk, code)
+    for code in sheet.wijk_codes:
+        assert sum(r[code] for r in rows.values()) == city[code]
+        assert rows["onbekend"][code] == city[code] - sum(r[code] for k, r in rows.items() if k != "onbekend")
+
+
+def test_no_wijk_cell_of_ten_or_more_is_hidden_on_the_demo(db, sheet):
+    """Secondary suppression hides as little as is safe: in the 2025 factsheet only the
+    cells 1–9 are hidden (the previous profile hid 6 cells of 10 or more: signals 17 and 20,
+    inspections 11, 16 and 21, transactions 12)."""
+    exact = {r["wijkcode"]: r for r in fsh.exact_figures(db, YEAR).wijken.iter_rows(named=True)}
+    for row in sheet.wijken:
+        for code in sheet.wijk_codes:
+            assert (row[code] == "x") == (1 <= exact[row["wijkcode"]][code] <= 9), (row, code)
+
+
+def test_every_published_count_is_a_multiple_of_five(db, sheet):
+    for year, fs in ((YEAR, sheet), (FAMILY_YEAR, fsh.build_factsheet(db, FAMILY_YEAR))):
+        cells = fsh.published_cells(fs.numbers())
+        counts = [c for c in cells.values() if c["telling"]]
+        assert len(counts) > 60
+        for c in counts:
+            v = c["waarde"]
+            assert v is None or v in ("x", "<5") or (isinstance(v, int) and v % 5 == 0), (year, c)
+        # "<5" only at city level, "x" only in the wijk table
+        assert all(c["waarde"] != "<5" for k, c in cells.items() if k.startswith("wijk:"))
+
+
+def test_the_family_case_interventions_are_counted_once(db, demo_con):
+    """The example family's warnings and penalty are recorded on the grow site and again on
+    the inspection after it: the factsheet counts each once (DEDUP_RULE), and publishes
+    that count rounded."""
+    con = demo_con.cursor()
+    try:
+        naive, twice = {}, {}
+        for measure, code in (("sluiting", "sluitingen"), ("last onder dwangsom", "dwangsommen_aantal")):
+            naive[code] = con.execute(
+                "SELECT (SELECT count(*) FROM hennepkwekerijen WHERE year(datum_ontmanteling) = ? AND maatregel = ?)"
+                " + (SELECT count(*) FROM controles WHERE year(datum) = ? AND maatregel = ?)",
+                [FAMILY_YEAR, measure, FAMILY_YEAR, measure]).fetchone()[0]
+            twice[code] = con.execute(
+                "SELECT count(*) FROM hennepkwekerijen h WHERE year(h.datum_ontmanteling) = ? AND h.maatregel = ? "
+                "AND EXISTS (SELECT 1 FROM controles c WHERE c.adres_sleutel = h.adres_sleutel "
+                "AND c.maatregel = h.maatregel AND c.datum BETWEEN h.datum_ontmanteling "
+                "AND h.datum_ontmanteling + INTERVAL 60 DAY)", [FAMILY_YEAR, measure]).fetchone()[0]
+        family = con.execute(
+            "SELECT count(*) FROM hennepkwekerijen h JOIN controles c ON c.adres_sleutel = h.adres_sleutel "
+            "AND c.maatregel = h.maatregel AND c.datum BETWEEN h.datum_ontmanteling "
+            "AND h.datum_ontmanteling + INTERVAL 60 DAY WHERE h.eigenaar_id = (SELECT eigenaar_id FROM "
+            "hennepkwekerijen WHERE eigenaar_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1)").fetchone()[0]
+    finally:
+        con.close()
+    assert family == 4                      # 3 warnings and the € 30.000 penalty, recorded twice
+    assert twice["dwangsommen_aantal"] >= 1
+    exact = fsh.exact_figures(db, FAMILY_YEAR).stad
+    fs = fsh.build_factsheet(db, FAMILY_YEAR)
+    for code in ("sluitingen", "dwangsommen_aantal"):
+        assert exact[code] == naive[code] - twice[code], code
+        assert fs.cijfer(code)["waarde"] == rounded(naive[code] - twice[code]), code
+    assert exact["dwangsommen_aantal"] == 23 and naive["dwangsommen_aantal"] == 24
+
+
+def test_penalties_count_and_amount_over_the_same_records(sheet, text):
+    """Two clearly labelled figures: all penalties, and the amount of those with a known amount."""
+    n, m = sheet.cijfer("dwangsommen_aantal")["waarde"], sheet.cijfer("dwangsommen_met_bedrag")["waarde"]
+    assert (n, m, sheet.cijfer("dwangsommen_bedrag")["waarde"]) == (20, 15, 320000)
+    assert "Lasten onder dwangsom 2025: 20; bedrag bekend voor 15: € 320.000" in " ".join(text.split())
+
+
+def test_bron_names_the_real_sources(sheet, xlsx_cells):
+    assert sheet.cijfer("sluitingen")["bron"] == "kwekerijen en controles"
+    assert sheet.cijfer("sluitingen")["bronnen"] == ["hennepkwekerijen", "controles"]
+    assert sheet.cijfer("dwangsommen_bedrag")["bron"] == "controles"
+    head, *rows = xlsx_cells["Indicatoren"]
+    row = next(r for r in rows if r[head.index("Code")] == "sluitingen")
+    assert row[head.index("Bron")] == (f"{fsh.BRON_NAMEN['hennepkwekerijen']} en "
+                                        f"{fsh.BRON_NAMEN['controles']}")
+
+
+def test_activities_are_pillars_two_and_three_everywhere(db, sheet):
+    van, tot = year_period(YEAR)
+    assert measures.values(db, van, tot)["activiteiten_aantal"] == 24         # pillars 2 and 3
+    assert sheet.cijfer("activiteiten_aantal")["waarde"] == 25
+    assert {a["pijler"] for a in sheet.activiteiten} == {2, 3}
+    all_pillars = db.query("activiteiten_per_soort", van=van, tot=tot)
+    assert 1 in all_pillars["pijler"].to_list()                              # pillar 1 exists, and is left out
+    exact = all_pillars.filter(pl.col("pijler").is_in([2, 3]))
+    per_kind = exact.group_by("soort").agg(pl.col("aantal").sum())
+    assert {r["soort"]: rounded(r["aantal"]) for r in per_kind.iter_rows(named=True)} == \
+        {a["soort"]: a["aantal"] for a in sheet.activiteiten_soort}
+
+
+def test_years_before_a_source_starts_have_no_data_never_zero(db):
+    """The meldpunt starts in 2016 (bronstand.eerste_datum): a 2014 factsheet has no signal
+    figures — None, shown as "–"/"geen gegevens" — while its grow-site series starts at the
+    first grow site."""
+    first = fsh.first_dates(db)
+    assert first["signalen"] > date(2015, 12, 31) and first["hennepkwekerijen"] < date(2013, 1, 1)
+    fs = fsh.build_factsheet(db, FAMILY_YEAR)
+    assert fs.cijfer("signalen_aantal")["waarde"] is None and fs.cijfer("signalen_aantal")["vorig"] is None
+    assert fs.cijfer("signalen_terugkoppeling_pct")["waarde"] is None
+    assert fs.cijfer("activiteiten_aantal")["waarde"] is None and fs.activiteiten == ()
+    assert all(v is None for _, v in fs.reeks["signalen_aantal"])
+    assert all(r["signalen_aantal"] is None for r in fs.wijken)
+    assert [y for y, _ in fs.reeks["hennep_ontmanteld"]][0] == first["hennepkwekerijen"].year
+    assert all(isinstance(v, int) and v > 0 for _, v in fs.reeks["hennep_ontmanteld"])
+    # the 2025 series: years before 2016 are not zero-filled either
+    later = fsh.build_factsheet(db, 2020)
+    assert [v for y, v in later.reeks["signalen_aantal"] if y < 2016] == [None] * 4
+    assert all(isinstance(v, int) for y, v in later.reeks["signalen_aantal"] if y >= 2016)
+    text = " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(fsh.factsheet_pdf(fs))).pages)
+                    .split())
+    assert "geen gegevens" in text and "Signalen meldpunt – – – meldpunt" in text
+
+
+# --- the map, the PDF and the XLSX ------------------------------------------------------------
+
+def test_map_uses_the_maps_frame_contract_without_a_fallback(sheet, monkeypatch):
+    frame = fsh.map_frame(sheet.wijken, fsh.MAP_CODE)
+    assert frame.columns == ["code", "aantal", "weergave", "aantal_2020"]
+    assert frame.schema["aantal"] == pl.Int64
+    rows = {r["code"]: r for r in frame.iter_rows(named=True)}
+    assert rows[None]["weergave"] == "x" and rows[None]["aantal"] is None     # location unknown
+    assert rows["WK050501"]["aantal"] == 30 and rows["WK050501"]["weergave"] == "30"
+    assert all(r["aantal"] is None for r in rows.values() if r["weergave"] == "x")
+    assert fsh.chart_kaart_png(sheet)[:8] == b"\x89PNG\r\n\x1a\n"
+    from dijkwacht import maps
+
+    def broken(*args, **kwargs):
+        raise TypeError("maps changed")
+    monkeypatch.setattr(maps, "choropleth", broken)
+    with pytest.raises(TypeError):                 # no silent second drawing
+        fsh.chart_kaart_png(sheet)
 
 
 def test_caveats_estimate_and_sources(sheet, text):
+    flat = " ".join(text.split())
     assert "geen maat voor de omvang" in text
-    low, mid, high = fsh.estimate_band(sheet.cijfer("hennep_ontmanteld")["waarde"])
+    low, mid, high = sheet.schatting
+    assert (low, high) == fsh.estimate_band(sheet.cijfer("hennep_ontmanteld")["waarde"])[::2]
     assert f"{formats.number(low)} tot {formats.number(high)}" in text and "aanname" in text
     assert "stand per 30 okt 2026" in text and sheet.load_id in text
     for bron in sheet.bronnen:
-        assert fsh.BRON_NAMEN[bron["bron"]] in " ".join(text.split())
+        assert fsh.BRON_NAMEN[bron["bron"]] in flat
     assert "Bron: CBS, Kadaster" in text
+    assert measures.DEDUP_RULE in flat and "pijler 2 en 3" in flat
 
 
-def test_wijk_cells_follow_the_publication_profile(sheet, text):
-    for row in sheet.wijken:
-        for code in sheet.wijk_codes:
-            v = row[code]
-            assert v == "x" or (isinstance(v, int) and (v == 0 or (v >= 10 and v % 5 == 0))), (row, code)
-    # and in the PDF text: the wijk table holds no number from 1 to 9 and only multiples of 5
-    part = text[text.index(f"Per wijk, {YEAR}"):text.index("Gemeente (exact)")]
+def test_wijk_table_in_the_pdf_is_rounded(sheet, text):
+    part = text[text.index(f"Per wijk, {YEAR}"):text.index("x = niet getoond: minder dan 10")]
     part = re.sub(r"Wijk \d\d", "", part)
     numbers = [int(n.replace(".", "")) for n in re.findall(r"(?<![\w,])\d[\d.]*(?![\w,])", part)
                if n != str(YEAR)]
     assert numbers, part
     assert all(n == 0 or (n >= 10 and n % 5 == 0) for n in numbers), numbers
+    assert "Gemeente 215 250 105" in " ".join(part.split())    # the total row: rounded, like the cells
 
 
 def test_no_buurt_in_pdf_or_xlsx(db, text, xlsx_cells):
@@ -116,20 +300,20 @@ def test_no_buurt_in_pdf_or_xlsx(db, text, xlsx_cells):
     assert not [c for c in cells for n in names if n in c]
 
 
-def test_xlsx_indicators_and_wijk_table(db, sheet, xlsx_cells):
+def test_xlsx_holds_the_published_values(sheet, xlsx_cells):
     head, *rows = xlsx_cells["Indicatoren"]
-    assert len(rows) == len(INDICATORS)
+    assert len(rows) == len(MEASURES)
     col_now, col_before = head.index(str(YEAR)), head.index(str(YEAR - 1))
-    for row, indicator in zip(rows, INDICATORS):
-        assert row[head.index("Code")] == indicator.code
-        assert float(row[col_now]) == pytest.approx(float(db_value(db, indicator, YEAR)))
-        assert float(row[col_before]) == pytest.approx(float(db_value(db, indicator, YEAR - 1)))
+    for row, m in zip(rows, MEASURES):
+        assert row[head.index("Code")] == m.code
+        assert row[col_now] == sheet.cijfer(m.code)["waarde"]
+        assert row[col_before] == sheet.cijfer(m.code)["vorig"]
     head, *rows = xlsx_cells["Per wijk"]
     for row in rows:
-        if row[0] in (None, "Gemeente (exact)") or str(row[0]).startswith("x ="):
+        if row[0] is None or str(row[0]).startswith("x ="):
             continue
         for v in row[1:]:
-            assert v == "x" or (isinstance(v, (int, float)) and (v == 0 or (v >= 10 and v % 5 == 0))), row
+            assert v in ("x", "<5") or (isinstance(v, (int, float)) and (v == 0 or (v >= 10 and v % 5 == 0))), row
     for rows in xlsx_cells.values():
         for row in rows:
             for c in row:
@@ -151,6 +335,8 @@ def test_png_is_page_one_in_a4_proportions(pdf):
     assert width >= 1200 and height / width == pytest.approx(2 ** 0.5, rel=0.01)
 
 
+# --- the archive and republication ----------------------------------------------------------
+
 def test_publish_writes_files_and_register_row(tmp_path, sheet, pdf, db):
     con = state.connect(tmp_path / "state.sqlite")
     png = fsh.page_png(pdf)
@@ -158,6 +344,7 @@ def test_publish_writes_files_and_register_row(tmp_path, sheet, pdf, db):
                       directory=tmp_path / "archief")
     load_id = db.query("meta")["load_id"][0]
     assert row["load_id"] == load_id and row["soort"] == "factsheet" and row["periode"] == str(YEAR)
+    assert row["reden"] is None
     listed = fsh.archive_list(con)
     assert [r["id"] for r in listed] == [row["id"]]
     assert listed[0]["gemaakt_door"] == "analist1" and listed[0]["load_id"] == load_id
@@ -172,34 +359,143 @@ def test_publish_writes_files_and_register_row(tmp_path, sheet, pdf, db):
     con.close()
 
 
-def test_briefing_snapshot_city_and_area(tmp_path, db):
-    van, tot = date(2026, 7, 1), date(2026, 10, 1)
-    snap = fsh.build_snapshot(db, van, tot)
-    pdf = fsh.snapshot_pdf(snap)
+@pytest.fixture(scope="module")
+def late_record(demo_db, tmp_path_factory):
+    """The demo database plus one late signal in Wijk 05 Het Reeland (17 → 18 signals in
+    2025: shown 15 → 20), the fact table rebuilt the way the ETL does."""
+    from etl.load import build_facts
+    path = tmp_path_factory.mktemp("laat") / "dijkwacht.duckdb"
+    shutil.copy(demo_db, path)
+    con = duckdb.connect(str(path))
+    buurt = con.execute("SELECT min(buurtcode) FROM buurten WHERE wijkcode = 'WK050505' AND NOT water").fetchone()[0]
+    con.execute("INSERT INTO signalen (signaalnummer, ontvangen_op, thema, buurtcode, status, bestand_sha256) "
+                "VALUES ('SG-LAAT-1', TIMESTAMP '2025-06-02 10:00:00', 'hennep', ?, 'ontvangen', 'laat')", [buurt])
+    build_facts(con)
+    yield con
+    con.close()
+
+
+def test_republishing_a_change_of_one_record_needs_a_reason(tmp_path, sheet, late_record):
+    later = fsh.build_factsheet(queries.OnConnection(late_record), YEAR)
+    reeland = lambda fs: next(r for r in fs.wijken if r["wijkcode"] == "WK050505")["signalen_aantal"]
+    assert (reeland(sheet), reeland(later)) == (15, 20)
+    assert sheet.cijfer("signalen_aantal")["waarde"] == later.cijfer("signalen_aantal")["waarde"] == 215
+
+    check = fsh.republication_check(sheet.numbers(), later.numbers())
+    assert check.aanwijsbaar
+    # the count cell singles out the record; the share (from exact counts) changed too, but
+    # is not a count of records
+    assert [(w["cel"], w["oud"], w["nieuw"], w["aanwijsbaar"]) for w in check.wijzigingen] == [
+        ("Melders met terugkoppeling, 2025", 75.0, 74.5, False),
+        ("Signalen meldpunt, Wijk 05 Het Reeland, 2025", 15, 20, True)]
+    assert not fsh.republication_check(sheet.numbers(), sheet.numbers()).wijzigingen
+
+    con = state.connect(tmp_path / "state.sqlite")
+    archive = tmp_path / "archief"
+    t0 = datetime(2026, 11, 2, 9, tzinfo=timezone.utc)
+    first = fsh.publish(con, sheet, {"pdf": b"%PDF-1"}, "analist1", "analist", archive, t0)
+    again = fsh.publish(con, sheet, {"pdf": b"%PDF-1"}, "analist1", "analist", archive,
+                        t0 + timedelta(minutes=1))            # nothing changed: no reason needed
+    assert again["filters"] == {"jaar": YEAR, "herpublicatie_van": first["id"], "gewijzigde_cellen": 0}
+    with pytest.raises(fsh.Republicatie) as refused:
+        fsh.publish(con, later, {"pdf": b"%PDF-2"}, "analist1", "analist", archive, t0 + timedelta(minutes=2))
+    assert "Signalen meldpunt, Wijk 05 Het Reeland, 2025: 15 → 20" in str(refused.value)
+    assert "reden" in str(refused.value)
+    assert len(fsh.archive_list(con, "factsheet")) == 2                     # nothing stored
+    with pytest.raises(ValueError):
+        fsh.publish(con, later, {"pdf": b"%PDF-2"}, "analist1", "analist", archive,
+                    t0 + timedelta(minutes=3), reden="zomaar")               # no free text
+    row = fsh.publish(con, later, {"pdf": b"%PDF-2"}, "analist1", "analist", archive,
+                      t0 + timedelta(minutes=4), reden="late levering partner")
+    assert row["reden"] == "late levering partner"
+    latest = fsh.archive_list(con, "factsheet")[0]
+    assert latest["filters"] == {"jaar": YEAR, "reden": "late levering partner",
+                                 "herpublicatie_van": again["id"], "gewijzigde_cellen": 2}
+    con.close()
+
+
+def test_a_change_of_ten_or_more_records_is_republished_without_a_reason(sheet):
+    changed = dataclasses.replace(sheet, wijken=tuple(
+        {**r, "controles_aantal": 50} if r["wijkcode"] == "WK050501" else r for r in sheet.wijken))
+    check = fsh.republication_check(sheet.numbers(), changed.numbers())
+    assert [(w["oud"], w["nieuw"], w["aanwijsbaar"]) for w in check.wijzigingen] == [(40, 50, False)]
+    assert not check.aanwijsbaar
+    hidden = dataclasses.replace(sheet, wijken=tuple(
+        {**r, "controles_aantal": 10} if r["wijkcode"] == "WK050506" else r for r in sheet.wijken))
+    assert fsh.republication_check(sheet.numbers(), hidden.numbers()).aanwijsbaar   # "x" → 10
+
+
+# --- the snapshot: the Briefing frozen, as the viewer saw it --------------------------------
+
+@pytest.mark.parametrize("gebied", ["stad", "wijk:WK050503"])
+def test_briefing_snapshot_is_the_briefing(served_demo, gebied):
+    """The snapshot PDF holds the mayor's Briefing figures — the same values and the same
+    marks as the screen (one rule for screen and document), never a number the screen hid."""
+    from dijkwacht import data
+    from dijkwacht.filters import Period
+
+    period = Period(date(2026, 7, 1), date(2026, 10, 1))
+    snap, pdf = data.briefing_snapshot("bestuur", period, gebied, "Gebied")
+    screen = data.briefing("bestuur", period, gebied)
+    for c in snap.cijfers:
+        assert (c["nu"], c["vorige"], c["vorig_jaar"]) == tuple(
+            screen[k][c["code"]] for k in ("nu", "vorige", "vorig_jaar")), c["code"]
+    table = screen["veranderingen"].filter(pl.col("soort") == "wijk")
+    for row in table.iter_rows(named=True):
+        shown = next(w for w in snap.wijken if w["wijkcode"] == row["sleutel"])[row["bron"]]
+        assert shown == (row["nu"] if row["nu"] is not None else row["nu_weergave"])
+    assert any(isinstance(w[b], str) for w in snap.wijken for b in fsh.SNAPSHOT_SOURCES)   # marks kept
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 1
     text = reader.pages[0].extract_text()
-    assert "stand per 30 okt 2026" in text and "Wat veranderde het meest" in text
+    assert "1 jul 2026 – 30 sep 2026" in text and "Wat veranderde het meest" in text
     assert not re.search(r"BU\d{8}", text)
-    for row in snap.wijken:                          # bestuur profile: no 1–4 shown
-        for bron in fsh.SNAPSHOT_SOURCES:
-            assert row[bron] in ("<5", "x") or row[bron] == 0 or row[bron] >= 5, row
+    signals = screen["nu"]["signalen_aantal"]
+    assert formats.value(signals, "aantal") in text
 
-    buurten = db.query("gebied_buurten", soort="wijk", code="WK050506")["buurtcode"].to_list()
-    area = fsh.build_snapshot(db, van, tot, "wijk:WK050506", "Wijk 06 Staart", buurten)
-    for c in area.cijfers:
-        if c["telling"]:
-            for k in ("nu", "vorige", "vorig_jaar"):
-                assert c[k] is None or c[k] == "<5" or c[k] == 0 or c[k] >= 5, c
-    assert fsh.build_snapshot(db, van, tot, "wijk:WK050506", "Wijk 06 Staart", buurten) == area
 
-    con = state.connect(tmp_path / "state.sqlite")
-    row = fsh.publish(con, snap, {"pdf": pdf}, who="burgemeester", role="bestuur",
-                      directory=tmp_path / "archief")
-    assert row["soort"] == "briefing" and row["periode"] == "2026-07-01/2026-10-01"
-    assert fsh.archive_list(con, "briefing")[0]["filters"] == {"van": "2026-07-01", "tot": "2026-10-01",
-                                                               "gebied": "stad"}
-    con.close()
+# --- the meldpunt funnel ----------------------------------------------------------------------
+
+def test_funnel_stages_nest_on_the_demo(db):
+    """Each stage is a subset of the one before, for every year and theme; closed without
+    passing on is beside the funnel, not in it (the old funnel drew doorgezet < afgesloten)."""
+    for year in range(2016, 2027):
+        for thema in (None, "hennep", "drugshandel"):
+            frame = db.query("signalen_trechter", van=date(year, 1, 1), tot=date(year + 1, 1, 1),
+                             buurten=None, thema=thema)
+            stages = frame.filter(pl.col("trechter")).sort("volgorde")["aantal"].to_list()
+            assert charts.nests(stages), (year, thema, stages)
+            side = frame.filter(~pl.col("trechter"))["aantal"].to_list()
+            assert stages[2] + side[0] <= stages[1]      # the two routes after stage 2 do not overlap
+    frame = db.query("signalen_trechter", van=date(2025, 1, 1), tot=date(2026, 1, 1), buurten=None, thema=None)
+    assert frame["aantal"].to_list() == [216, 216, 111, 98, 97]
+    fig = charts.funnel(frame)
+    assert fig.data[0].type == "funnel" and list(fig.data[0].x) == [216, 216, 111, 98]
+
+
+def test_funnel_stages_are_subsets_on_planted_signals(memdb):
+    """Awkward records (a closing date without the status, passed on without a target, no
+    status at all) still give nested stages: counted from the same rows in Python."""
+    rows = [  # signaalnummer, status, doorgezet_naar, afgesloten_op
+        ("S1", "ontvangen", None, None), ("S2", "in behandeling", None, None),
+        ("S3", "doorgezet", "politie", None), ("S4", "doorgezet", None, None),
+        ("S5", "afgesloten", "riec", date(2025, 3, 1)), ("S6", "afgesloten", None, date(2025, 3, 2)),
+        ("S7", "ontvangen", None, date(2025, 3, 3)), ("S8", None, "politie", None),
+        ("S9", None, None, None), ("S10", "in behandeling", "politie", date(2025, 4, 1))]
+    memdb.executemany("INSERT INTO signalen (signaalnummer, ontvangen_op, status, doorgezet_naar, afgesloten_op, "
+                      "bestand_sha256) VALUES (?, TIMESTAMP '2025-02-01 09:00:00', ?, ?, ?, 'x')", rows)
+    frame = queries.OnConnection(memdb).query("signalen_trechter", van=date(2025, 1, 1), tot=date(2026, 1, 1),
+                                              buurten=None, thema=None)
+    behandeld = {r[0] for r in rows if (r[1] or "ontvangen") != "ontvangen" or r[2] or r[3]}
+    doorgezet = {r[0] for r in rows if r[0] in behandeld and (r[2] or r[1] == "doorgezet")}
+    gesloten = {r[0] for r in rows if r[1] == "afgesloten" or r[3]}
+    expected = [len(rows), len(behandeld), len(doorgezet), len(doorgezet & gesloten),
+                len((behandeld - doorgezet) & gesloten)]
+    assert frame["aantal"].to_list() == expected == [10, 8, 5, 2, 2]
+    assert doorgezet <= behandeld
+    # counts that do not nest are never drawn as a funnel
+    crossed = frame.with_columns(aantal=pl.Series([10, 8, 2, 5, 2]))
+    assert charts.funnel(crossed).data[0].type == "bar"
 
 
 @pytest.mark.parametrize("role", ["bestuur", "analist"])
@@ -209,6 +505,40 @@ def test_factsheet_page(served_demo, tmp_path, monkeypatch, role):
     at = app_for(role, "pages/factsheet.py").run()
     assert not at.exception, at.exception
     assert at.title[0].value == f"Factsheet ondermijning Dordrecht {YEAR}"
-    assert [m.value for m in at.metric][:1] == ["35"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Ontmantelde hennepkwekerijen"], metrics["Verdachte transacties"],
+            metrics["Signalen meldpunt"], metrics["Bibob: geweigerd of ingetrokken"]) == ("35", "105", "215", "<5")
     buttons = [b.label for b in at.button]
     assert ("Publiceren" in buttons) == (role == "analist")
+
+
+def test_factsheet_page_asks_a_reason_when_republishing(served_demo, tmp_path, monkeypatch):
+    """The page against data.publish_factsheet(role, who, year, reden=None): a refusal shows
+    the changed cells and a choice of the fixed reasons (no free text); publishing again
+    passes the chosen reason."""
+    from apptest_support import app_for
+    from dijkwacht import data
+    monkeypatch.setenv("DIJKWACHT_ARCHIEF", str(tmp_path / "archief"))
+    calls = []
+    check = fsh.Herpublicatie(({"sleutel": "wijk:WK050505:signalen_aantal", "cel": "Signalen meldpunt, "
+                                "Wijk 05 Het Reeland, 2025", "oud": 15, "nieuw": 20, "telling": True,
+                                "aanwijsbaar": True},), True)
+
+    def publish(role, who, year, reden=None):
+        calls.append((role, year, reden))
+        if reden is None:
+            raise fsh.Republicatie(check, {"periode": str(year), "gemaakt_op": "2026-11-02T09:00:00+00:00"})
+        return {"gemaakt_op": "2026-11-02T10:00:00+00:00", "reden": reden}
+
+    monkeypatch.setattr(data, "publish_factsheet", publish)
+    at = app_for("analist", "pages/factsheet.py").run()
+    next(b for b in at.button if b.label == "Publiceren").click().run()
+    assert not at.exception, at.exception
+    assert any("al gepubliceerd" in w.value for w in at.warning)
+    choice = next(s for s in at.selectbox if s.label == "Reden van de nieuwe editie")
+    assert list(choice.options) == list(fsh.REDENEN)
+    choice.select("late levering partner").run()
+    next(b for b in at.button if b.label == "Opnieuw publiceren met deze reden").click().run()
+    assert not at.exception, at.exception
+    assert calls == [("analist", YEAR, None), ("analist", YEAR, "late levering partner")]
+    assert any("reden: late levering partner" in s.value for s in at.success)

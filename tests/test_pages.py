@@ -174,7 +174,11 @@ def test_meldpunt_page(served_demo):
     assert as_int(metric(at, "Signalen")) == values["signalen_aantal"]
     assert metric(at, "Melders met terugkoppeling") == f"{values['signalen_terugkoppeling_pct']:.1f}%".replace(".", ",")
     funnel = data.meldpunt("analist", Period(date(2025, 1, 1), date(2026, 1, 1)))["trechter"]
-    assert funnel["fase"].to_list() == ["ontvangen", "in behandeling", "doorgezet", "afgesloten"]
+    stages = funnel.filter(pl.col("trechter"))
+    assert stages["fase"].to_list() == ["ontvangen", "in behandeling genomen", "doorgezet naar een partner",
+                                        "doorgezet en afgesloten"]
+    counts = stages["aantal"].to_list()
+    assert counts == sorted(counts, reverse=True)          # the stages nest
     # A theme narrows the signals.
     themed = app_for("analist", "pages/meldpunt.py", {"jaar": "2025", "thema": "hennep"}).run()
     assert 0 < as_int(metric(themed, "Signalen")) < values["signalen_aantal"]
