@@ -21,7 +21,8 @@ def kaart_bron(laag: str) -> str | tuple[str, ...]:
 
 
 role = auth.current_role()
-view = ui.start(role, "Kaart", SOURCES, page="kaart", theme=True)
+# The bestuur role filters themes only city-wide (figures.py); the map is below the city.
+view = ui.start(role, "Kaart", SOURCES, page="kaart", theme=access.may(role, "detail"))
 
 c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
 laag = c1.selectbox("Laag", list(maps.LAGEN), format_func=maps.LAGEN.get, key="kaart_laag")

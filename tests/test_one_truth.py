@@ -130,3 +130,31 @@ def test_map_cells_equal_the_registry_at_both_levels(served_demo, role):
             except AssertionError as err:
                 false.append(str(err))
     assert false == []
+
+
+def test_an_incomplete_year_is_compared_with_the_same_days_a_year_before(served_demo):
+    """Jan–Oct 2026 against Jan–Oct 2025, never against all of 2025 (equal periods)."""
+    from datetime import timedelta
+
+    db = queries.served(served_demo)
+    stand_per = data.meta("analist")["stand_per"]
+    series = data.series("analist", stand_per + timedelta(days=1), korrel="jaar")
+    end_before = date(stand_per.year - 1, stand_per.month, stand_per.day) + timedelta(days=1)
+    before = measures.values(db, date(stand_per.year - 1, 1, 1), end_before)
+    whole = measures.values(db, date(stand_per.year - 1, 1, 1), date(stand_per.year, 1, 1))
+    for bron, code in (("hennepkwekerijen", "hennep_ontmanteld"), ("verdachte_transacties", "transacties_aantal"),
+                       ("controles", "controles_aantal")):
+        row = series.filter((pl.col("bron") == bron) & (pl.col("periode") == date(stand_per.year, 1, 1)))
+        assert row["volledig"][0] is False
+        assert row["vorig_jaar"][0] == before[code] != whole[code], bron
+    signals = series.filter((pl.col("bron") == "signalen") & (pl.col("periode") == date(stand_per.year, 1, 1)))
+    assert signals["vorig_jaar"].sum() == before["signalen_aantal"]
+
+
+def test_a_stand_per_ignores_planned_activities(served_demo):
+    """The data's stand per is the last event (grow sites, transactions, signals, inspections),
+    whatever the activities or the ownership extract say."""
+    db = queries.served(served_demo)
+    status = {r["bron"]: r["stand_per"] for r in db.query("bronstand").iter_rows(named=True)}
+    events = max(status[b] for b in measures.EVENT_SOURCES)
+    assert data.meta("analist")["stand_per"] == events
