@@ -136,13 +136,19 @@ def area_buurten(role: str, gebied: str) -> tuple[str, ...] | None:
     return _area_buurten(role, database_version(), *area)
 
 
+UNKNOWN_AREA = "Onbekend gebied"
+
+
 def area_name(role: str, gebied: str) -> str:
-    """A Dutch label for an area filter."""
+    """A Dutch label for an area filter. The code of an area that does not exist is never
+    echoed (it may come from a crafted URL): such an area is "Onbekend gebied"."""
     area = filters.parse_area(gebied)
     if area is None:
         return "Hele stad"
     options = area_options(role).filter((pl.col("soort") == area[0]) & (pl.col("code") == area[1]))
-    name = options["naam"][0] if options.height else area[1]
+    if not options.height:
+        return UNKNOWN_AREA
+    name = options["naam"][0] or area[1]
     return f"{filters.AREA_KINDS[area[0]]} {name}" if area[0] != "wijk" else name
 
 
@@ -437,14 +443,11 @@ def attention_since(role: str) -> date:
     access.require(role, "detail")
     if SINCE_KEY in st.session_state:
         return st.session_state[SINCE_KEY]
-    from dijkwacht import config, state
+    from dijkwacht import state
     previous = None
     if _user():
-        con = state.connect(config.state_path())
-        try:
+        with state.opened() as con:
             previous = linkage.last_visit(con, _user())
-        finally:
-            con.close()
     return previous or linkage.default_since(_stand_per(role))
 
 
@@ -455,12 +458,9 @@ def record_visit(role: str) -> date:
     if SINCE_KEY not in st.session_state:
         st.session_state[SINCE_KEY] = since
         if _user():
-            from dijkwacht import config, state
-            con = state.connect(config.state_path())
-            try:
+            from dijkwacht import state
+            with state.opened() as con:
                 linkage.record_visit(con, _user(), _stand_per(role), state.utc_now())
-            finally:
-                con.close()
     return since
 
 
@@ -481,20 +481,22 @@ DETAIL_LOGGED_KEY = "dijkwacht_detail_gelogd"
 
 
 def log_detail_view(role: str, key: str, purpose: str) -> bool:
-    """The seam for the audit log: opening one key's detail records who, which key and why.
+    """Opening one key's detail writes an audit row: who, which key and why.
 
-    Called once per (key, purpose) per session — a rerun writes no second row. Returns True
-    when a row was written. Until dijkwacht/audit.py lands it goes to the Python log.
-    TODO(issue "Disclosure control, audit and hardening"): write via audit.py.
-    """
+    Once per (key, purpose) per sign-in — a rerun writes no second row, but another user in
+    the same tab (or the same user after signing in again) does: what was logged is bound
+    to the sign-in (auth.session_ref), and sign-out clears it too. Returns True when a row
+    was written."""
+    from dijkwacht import auth
     access.require(role, "detail")
     if not linkage.valid_purpose(purpose):
         raise ValueError("doel ontbreekt of is ongeldig")
+    entry = (auth.session_ref(), _user(), key, purpose)
     seen = st.session_state.setdefault(DETAIL_LOGGED_KEY, set())
-    if (key, purpose) in seen:
+    if entry in seen:
         return False
     _audit("detail", role, object=f"sleutel:{linkage.short(key)}", filters={"doel": purpose})
-    seen.add((key, purpose))
+    seen.add(entry)
     return True
 
 
@@ -615,14 +617,11 @@ def publish_factsheet(role: str, who: str, year: int, reden: str | None = None) 
     single out fewer than 10 records raises factsheet.Republicatie unless `reden` (one of
     factsheet.REDENEN) is given; the reason is kept in the register."""
     access.require(role, "export_tables")
-    from dijkwacht import config, factsheet as fsh, state
+    from dijkwacht import factsheet as fsh, state
     files = factsheet_files(role, year)
-    con = state.connect(config.state_path())
-    try:
+    with state.opened() as con:
         return fsh.publish(con, factsheet(role, year), {"pdf": files["pdf"], "png": files["png"]},
                            who, role, reden=reden)
-    finally:
-        con.close()
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=16)
@@ -644,24 +643,18 @@ def briefing_snapshot(role: str, period: filters.Period, gebied: str, gebied_naa
 def keep_snapshot(role: str, who: str, period: filters.Period, gebied: str, gebied_naam: str) -> dict:
     """Freeze the briefing: store its PDF (and numbers) in the archive; the register row."""
     access.require(role, "export_factsheet")
-    from dijkwacht import config, factsheet as fsh, state
+    from dijkwacht import factsheet as fsh, state
     snap, pdf = briefing_snapshot(role, period, gebied, gebied_naam)
-    con = state.connect(config.state_path())
-    try:
+    with state.opened() as con:
         return fsh.publish(con, snap, {"pdf": pdf}, who, role)
-    finally:
-        con.close()
 
 
 def archive(role: str, kind: str | None = None) -> list[dict]:
     """The archive register, newest first (not cached: it changes on every publication)."""
     access.require(role, "export_factsheet")
-    from dijkwacht import config, factsheet as fsh, state
-    con = state.connect(config.state_path())
-    try:
+    from dijkwacht import factsheet as fsh, state
+    with state.opened() as con:
         return fsh.archive_list(con, kind)
-    finally:
-        con.close()
 
 
 def archived_file(role: str, name: str) -> bytes:
@@ -677,10 +670,22 @@ LIVE_SECONDS = 20
 
 @st.fragment(run_every=LIVE_SECONDS)
 def watch_for_new_data() -> None:
+    """Every LIVE_SECONDS: rerun the app when a new database is published, or when this
+    tab's session has ended (idle, absolute term, logout elsewhere), so the login replaces
+    the figures at once. These runs are not a user's action: they never renew the idle
+    clock (auth.mark_automatic; the router then checks without renewing)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+    from dijkwacht import auth
+    ctx = get_script_run_ctx()
+    timed = bool(ctx and ctx.fragment_ids_this_run)    # a full run: the router just checked
+    if timed and not auth.session_alive():
+        auth.mark_automatic()
+        st.rerun(scope="app")
     version = database_version()
     seen = st.session_state.setdefault("dijkwacht_dataversie", version)
     if version != seen:
         st.session_state["dijkwacht_dataversie"] = version
+        auth.mark_automatic()
         st.rerun(scope="app")
 
 
@@ -748,9 +753,24 @@ def log_denial(role: str | None, what: str) -> int | None:
     return _audit("weigering", role, object=what, resultaat="geweigerd")
 
 
-def log_login(name: str, ok: bool, role: str | None = None) -> int | None:
-    """A login attempt, ok or failed (the name as typed, lower-cased; never the password)."""
-    return _audit("inloggen", role if ok else None, actor=(name or "").strip().lower()[:100],
+UNKNOWN_NAME = "(onbekende naam)"
+
+
+def log_login(name: str, ok: bool, role: str | None = None, *, oidc: bool = False) -> int | None:
+    """A login attempt, ok or failed; never the password. A local attempt names the account
+    only when an account by that name exists, else "(onbekende naam)": what was typed in the
+    name field may be a password typed in the wrong field. An OIDC identity comes from the
+    provider, not from a keyboard, and is kept as it is."""
+    actor = (name or "").strip().lower()[:100]
+    if not oidc:
+        from dijkwacht import accounts, state
+        try:
+            with state.opened() as con:
+                known = bool(actor) and accounts.exists(con, actor)
+        except Exception:  # noqa: BLE001 — cannot tell: keep nothing typed
+            known = False
+        actor = accounts.normalize_name(actor) if known else UNKNOWN_NAME
+    return _audit("inloggen", role if ok else None, actor=actor,
                   resultaat="ok" if ok else "mislukt", load_id=None)
 
 
@@ -759,14 +779,11 @@ def audit_log(role: str, *, van: date | None = None, tot: date | None = None,
               limit: int = 1000) -> pl.DataFrame:
     """The audit log for the Data page, newest first — beheerder only (not cached)."""
     access.require(role, "data_management")
-    from dijkwacht import audit, config, state
-    con = state.connect(config.state_path())
-    try:
+    from dijkwacht import audit, state
+    with state.opened() as con:
         rows = audit.query(con, van=van.isoformat() if van else None,
                            tot=tot.isoformat() if tot else None, actor=actor or None,
                            actie=actie or None, resultaat=resultaat or None, limit=limit)
-    finally:
-        con.close()
     schema = {"nr": pl.Int64, "tijd": pl.String, "actor": pl.String, "rol": pl.String,
               "actie": pl.String, "object": pl.String, "resultaat": pl.String,
               "herkomst": pl.String, "filters": pl.String, "rijen": pl.Int64,
@@ -777,12 +794,9 @@ def audit_log(role: str, *, van: date | None = None, tot: date | None = None,
 def audit_intact(role: str) -> tuple[bool, str]:
     """(intact, Dutch message) of the hash chain — beheerder only."""
     access.require(role, "data_management")
-    from dijkwacht import audit, config, state
-    con = state.connect(config.state_path())
-    try:
+    from dijkwacht import audit, state
+    with state.opened() as con:
         return audit.verify(con)
-    finally:
-        con.close()
 
 
 # --- Errors: a short Dutch message with an incident id; the traceback goes to the log --------

@@ -1168,7 +1168,6 @@ def snapshot_map_png(snap: Snapshot) -> bytes:
 
 def snapshot_pdf(snap: Snapshot, map_png: bytes | None = None) -> bytes:
     """The triangle briefing as a one-page A4 PDF."""
-    from reportlab.lib import colors
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
     s = _styles()

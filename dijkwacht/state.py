@@ -35,3 +35,15 @@ def transaction(con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
         con.execute("ROLLBACK")
         raise
     con.execute("COMMIT")
+
+
+@contextmanager
+def opened(path: Path | None = None) -> Iterator[sqlite3.Connection]:
+    """The state database (config.state_path() unless given), closed when done: the one way
+    the app and the CLIs open it for a short read or write."""
+    from dijkwacht import config
+    con = connect(path or config.state_path())
+    try:
+        yield con
+    finally:
+        con.close()
