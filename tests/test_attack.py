@@ -104,9 +104,13 @@ def pinned(obs: Observations, layer: str) -> list[tuple]:
 
 @pytest.fixture(scope="module")
 def seen(demo_db):
-    import os
-    os.environ["DIJKWACHT_DB"] = str(demo_db)
-    os.environ["DIJKWACHT_STATE"] = str(demo_db.with_name("state.sqlite"))
+    with pytest.MonkeyPatch.context() as mp:      # the app's database for this module only
+        mp.setenv("DIJKWACHT_DB", str(demo_db))
+        mp.setenv("DIJKWACHT_STATE", str(demo_db.with_name("state.sqlite")))
+        yield observe()
+
+
+def observe() -> Observations:
     role = "bestuur"
     stand_per = data.meta(role)["stand_per"]
     options = data.area_options(role)
