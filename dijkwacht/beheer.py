@@ -5,7 +5,14 @@ dijkwacht/data.py, which checks the role.
 """
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import secrets
+import shutil
+import stat
+import time
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -81,27 +88,166 @@ def check_upload(name: str, size: int) -> str | None:
     return None
 
 
+# --- Uploads (Data page) -----------------------------------------------------------------
+# An upload is previewed from one private folder beside the state database (mode 700):
+# written once per upload, under its SHA-256, removed as soon as the preview is done; the
+# page keeps the preview's outcome, so a rerun writes nothing. Accepting writes the bytes
+# straight into the inbox (atomically, under a hidden name the watcher skips). Anything left
+# by a crash is swept at start-up (the first use in a process) and at logout.
+STAGING_NAME = ".upload-staging"
+_PROCESS_STARTED = time.time()
+_swept_at_start = False
+
+
+@dataclass(frozen=True)
+class UploadPreview:
+    """What the page shows and keeps for one upload (no file, no keyed rows)."""
+    sha256: str
+    name: str                 # the safe name it would get in the inbox
+    refusal: str | None       # Dutch reason the file would be refused, or None
+    source: str | None = None
+    rows_in: int = 0
+    loaded: int = 0
+    quarantined: int = 0
+    errors: pl.DataFrame | None = None
+    again: bool = False       # a passing refusal: the page asks again on its next run
+
+
+class StagingUnsafe(Exception):
+    """The staging folder is not a private directory of ours (a link, other owner, ...)."""
+
+
+def staging_dir(create: bool = True) -> Path:
+    """The private staging folder; created with mode 700. Fails closed when the path is a
+    symlink or not a directory owned by this user."""
+    global _swept_at_start
+    folder = config.state_path().parent / STAGING_NAME
+    if create:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.mkdir(folder, 0o700)
+        except FileExistsError:
+            pass
+    try:
+        info = os.lstat(folder)
+    except FileNotFoundError:
+        return folder
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        raise StagingUnsafe(str(folder))
+    if stat.S_IMODE(info.st_mode) != 0o700:
+        os.chmod(folder, 0o700)
+    if not _swept_at_start:
+        _swept_at_start = True
+        _sweep(folder, before=_PROCESS_STARTED)   # leftovers of an earlier process
+    return folder
+
+
+def _sweep(folder: Path, before: float) -> int:
+    removed = 0
+    for entry in list(folder.iterdir()) if folder.is_dir() else []:
+        try:
+            if os.lstat(entry).st_mtime <= before:
+                if entry.is_dir() and not entry.is_symlink():
+                    shutil.rmtree(entry, ignore_errors=True)
+                else:
+                    entry.unlink(missing_ok=True)
+                removed += 1
+        except FileNotFoundError:
+            continue
+    return removed
+
+
+def sweep_uploads(older_than_seconds: float = 0.0) -> int:
+    """Remove staged upload copies (at start-up and logout). A preview reads its copy once,
+    at its start, so removing a copy under a running preview does no harm."""
+    folder = staging_dir(create=False)
+    return _sweep(folder, before=time.time() - older_than_seconds) if folder.is_dir() else 0
+
+
+def upload_refusal() -> str | None:
+    """Why no upload can be previewed here at all — decided before anything is written."""
+    from etl.load import served_meta
+
+    meta = served_meta(config.db_path())
+    if meta and meta.get("demo"):
+        return "Dit is een demodatabase: echte partnerbestanden worden hier geweigerd."
+    return None
+
+
+def _write_private(path: Path, data: bytes) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def preview_bytes(name: str, data: bytes) -> UploadPreview:
+    """Preview an upload: refused before anything is written when this database takes no
+    partner files; otherwise one private copy, removed as soon as the preview is done."""
+    digest = hashlib.sha256(data).hexdigest()
+    safe = safe_upload_name(name)
+    refusal = upload_refusal() or check_upload(name, len(data))
+    if refusal:
+        return UploadPreview(digest, safe, refusal)
+    folder = staging_dir() / digest
+    try:
+        os.mkdir(folder, 0o700)
+    except FileExistsError:
+        return UploadPreview(digest, safe, "Dit bestand wordt op dit moment al bekeken; probeer het zo opnieuw.",
+                             again=True)
+    try:
+        staged = folder / safe
+        _write_private(staged, data)
+        prepared, refusal = preview_upload(staged)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    if refusal:
+        return UploadPreview(digest, safe, refusal)
+    report = prepared.report
+    return UploadPreview(digest, safe, None, report.source, report.rows_in, report.loaded,
+                         report.quarantined, prepared.errors)
+
+
 def preview_upload(path: Path):
-    """What would load and what would be quarantined, without publishing anything."""
+    """What would load and what would be quarantined, without publishing anything.
+
+    Keyed with a throwaway key: the preview shows counts and broken rules only, never keyed
+    values, so the dashboard needs no pseudonym key (only the inbox watcher has it)."""
     from etl.load import Prepared, prepare, served_meta
     from etl.reference import valid_buurtcodes
 
     meta = served_meta(config.db_path())
     if meta and meta.get("demo"):
         return None, "Dit is een demodatabase: echte partnerbestanden worden hier geweigerd."
-    key = config.pseudonym_key()
-    if key is None:
-        return None, "Er is geen pseudoniemsleutel ingesteld; zonder sleutel wordt niets geladen."
-    outcome = prepare(path, key, valid_buurtcodes(), None, set(meta["files"]) if meta else set())
+    outcome = prepare(path, secrets.token_urlsafe(48).encode(), valid_buurtcodes(), None,
+                      set(meta["files"]) if meta else set())
     if isinstance(outcome, Prepared):
         return outcome, None
     return None, outcome.message
 
 
-def accept_upload(path: Path, inbox: Path | None = None) -> Path:
-    """Move a previewed upload into the inbox, where the watcher loads it."""
+def accept_upload(name: str, data: bytes, previewed_sha256: str, inbox: Path | None = None) -> Path:
+    """Put a previewed upload in the inbox, where the watcher loads it: the same bytes as
+    previewed (checked by hash), written under a hidden name the watcher skips, then renamed
+    into place, so the watcher never sees half a file. No copy stays anywhere else."""
+    if hashlib.sha256(data).hexdigest() != previewed_sha256:
+        raise ValueError("het bestand is veranderd sinds het voorbeeld")
     inbox = Path(inbox or config.INBOX_DIR)
     inbox.mkdir(parents=True, exist_ok=True)
-    target = inbox / path.name
-    path.replace(target)
+    target = inbox / safe_upload_name(name)
+    partial = inbox / f".{target.name}.{secrets.token_hex(8)}.upload"
+    try:
+        _write_private(partial, data)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    fd = os.open(inbox, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
     return target

@@ -3,7 +3,8 @@
 A load builds a new file beside the served one, checkpoints and closes it, fsyncs it
 and renames it over the served path. A reader never sees a half-load, and a crash at any
 moment leaves the served file as it was. The last few published versions are kept as
-hard links for rollback.
+hard links for rollback; detail past its retention term is purged from them at every
+publication too (etl/retention.py), so a version never brings purged detail back.
 """
 from __future__ import annotations
 
@@ -57,6 +58,8 @@ def _remove_stale_builds(served: Path) -> None:
     """Builds left by a load that was killed (only called while holding the lock)."""
     for stale in served.parent.glob(f".{served.name}.*.bouw*"):
         stale.unlink(missing_ok=True)
+    for stale in versions_dir(served).glob(".*.bewaartermijn.bouw*"):
+        stale.unlink(missing_ok=True)
 
 
 @contextmanager
@@ -93,6 +96,21 @@ def publish(work: Path, served: Path, load_id: str) -> None:
     os.replace(work, served)
     _fsync(served.parent)
     prune_versions(served)
+    purge_versions(served)
+
+
+def purge_versions(served: Path) -> None:
+    """The retention term on the kept versions (called under the publish lock). Published is
+    published: an unexpected failure here drops the versions rather than failing the load."""
+    from etl import retention
+
+    try:
+        retention.purge_kept_versions(served)
+    except Exception:  # noqa: BLE001
+        import logging
+        logging.getLogger("dijkwacht.etl").exception("bewaartermijn op bewaarde versies mislukt")
+        for version in list_versions(served):
+            version.unlink(missing_ok=True)
 
 
 def _next_version_number(versions: Path) -> int:

@@ -9,14 +9,28 @@ Before any row of a year is purged, that year's aggregates per source and wijk a
 has one. A frozen year is never recomputed (later purges would make it incomplete).
 Called inside the load's build (etl/load.py), on the new copy, before publication: a failed
 load purges nothing in the served file.
+
+The kept versions (etl/publish.py, the last five, for rollback) would otherwise hold the
+purged detail for five more loads, and a rollback would serve it again. So every publication
+and every rollback, under the publish lock, purges the same detail (same term, same day)
+from each kept version that still has some: a copy is purged, its fact table rebuilt, and
+renamed over the version (a reader with the old file open keeps its view until it closes).
+A version that cannot be purged is removed: retention goes before rollback.
 """
 from __future__ import annotations
 
+import logging
+import os
+import shutil
+import stat
 from datetime import date, timedelta
+from pathlib import Path
 
 import duckdb
 
 from dijkwacht import config
+
+_LOG = logging.getLogger("dijkwacht.etl")
 
 # table → (date column, amount column or None). Fixed identifiers, never user input.
 RETAINED: dict[str, tuple[str, str | None]] = {
@@ -95,3 +109,66 @@ def apply(con: duckdb.DuckDBPyConnection, days: int | None = None,
         keep_aggregates(con, table, before, today)
         purged[table] = purge_detail(con, table, before)
     return purged
+
+
+def _has_detail_before(path: Path, before: date) -> bool:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        for table, (column, _) in RETAINED.items():
+            if con.execute(f"SELECT count(*) FROM {table} WHERE {column} < ?", [before]).fetchall()[0][0]:
+                return True
+        return False
+    finally:
+        con.close()
+
+
+def _purge_copy(version: Path, days: int, today: date) -> int:
+    """Purge a copy of `version` and rename it over the version; returns rows purged."""
+    from etl.load import build_facts
+    from etl.publish import _fsync
+
+    work = version.with_name(f".{version.name}.bewaartermijn.bouw")
+    work.unlink(missing_ok=True)
+    before = os.stat(version)
+    shutil.copyfile(version, work)
+    try:
+        con = duckdb.connect(str(work))
+        try:
+            purged = apply(con, days, today)
+            build_facts(con)            # the fact table holds day totals of the purged rows
+            con.execute("CHECKPOINT")
+        finally:
+            con.close()
+        os.chmod(work, stat.S_IMODE(before.st_mode))
+        os.utime(work, ns=(before.st_atime_ns, before.st_mtime_ns))   # "bewaard sinds" stays
+        _fsync(work)
+        os.replace(work, version)
+        _fsync(version.parent)
+    except BaseException:
+        work.unlink(missing_ok=True)
+        Path(str(work) + ".wal").unlink(missing_ok=True)
+        raise
+    return sum(purged.values())
+
+
+def purge_kept_versions(served: Path, days: int | None = None,
+                        today: date | None = None) -> dict[str, int]:
+    """Apply the term to every kept version of `served` (caller holds the publish lock).
+    {version name: rows purged}; -1 for a version removed because it could not be purged."""
+    from etl.publish import list_versions
+
+    days = config.gemeente().retentie_detail_dagen if days is None else int(days)
+    today = today or date.today()
+    before = cutoff(days, today)
+    if before is None:
+        return {}
+    out: dict[str, int] = {}
+    for version in list_versions(served):
+        try:
+            if _has_detail_before(version, before):
+                out[version.name] = _purge_copy(version, days, today)
+        except Exception:  # noqa: BLE001 — fail closed: a version we cannot purge is not kept
+            _LOG.exception("bewaartermijn: versie %s niet op te schonen; verwijderd", version.name)
+            version.unlink(missing_ok=True)
+            out[version.name] = -1
+    return out

@@ -1,6 +1,5 @@
 """Data (beheerder): load runs, quarantine, inbox, templates, upload, rollback."""
-import tempfile
-from pathlib import Path
+from functools import partial
 
 import streamlit as st
 
@@ -32,30 +31,52 @@ st.dataframe(data.inbox_files(role), hide_index=True)
 st.subheader("Sjablonen voor partners")
 columns = st.columns(3)
 for i, (source, name) in enumerate(template_names().items()):
-    columns[i % 3].download_button(f"Sjabloon {SOURCES[source].label}", template_xlsx(SOURCES[source]),
-                                   file_name=name, key=f"sjabloon-{source}")
+    # Made on click (a callable): no file waits under /media for the rest of the session.
+    columns[i % 3].download_button(f"Sjabloon {SOURCES[source].label}", partial(template_xlsx, SOURCES[source]),
+                                   file_name=name, key=f"sjabloon-{source}",
+                                   mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 st.subheader("Bestand aanleveren")
-upload = st.file_uploader("Partnerbestand (CSV of XLSX)", type=["csv", "txt", "tsv", "xlsx"])
-if upload is not None:
+# One preview per upload: its outcome is kept in the session, so a rerun writes no copy;
+# the copy the preview needs lives in a private folder and is gone when the preview is done.
+PREVIEW_KEY, ROUND_KEY, ACCEPTED_KEY = "beheer_upload_voorbeeld", "beheer_upload_ronde", "beheer_upload_geaccepteerd"
+upload = st.file_uploader("Partnerbestand (CSV of XLSX)", type=["csv", "txt", "tsv", "xlsx"],
+                          key=f"upload-{st.session_state.get(ROUND_KEY, 0)}")
+accepted = st.session_state.pop(ACCEPTED_KEY, None)
+if accepted:
+    st.success(f"{accepted} staat in de inbox; de bewaker laadt het binnen een minuut.")
+if upload is None:
+    st.session_state.pop(PREVIEW_KEY, None)
+else:
     problem = beheer.check_upload(upload.name, upload.size)
     if problem:
         st.error(problem)
     else:
-        staging = Path(tempfile.mkdtemp(prefix="dijkwacht-upload-")) / beheer.safe_upload_name(upload.name)
-        staging.write_bytes(upload.getvalue())
-        prepared, refusal = beheer.preview_upload(staging)
-        if refusal:
-            st.error(refusal)
+        ident = (getattr(upload, "file_id", None), upload.name, upload.size)
+        kept = st.session_state.get(PREVIEW_KEY)
+        if kept is None or kept[0] != ident:
+            kept = (ident, beheer.preview_bytes(upload.name, upload.getvalue()))
+            if not kept[1].again:
+                st.session_state[PREVIEW_KEY] = kept
+        preview = kept[1]
+        if preview.refusal:
+            st.error(preview.refusal)
         else:
-            report = prepared.report
-            st.info(f"{report.source}: {report.rows_in} regels, {report.loaded} worden geladen, "
-                    f"{report.quarantined} gaan naar de quarantaine.")
-            st.dataframe(prepared.errors, hide_index=True)
+            st.info(f"{preview.source}: {preview.rows_in} regels, {preview.loaded} worden geladen, "
+                    f"{preview.quarantined} gaan naar de quarantaine.")
+            st.dataframe(preview.errors, hide_index=True)
             if st.button("Accepteren en in de inbox zetten", type="primary"):
-                target = beheer.accept_upload(staging)
-                data.log_steward_action(role, "beheer", f"upload {target.name}")
-                st.success(f"{target.name} staat in de inbox; de bewaker laadt het binnen een minuut.")
+                try:
+                    target = beheer.accept_upload(upload.name, upload.getvalue(), preview.sha256)
+                except ValueError:
+                    st.session_state.pop(PREVIEW_KEY, None)
+                    st.error("Het bestand is veranderd sinds het voorbeeld; bekijk het opnieuw.")
+                else:
+                    data.log_steward_action(role, "beheer", f"upload {target.name}")
+                    st.session_state.pop(PREVIEW_KEY, None)
+                    st.session_state[ROUND_KEY] = st.session_state.get(ROUND_KEY, 0) + 1   # empties the uploader
+                    st.session_state[ACCEPTED_KEY] = target.name
+                    st.rerun()
 
 st.subheader("Auditlog")
 intact, verdict = data.audit_intact(role)

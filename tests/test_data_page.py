@@ -1,6 +1,8 @@
 """The Data page (beheerder): load log, quarantine, upload checks and preview."""
 from __future__ import annotations
 
+import secrets
+
 import pytest
 
 from apptest_support import app_for
@@ -73,3 +75,124 @@ def test_inbox_listing_gives_deletion_dates(tmp_path):
     rows = {r["bestand"]: r for r in listing.iter_rows(named=True)}
     assert rows["wacht.csv"]["verwijderd_op"] is None
     assert rows["x.csv"]["verwijderd_op"] is not None
+
+
+# --- Issue 23, item 2: upload copies left behind -------------------------------------------
+
+UPLOAD = ("registratienummer;datum_ontmanteling;aantal_planten\n"
+          "H-10;03-02-2026;100\nH-11;31-02-2026;100\n").encode()
+
+
+class FakeUpload:
+    """What st.file_uploader hands the page (AppTest cannot upload a file itself)."""
+    file_id = "upload-1"
+
+    def __init__(self, name: str, data: bytes):
+        self.name, self._data, self.size = name, data, len(data)
+
+    def getvalue(self) -> bytes:
+        return self._data
+
+
+def _copies(root, data: bytes, skip=None) -> list:
+    """Every file under root holding the upload's bytes (a raw copy), except `skip`."""
+    return [p for p in root.rglob("*") if p.is_file() and p != skip and p.read_bytes() == data]
+
+
+@pytest.fixture
+def steward(tmp_path, monkeypatch):
+    """A real (non-demo) served database, a private temp dir and inbox, and a fake upload."""
+    import tempfile
+
+    from dijkwacht import config
+
+    db = tmp_path / "data" / "dijkwacht.duckdb"
+    first = tmp_path / "hennepkwekerijen_eerste.csv"
+    first.write_text("registratienummer;datum_ontmanteling\nH-1;03-02-2024\nH-2;03-02-2025\n"
+                     "H-3;03-02-2026\n", encoding="utf-8")
+    run([first], db, key=secrets.token_urlsafe(48).encode(), progress=lambda _: None)
+    first.unlink()
+    monkeypatch.setenv("DIJKWACHT_DB", str(db))
+    monkeypatch.setenv("DIJKWACHT_STATE", str(db.with_name("state.sqlite")))
+    monkeypatch.delenv("DIJKWACHT_PSEUDONIEM_SLEUTEL", raising=False)   # the dashboard has no key
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    monkeypatch.setattr(config, "INBOX_DIR", tmp_path / "inbox")
+
+    def use(upload):
+        import streamlit
+        real = streamlit.file_uploader
+
+        def uploader(label, *args, key=None, **kwargs):
+            real(label, *args, key=key, **kwargs)          # the widget itself still renders
+            return upload if key == "upload-0" else None   # a new round = an emptied uploader
+        monkeypatch.setattr(streamlit, "file_uploader", uploader)
+    return tmp_path, use
+
+
+def test_upload_leaves_no_copy_after_reruns_accept_and_logout(steward):
+    tmp_path, use = steward
+    use(FakeUpload("hennepkwekerijen_upload.csv", UPLOAD))
+    at = app_for("beheerder", "pages/data.py").run()
+    assert not at.exception, at.exception
+    assert any("1 worden geladen" in i.value for i in at.info)
+    for _ in range(2):                                     # the attack: three runs, then accept
+        at.run()
+    assert _copies(tmp_path, UPLOAD) == []                 # the preview's copy is gone at once
+    staging = beheer.staging_dir(create=False)
+    assert staging.parent == tmp_path / "data" and oct(staging.stat().st_mode & 0o777) == "0o700"
+    accept = next(b for b in at.button if b.label.startswith("Accepteren"))
+    accept.click().run()
+    assert not at.exception, at.exception
+    target = tmp_path / "inbox" / "hennepkwekerijen_upload.csv"
+    assert target.read_bytes() == UPLOAD
+    assert _copies(tmp_path, UPLOAD, skip=target) == []    # the inbox file is the only one
+    assert any("staat in de inbox" in s.value for s in at.success)
+    assert list(staging.iterdir()) == [] and list((tmp_path / "tmp").iterdir()) == []
+
+
+def test_upload_preview_writes_once_per_upload(steward, monkeypatch):
+    tmp_path, use = steward
+    use(FakeUpload("hennepkwekerijen_upload.csv", UPLOAD))
+    writes = []
+    real = beheer._write_private
+    monkeypatch.setattr(beheer, "_write_private", lambda p, d: (writes.append(p), real(p, d)))
+    at = app_for("beheerder", "pages/data.py").run()
+    at.run()
+    at.run()
+    assert len(writes) == 1 and writes[0].parent.name == beheer.hashlib.sha256(UPLOAD).hexdigest()
+
+
+def test_demo_refuses_an_upload_before_writing_anything(served_demo, tmp_path, monkeypatch):
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    writes = []
+    monkeypatch.setattr(beheer, "_write_private", lambda p, d: writes.append(p))
+    preview = beheer.preview_bytes("hennepkwekerijen_upload.csv", UPLOAD)
+    assert "demodatabase" in preview.refusal
+    assert writes == [] and _copies(tmp_path, UPLOAD) == []
+    assert not (served_demo.parent / beheer.STAGING_NAME / preview.sha256).exists()
+
+
+def test_leftovers_are_swept_at_start_up_and_logout(tmp_path, monkeypatch):
+    monkeypatch.setenv("DIJKWACHT_STATE", str(tmp_path / "state.sqlite"))
+    monkeypatch.setattr(beheer, "_swept_at_start", False)
+    leftover = tmp_path / beheer.STAGING_NAME / ("a" * 64)
+    leftover.mkdir(parents=True)
+    (leftover / "x.csv").write_bytes(UPLOAD)
+    import os
+    os.utime(leftover, (beheer._PROCESS_STARTED - 60, beheer._PROCESS_STARTED - 60))
+    beheer.staging_dir()                                   # first use in this process
+    assert not leftover.exists()
+    (tmp_path / beheer.STAGING_NAME / "b").mkdir()
+    assert beheer.sweep_uploads() == 1                     # logout
+    assert list((tmp_path / beheer.STAGING_NAME).iterdir()) == []
+
+
+def test_staging_folder_that_is_a_link_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setenv("DIJKWACHT_STATE", str(tmp_path / "state.sqlite"))
+    (tmp_path / "elders").mkdir()
+    (tmp_path / beheer.STAGING_NAME).symlink_to(tmp_path / "elders")
+    with pytest.raises(beheer.StagingUnsafe):
+        beheer.staging_dir()
