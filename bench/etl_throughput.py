@@ -15,6 +15,7 @@ Prints rows/s for both and the ratio ETL / DuckDB (the aim is ≥ 0.33).
 from __future__ import annotations
 
 import argparse
+import secrets
 import statistics
 import sys
 import tempfile
@@ -122,7 +123,7 @@ def main() -> int:
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--keep", type=Path, help="write the file and databases here (default: a temp dir)")
     args = p.parse_args()
-    key = b"bench-sleutel-niet-voor-echte-gegevens"
+    key = secrets.token_urlsafe(48).encode()   # a fresh strong key: real loads refuse weak ones
 
     with tempfile.TemporaryDirectory() as tmp:
         workdir = args.keep or Path(tmp)

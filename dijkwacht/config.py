@@ -6,6 +6,7 @@ environment variables override paths so tests and servers can point elsewhere.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import os
 import tomllib
 from dataclasses import dataclass
@@ -78,6 +79,12 @@ def gemeente() -> Gemeente:
     return _load(_config_file())
 
 
+def setting(section: str, key: str, default):
+    """One value from data/gemeente.toml ([section] key), or `default`."""
+    with open(_config_file(), "rb") as fh:
+        return tomllib.load(fh).get(section, {}).get(key, default)
+
+
 def toekomst_marge_dagen() -> int:
     """[laden] toekomst_marge_dagen: a row dated more than this many days after the load date
     is quarantined (planned activities too); 7 when the file does not say."""
@@ -106,14 +113,117 @@ def _secrets_value(name: str) -> str | None:
 
 
 def pseudonym_key() -> bytes | None:
-    """The municipality's pseudonym key, or None when none is configured."""
-    value = os.environ.get(KEY_ENV) or _secrets_value("pseudoniem_sleutel")
+    """The municipality's pseudonym key, or None when none is configured. Its strength is
+    checked where it is used for real data (`key_problem`, etl.load.run)."""
+    value = _credential("pseudoniem-sleutel") or os.environ.get(KEY_ENV) or _secrets_value("pseudoniem_sleutel")
     return value.encode() if value else None
 
 
+def _credential(name: str) -> str | None:
+    """A systemd credential (`LoadCredential=` in deploy/dijkwacht-inbox.service): the key
+    reaches only the process that loads files, never through its environment."""
+    folder = os.environ.get("CREDENTIALS_DIRECTORY")
+    if not folder:
+        return None
+    try:
+        value = (Path(folder) / name).read_text(encoding="utf-8").strip()
+    except OSError:
+        return None
+    return value or None
+
+
+# --- the key-strength rule (issue 23 item 3) -----------------------------------------------
+# A real key is at least KEY_MIN_LENGTH characters and zxcvbn (Dropbox's estimator: it
+# finds repeats, sequences, keyboard walks, dates and dictionary words, here also the
+# project's own words) estimates at least KEY_MIN_BITS bits of guessing work. zxcvbn counts
+# an unrecognised character as ~3.3 bits, so a random key needs about 40 characters; the
+# advised `secrets.token_urlsafe(48)` has 64 (384 bits). Examples from the documentation
+# and the demo key are refused by name.
+KEY_MIN_LENGTH = 32
+KEY_MIN_BITS = 128
+KEY_ESTIMATE_CHARS = 256            # longer keys are judged on their first 256 characters
+KEY_ADVICE = 'python -c "import secrets; print(secrets.token_urlsafe(48))"'
+KNOWN_KEYS = frozenset({DEMO_KEY, b"probeer-sleutel", b"test-sleutel", b"geheim", b"sleutel"})
+_KEY_WORDS = ("dijkwacht", "pseudoniem", "pseudoniemsleutel", "sleutel", "geheim", "wachtwoord",
+              "gemeente", "dordrecht", "ondermijning", "probeer", "proef", "demo", "test", "echte",
+              "gegevens", "niet", "voor", "riec", "politie")
+
+
+def key_bits(key: bytes) -> float:
+    """zxcvbn's estimate of the guessing work for `key`, in bits."""
+    from zxcvbn import zxcvbn
+
+    text = key.decode("utf-8", errors="replace")[:KEY_ESTIMATE_CHARS]
+    words = list(_KEY_WORDS) + [w for w in (_municipality_name(),) if w]
+    result = zxcvbn(text, user_inputs=words, max_length=KEY_ESTIMATE_CHARS)
+    return float(result["guesses_log10"]) * 3.321928094887362   # log2(10)
+
+
+def _municipality_name() -> str | None:
+    try:
+        return gemeente().naam.lower()
+    except (OSError, KeyError, ValueError):
+        return None
+
+
+def key_problem(key: bytes | None) -> str | None:
+    """Why `key` may not key real data (Dutch, for the user), or None when it may.
+    Never repeats the key itself. (Judged once per key and process: a load asks per file.)"""
+    return _key_problem(bytes(key)) if key else _key_problem(b"")
+
+
+@lru_cache(maxsize=4)
+def _key_problem(key: bytes) -> str | None:
+    how = f"Maak een nieuwe sleutel met: {KEY_ADVICE}"
+    if not key:
+        return f"er is geen pseudoniemsleutel ingesteld ({KEY_ENV}). {how}"
+    if key in KNOWN_KEYS or key.strip() in KNOWN_KEYS:
+        return ("de pseudoniemsleutel is een voorbeeld- of demosleutel en mag nooit echte gegevens "
+                f"sleutelen. {how}")
+    length = len(key.decode("utf-8", errors="replace"))
+    if length < KEY_MIN_LENGTH:
+        return (f"de pseudoniemsleutel is te kort ({length} {'teken' if length == 1 else 'tekens'}; minstens {KEY_MIN_LENGTH} "
+                f"willekeurige tekens). {how}")
+    bits = key_bits(key)
+    if bits < KEY_MIN_BITS:
+        return (f"de pseudoniemsleutel is te voorspelbaar (geschat {bits:.0f} bits; minstens "
+                f"{KEY_MIN_BITS} nodig — herhalingen, woorden en reeksen tellen nauwelijks mee). {how}")
+    return None
+
+
+# --- the key's check value (issue 23 item 3) -------------------------------------------------
+# The database stores HMAC-SHA256(key, label): without the key it reveals nothing, and with
+# the strength rule above guessing the key from it is out of reach. The label holds lower
+# case letters and NUL bytes, so it is never an identifier or address message (those are
+# upper-cased or contain '|'): the check value never equals a stored key. Databases from
+# before carry the old unsalted fingerprint (16 hex digits of SHA-256); it is still accepted
+# for the same key (`key_matches`), and the next publication replaces it with the check
+# value (etl.load._refresh_meta writes `key_fingerprint`).
+FINGERPRINT_VERSION = "v2"
+_CHECK_LABEL = b"dijkwacht\x00sleutelcontrole\x00v2"
+
+
 def key_fingerprint(key: bytes) -> str:
-    """Identifies a key without revealing it (stored in the database's meta)."""
+    """The key's check value as stored in the database's meta ('v2:' + HMAC hex)."""
+    return f"{FINGERPRINT_VERSION}:" + hmac.new(key, _CHECK_LABEL, hashlib.sha256).hexdigest()
+
+
+def legacy_key_fingerprint(key: bytes) -> str:
+    """The fingerprint databases built before issue 23 carry (unsalted, fast: replaced)."""
     return hashlib.sha256(b"dijkwacht-vingerafdruk|" + key).hexdigest()[:16]
+
+
+def key_matches(stored: str | None, key: bytes) -> bool:
+    """Whether `key` is the key a database with fingerprint `stored` was built with."""
+    if not stored:
+        return False
+    if stored.startswith(FINGERPRINT_VERSION + ":"):
+        return hmac.compare_digest(stored, key_fingerprint(key))
+    return hmac.compare_digest(stored, legacy_key_fingerprint(key))
+
+
+def fingerprint_is_legacy(stored: str | None) -> bool:
+    return bool(stored) and not stored.startswith(FINGERPRINT_VERSION + ":")
 
 
 @dataclass(frozen=True)

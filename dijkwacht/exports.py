@@ -1,12 +1,18 @@
 """Table exports (CSV and XLSX) that a spreadsheet can never run as formulas (DESIGN §6).
 
-Pure (no Streamlit). A text cell that starts with a character a spreadsheet reads as the
-start of a formula or command — = + - @, tab, carriage return, line feed, or their
-full-width forms — gets a leading apostrophe (OWASP "CSV injection"). Numbers stay numbers:
-only text is touched, so -5 as a number is written as the number -5, while the text "-5"
-(e.g. in an identifier column) becomes '-5. Column names are text too and get the same
-treatment. XLSX cells are written with explicit types (write_string/write_number), with
-xlsxwriter's string-to-formula/number/URL conversions off.
+Pure (no Streamlit). One test decides what is dangerous (`formula_like`): a text cell that
+starts with a character a spreadsheet reads as the start of a formula or command — = + - @,
+tab, carriage return, line feed, or their full-width forms — also when that character comes
+after leading whitespace or invisible characters a spreadsheet may skip or a reader cannot
+see (spaces, NBSP, zero-width space and joiners, BOM, bidi marks, other control and format
+characters) (OWASP "CSV injection", issue 23). In CSV such a cell gets a leading apostrophe;
+in XLSX it keeps its exact text in a cell with Excel's hidden quote prefix (`quotePrefix`),
+so the sheet shows the text as typed and Excel never turns it into a formula, not even
+after editing the cell. Numbers stay numbers: only text is touched, so -5 as a number is
+written as the number -5, while the text "-5" (e.g. in an identifier column) is escaped.
+Column names are text too and get the same treatment. XLSX cells are written with explicit
+types (write_string/write_number), with xlsxwriter's string-to-formula/number/URL
+conversions off.
 
 The app hands these bytes out only through its own download buttons, gated by role and
 audited (data.log_export with the bytes' SHA-256).
@@ -15,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -23,19 +30,43 @@ import polars as pl
 from dijkwacht import formats
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# Unicode categories of leading characters that hide what a cell starts with: separators
+# (space, NBSP, ideographic space, line/paragraph separators), control characters and
+# format characters (zero-width space/joiners, word joiner, BOM, soft hyphen, bidi marks).
+_SKIPPED = {"Zs", "Zl", "Zp", "Cc", "Cf"}
+
+
+def _skipped(ch: str) -> bool:
+    return ch.isspace() or unicodedata.category(ch) in _SKIPPED
+
+
+def formula_like(text: str) -> bool:
+    """Whether a spreadsheet could read `text` as a formula or command: it starts with a
+    formula character, or has one after leading whitespace or invisible characters."""
+    if text.startswith(FORMULA_START):
+        return True
+    i = 0
+    while i < len(text) and _skipped(text[i]):
+        i += 1
+    return 0 < i < len(text) and text[i:].startswith(FORMULA_START)
 
 
 def neutralise(value):
-    """A text cell that a spreadsheet would read as a formula gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
+    """The one escaping rule for text cells: formula-like text gets a leading apostrophe
+    (CSV); XLSX writes the same cells with the hidden quote prefix instead (`xlsx_bytes`)."""
+    if isinstance(value, str) and formula_like(value):
         return "'" + value
     return value
 
 
-def _text(value) -> str:
+def _plain(value) -> str:
     if isinstance(value, (date, datetime)):
         return value.isoformat()
-    return str(neutralise(value if isinstance(value, str) else str(value)))
+    return value if isinstance(value, str) else str(value)
+
+
+def _text(value) -> str:
+    return str(neutralise(_plain(value)))
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
@@ -75,6 +106,16 @@ def xlsx_bytes(frame, sheet: str = "gegevens", *, title: str | None = None) -> b
     book.set_properties({"title": title or "", "author": "Dijkwacht",
                          "created": datetime(2000, 1, 1)})
     bold = book.add_format({"bold": True})
+    bold_quoted = book.add_format({"bold": True, "quote_prefix": True})
+    quoted = book.add_format({"quote_prefix": True})
+
+    def text(ws, r: int, c: int, value, header: bool = False) -> None:
+        value = _plain(value)
+        if formula_like(value):       # the exact text, shown and kept as text by Excel
+            ws.write_string(r, c, value, bold_quoted if header else quoted)
+        else:
+            ws.write_string(r, c, value, bold if header else None)
+
     for name, table in sheets.items():
         if isinstance(table, pl.DataFrame):
             columns, rows = table.columns, table.iter_rows()
@@ -83,7 +124,7 @@ def xlsx_bytes(frame, sheet: str = "gegevens", *, title: str | None = None) -> b
             rows = ([row.get(c) for c in columns] for row in table)
         ws = book.add_worksheet(str(name)[:31] or "gegevens")
         for c, col in enumerate(columns):
-            ws.write_string(0, c, _text(col), bold)
+            text(ws, 0, c, col, header=True)
         for r, row in enumerate(rows, start=1):
             for c, v in enumerate(row):
                 if v is None:
@@ -93,6 +134,6 @@ def xlsx_bytes(frame, sheet: str = "gegevens", *, title: str | None = None) -> b
                 elif isinstance(v, (int, float, Decimal)):
                     ws.write_number(r, c, float(v))
                 else:
-                    ws.write_string(r, c, _text(v))
+                    text(ws, r, c, v)
     book.close()
     return buf.getvalue()

@@ -18,8 +18,14 @@ import polars as pl
 
 from dijkwacht import config
 
+# With external access off DuckDB still allows its own temp directory (<db>.tmp/, listed in
+# `allowed_directories`), so once it existed `COPY … TO '<db>.tmp/x.csv'` wrote there (issue
+# 23 item 11). The served database is read-only and small: spilling is off (no temp
+# directory, 0 bytes allowed), which also empties `allowed_directories`; a query that would
+# need to spill fails instead of writing.
 HARDENED = {"enable_external_access": False, "lock_configuration": True,
-            "autoinstall_known_extensions": False, "autoload_known_extensions": False}
+            "autoinstall_known_extensions": False, "autoload_known_extensions": False,
+            "temp_directory": "", "max_temp_directory_size": "0KiB"}
 
 
 class NoDatabase(Exception):

@@ -10,6 +10,7 @@ Exit 0: no file rejected; 1: a file was rejected; 2: usage error.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -65,10 +66,12 @@ def main(argv: list[str] | None = None) -> int:
         if args.watch or args.terugdraaien:
             return _watch_or_roll_back(args)
         paths = list(args.paden)
+        # The default folders may be links onto another disk (the operator's choice); they are
+        # resolved once. Links inside them, and links named on the command line, are refused.
         if args.demo and not paths:
-            paths = [config.DEMO_DIR]
+            paths = [Path(os.path.realpath(config.DEMO_DIR))]
         if not paths:
-            paths = [config.INBOX_DIR]
+            paths = [Path(os.path.realpath(config.INBOX_DIR))]
         reports = run(paths, args.db, demo=args.demo, forced=args.source)
     except UsageError as exc:
         print(report_json([], str(exc)) if as_json else f"fout: {exc}", file=sys.stdout if as_json else sys.stderr)

@@ -13,6 +13,13 @@ Two steps:
    rule, with the rule's Dutch text from `RULE_TEXT`.
 
 Only the rules of DESIGN §2 reject a row; everything else odd becomes a warning.
+
+What the quarantine shows is decided per value, not per column (issue 23 item 1): a line
+whose field count differs from the header's (etl.read `_veldfout`) is quarantined whole with
+one rule and no value; in every other entry a value is shown only when its column is not
+identifying and the value itself does not look like an identifier (`IDENTIFIER_PATTERNS`:
+BSN, KvK, RSIN, phone and account numbers, IBAN, e-mail, postcode with house number,
+street with house number). Everything else reads `(verborgen)`.
 """
 from __future__ import annotations
 
@@ -24,7 +31,7 @@ from functools import lru_cache
 import dataframely as dy
 import polars as pl
 
-from etl.read import LINE
+from etl.read import FIELD_ERROR, LINE
 from etl.sources import Column, Source
 
 HIDDEN = "(verborgen)"
@@ -41,6 +48,55 @@ _YMD = r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d
 _SERIAL = r"^\d{4,5}(?:[.,]\d+)?$"     # Excel serial day number (as CSV exports write them)
 
 EMPTY_ERRORS = {LINE: pl.Int64, "kolom": pl.String, "regel_fout": pl.String, "waarde": pl.String}
+WHOLE_LINE = "hele regel"
+FIELD_RULE = ("{}: waarschijnlijk een scheidingsteken of regeleinde in een waarde zonder "
+              "aanhalingstekens; de waarden staan in de verkeerde kolommen, de hele regel is niet geladen")
+
+# Values that identify a person, company, account or address, wherever they appear. One list
+# for polars (Rust regex) and Python (re): only syntax both read the same. Case-insensitive.
+IDENTIFIER_PATTERNS = (
+    r"\d{8,}",                                              # BSN, RSIN, KvK, phone, account
+    r"\d{3,4}[ .]\d{2,3}[ .]\d{3}(?:\D|$)",                  # BSN written 1234.56.782 / 123 456 782
+    r"(?:\+|00)\s?31[\s\-]?(?:\(0\)[\s\-]?)?\d(?:[\s\-]?\d){7,8}",  # +31 6 1234 5678
+    r"(?:^|\D)0\d(?:[\s\-]?\d){8}(?:\D|$)",                     # 06-1234 5678, 010 123 4567
+    r"[a-z]{2}\d{2}\s?[a-z]{4}\s?\d{4}",                      # IBAN (NL91 ABNA 0417 …)
+    r"[a-z]{2}\d{2}[a-z0-9]{11,30}",                          # IBAN, other countries (no spaces)
+    r"[^\s@]+@[^\s@]+\.[^\s@]+",                             # e-mail
+    r"\d{4}\s?[a-z]{2}[\s,\-]*\d{1,5}",                       # postcode, then house number
+    r"\d{1,5}\s?[a-z]{0,2}[\s,]+\d{4}\s?[a-z]{2}(?:\W|$)",     # house number, then postcode
+    r"(?:straat|str\.|weg|laan|plein|kade|gracht|dijk|singel|hof|pad|steeg|markt|dreef|haven|wal|park"
+    r"|ring|erf|veld|plantsoen|baan|boulevard|dam|zijde|poort)\s*\d{1,5}",   # street + house number
+)
+# CBS area codes (BU05050101, WK050501, GM0505) are public and stay readable.
+AREA_CODE = r"(?i)^\s*(?:bu|wk|gm)\d{4,8}\s*$"
+_IDENTIFIER = "(?i)(?:" + "|".join(IDENTIFIER_PATTERNS) + ")"
+_IDENTIFIER_RE = re.compile(_IDENTIFIER)
+_AREA_CODE_RE = re.compile(AREA_CODE)
+
+
+def looks_identifying(value: pl.Expr) -> pl.Expr:
+    """True where a text value looks like an identifier (see IDENTIFIER_PATTERNS)."""
+    return (value.str.contains(_IDENTIFIER) & ~value.str.contains(AREA_CODE)).fill_null(False)
+
+
+def masked(value: pl.Expr) -> pl.Expr:
+    """The value as the quarantine may show it: `(verborgen)` when it looks identifying."""
+    return pl.when(looks_identifying(value)).then(pl.lit(HIDDEN)).otherwise(value)
+
+
+def mask_header(name: str | None) -> str | None:
+    """An unknown column name as the load log may show it. A file without a header row has
+    its first data row as column names, so any name with a digit or '@' is hidden too."""
+    if name is None:
+        return None
+    return HIDDEN if re.search(r"[\d@]", name) else mask_text(name)
+
+
+def mask_text(value: str | None) -> str | None:
+    """Plain-Python twin of `masked`, the last check before anything reaches state.sqlite."""
+    if value is None or value == HIDDEN:
+        return value
+    return HIDDEN if _IDENTIFIER_RE.search(value) and not _AREA_CODE_RE.search(value) else value
 
 
 def normalise_header(name: str) -> str:
@@ -365,11 +421,19 @@ def clean(frame: pl.DataFrame, source: Source, valid_buurtcodes: frozenset[str],
           horizon: Horizon | None = None) -> Cleaned:
     """Apply the contract of `source` to a frame whose columns are already contract names.
     With a `horizon` (etl.load always passes one), rows dated after it are quarantined."""
-    data_columns = [c for c in frame.columns if c != LINE]
+    data_columns = [c for c in frame.columns if c not in (LINE, FIELD_ERROR)]
     if data_columns:
         blank = pl.all_horizontal([_text(c).is_null() for c in data_columns])
         frame = frame.filter(~blank)
     rows_in = frame.height
+    shifted = pl.DataFrame(schema=EMPTY_ERRORS)
+    if FIELD_ERROR in frame.columns:
+        bad = pl.col(FIELD_ERROR).is_not_null()
+        shifted = frame.filter(bad).select(
+            pl.col(LINE), pl.lit(WHOLE_LINE).alias("kolom"),
+            pl.format(FIELD_RULE, pl.col(FIELD_ERROR)).alias("regel_fout"),
+            pl.lit(HIDDEN).alias("waarde"))
+        frame = frame.filter(~bad).drop(FIELD_ERROR)
 
     # Columns the file does not have are null: one schema per source, whatever the file holds.
     missing = [c.name for c in source.columns if c.name not in frame.columns]
@@ -385,6 +449,8 @@ def clean(frame: pl.DataFrame, source: Source, valid_buurtcodes: frozenset[str],
     valid, failure = schema.filter(typed)
 
     errors = _quarantine_rows(failure, frame, typed, source, texts)
+    if shifted.height:
+        errors = pl.concat([shifted, errors]).sort(LINE, maintain_order=True)
     rows = valid.select(pl.col(LINE), *[pl.col(c.name) for c in source.columns if c.name not in missing],
                         *([pl.col(ADDRESS_MESSAGE)] if source.address else []))
     commas = {c.name: _comma_decimal(frame, c.name) for c in source.columns if c.kind == "decimal"}
@@ -412,7 +478,7 @@ def _quarantine_rows(failure: dy.FailureInfo, frame: pl.DataFrame, typed: pl.Dat
             parts.append(_duplicate_entries(hit, typed, source, column, text))
             continue
         identifying = source.column(column).identifying if column in {c.name for c in source.columns} else True
-        shown = pl.lit(HIDDEN) if identifying else pl.col(column).cast(pl.String)
+        shown = pl.lit(HIDDEN) if identifying else masked(pl.col(column).cast(pl.String))
         parts.append(hit.select(pl.col(LINE), pl.lit(column).alias("kolom"), pl.lit(text).alias("regel_fout"),
                                 shown.alias("waarde")))
     return pl.concat(parts).sort(LINE, maintain_order=True)
@@ -426,7 +492,7 @@ def _duplicate_entries(hit: pl.DataFrame, all_rows: pl.DataFrame, source: Source
     hidden = any(source.column(k).identifying for k in source.key if k != "adres_sleutel") \
         or "adres_sleutel" in source.key
     shown = (pl.lit(HIDDEN) if hidden else
-             pl.concat_str([pl.col(RAW + k) for k in source.key], separator=" | "))
+             masked(pl.concat_str([pl.col(RAW + k) for k in source.key], separator=" | ")))
     values = all_rows.select(pl.col(LINE), shown.alias("waarde"))
     return (hit.select(LINE).join(keyed, on=LINE).join(values, on=LINE)
             .join(_first_lines(keyed), on=[f"_k{i}" for i in range(len(parts))], how="left", nulls_equal=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 import uuid
 from dataclasses import asdict, dataclass, field
@@ -21,9 +22,9 @@ import polars as pl
 from dijkwacht import audit, clock, config, state
 from dijkwacht.queries import open_hardened
 from etl import keys, location, retention
-from etl.clean import ADDRESS_MESSAGE, Cleaned, Horizon, clean, normalise_header
+from etl.clean import ADDRESS_MESSAGE, Cleaned, Horizon, clean, mask_header, mask_text, normalise_header
 from etl.publish import building, exclusive
-from etl.read import LINE, Unreadable, read_file
+from etl.read import FIELD_ERROR, LINE, Unreadable, read_bytes_safely, read_file
 from etl.reference import valid_buurtcodes, write_reference
 from etl.sources import SOURCES, Source
 
@@ -69,15 +70,24 @@ class UsageError(Exception):
 
 
 def files_in(paths: list[Path]) -> list[Path]:
-    """The files a run takes: files as given, folders' own files (not their subfolders),
-    in name order."""
+    """The entries a run takes: paths as given, folders' own entries (not their subfolders),
+    in name order. Everything is judged by lstat, never through a link: a symbolic link (to
+    a file or a folder), pipe or device is an entry of its own, so that `prepare` refuses it
+    by name (and the inbox files the link itself away) instead of reading what it points to.
+    One entry per path given that is not a real folder, so reports pair with entries."""
     out: list[Path] = []
     for path in paths:
-        if not path.exists():
+        path = Path(path)
+        if not os.path.lexists(path):
             raise UsageError(f"pad bestaat niet: {path}")
-        if path.is_dir():
-            out += [p for p in path.iterdir() if p.is_file() and not p.name.startswith(".")
-                    and not p.name.endswith(".fout.txt")]
+        if path.is_dir() and not path.is_symlink():
+            with os.scandir(path) as entries:
+                for entry in entries:
+                    if entry.name.startswith(".") or entry.name.endswith(".fout.txt"):
+                        continue
+                    if entry.is_dir(follow_symlinks=False):
+                        continue                      # subfolders (verwerkt/, geweigerd/)
+                    out.append(Path(entry.path))
         else:
             out.append(path)
     return sorted(out, key=lambda p: (p.name, str(p)))
@@ -106,9 +116,9 @@ def map_headers(frame: pl.DataFrame, source: Source, report: FileReport) -> pl.D
     """Rename the file's headers to contract names; list unknown ones; drop free text."""
     by_norm = {normalise_header(c.name): c.name for c in source.columns}
     dropped = {normalise_header(d) for d in source.dropped}
-    renames, keep = {}, [LINE]
+    renames, keep = {}, [LINE] + ([FIELD_ERROR] if FIELD_ERROR in frame.columns else [])
     for header in frame.columns:
-        if header == LINE:
+        if header in (LINE, FIELD_ERROR):
             continue
         norm = normalise_header(header)
         target = by_norm.get(norm)
@@ -120,7 +130,8 @@ def map_headers(frame: pl.DataFrame, source: Source, report: FileReport) -> pl.D
         elif target:
             report.warnings.append(f"kolom {header} komt dubbel voor; alleen de eerste is gebruikt")
         else:
-            report.unknown_columns.append(header)
+            # A file without a header row has its first data row here: never an identifier.
+            report.unknown_columns.append(mask_header(header))
     return frame.select(keep).rename(renames)
 
 
@@ -130,12 +141,19 @@ def horizon() -> Horizon:
 
 
 def prepare(path: Path, key: bytes, codes: frozenset[str], forced: str | None,
-            known: set[str], limit: Horizon | None = None) -> Prepared | FileReport:
+            known: set[str], limit: Horizon | None = None, *, demo: bool = False) -> Prepared | FileReport:
     """Read, recognise and clean one file; nothing is written. Rows dated after `limit`
-    (default: the load date by the clock plus the configured margin) are quarantined."""
+    (default: the load date by the clock plus the configured margin) are quarantined.
+    Real data (not `demo`) is only keyed with a key that passes config.key_problem; a
+    symbolic link or anything but a regular file is refused unread."""
     report = FileReport(file=str(path))
+    problem = None if demo and key == config.DEMO_KEY else config.key_problem(key)
+    if problem:
+        return report.reject(f"{path.name}: {problem}")
     try:
-        data = path.read_bytes()
+        data = read_bytes_safely(path)
+    except Unreadable as exc:
+        return report.reject(f"{path.name}: {exc}")
     except OSError as exc:
         return report.reject(f"{path.name}: bestand niet te lezen ({exc.strerror})")
     report.sha256 = hashlib.sha256(data).hexdigest()
@@ -290,6 +308,8 @@ def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced
     if key is None:
         raise UsageError(f"geen pseudoniemsleutel: zet {config.KEY_ENV} of [dijkwacht] pseudoniem_sleutel "
                          "in .streamlit/secrets.toml (echte bestanden worden nooit zonder sleutel geladen)")
+    if not demo and (problem := config.key_problem(key)):
+        raise UsageError(problem)           # fail closed: nothing is read, nothing recorded
     files = files_in(paths)
     limit = horizon()                  # one load date for every file of the run
     load_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
@@ -308,8 +328,12 @@ def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced
             if meta and meta["demo"] is not None and bool(meta["demo"]) != demo:
                 mismatch = ("echte bestanden kunnen niet in een demodatabase worden geladen" if meta["demo"]
                             else "demobestanden kunnen niet in een database met echte gegevens worden geladen")
-            elif meta and meta["fingerprint"] and meta["fingerprint"] != config.key_fingerprint(key):
+            elif meta and meta["fingerprint"] and not config.key_matches(meta["fingerprint"], key):
                 mismatch = "de pseudoniemsleutel verschilt van de sleutel waarmee deze database is gebouwd"
+            elif meta and config.fingerprint_is_legacy(meta["fingerprint"]):
+                # The same key, with the old unsalted fingerprint: accepted once; this run's
+                # publication stores the HMAC check value instead (_refresh_meta).
+                say("      sleutelcontrole: oude vingerafdruk herkend; wordt bij deze publicatie vervangen")
             known = set(meta["files"]) if meta else set()
             codes = valid_buurtcodes()
 
@@ -318,7 +342,7 @@ def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced
                 if mismatch:
                     reports.append(FileReport(file=str(path)).reject(f"{path.name}: {mismatch}"))
                     continue
-                outcome = _prepare_safely(path, key, codes, forced, known, limit)
+                outcome = _prepare_safely(path, key, codes, forced, known, limit, demo)
                 report = outcome.report if isinstance(outcome, Prepared) else outcome
                 if isinstance(outcome, Prepared):
                     known.add(report.sha256)
@@ -364,15 +388,15 @@ def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced
 
 
 def _prepare_safely(path: Path, key: bytes, codes: frozenset[str], forced: str | None,
-                    known: set[str], limit: Horizon) -> Prepared | FileReport:
+                    known: set[str], limit: Horizon, demo: bool = False) -> Prepared | FileReport:
     """An unexpected error in one file rejects that file, not the run."""
     try:
-        return prepare(path, key, codes, forced, known, limit)
+        return prepare(path, key, codes, forced, known, limit, demo=demo)
     except Exception as exc:  # noqa: BLE001 — reported per file, never silently
         report = FileReport(file=str(path))
         try:
-            report.sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
-        except OSError:
+            report.sha256 = hashlib.sha256(read_bytes_safely(path)).hexdigest()
+        except (OSError, Unreadable):
             pass
         return report.reject(
             f"{path.name}: bestand niet te verwerken ({type(exc).__name__})")
@@ -386,13 +410,14 @@ def _record(log, load_id, reports, ready, published, status, message, started) -
             log.execute(
                 "INSERT INTO laadbestanden VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [load_id, r.file, r.sha256, r.source, r.rows_in, r.loaded, r.quarantined, r.replaced,
-                 r.status, r.message, json.dumps(r.unknown_columns, ensure_ascii=False),
+                 r.status, r.message, json.dumps([mask_header(c) for c in r.unknown_columns], ensure_ascii=False),
                  json.dumps(r.warnings, ensure_ascii=False), started, finished])
             prepared = errors_by_file.get(id(r))
             if prepared is not None and r.status == "loaded" and prepared.errors.height:
                 log.executemany(
                     "INSERT INTO quarantaine VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                    [(load_id, r.file, r.sha256, r.source, line, kolom, rule, value)
+                    # mask_text: the last check, whatever built the entry (issue 23 item 1)
+                    [(load_id, r.file, r.sha256, r.source, line, kolom, rule, mask_text(value))
                      for line, kolom, rule, value in prepared.errors.select(
                          LINE, "kolom", "regel_fout", "waarde").iter_rows()])
         log.execute("UPDATE laadruns SET klaar_op = ?, gepubliceerd = ?, status = ?, melding = ? WHERE load_id = ?",

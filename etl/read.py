@@ -1,17 +1,27 @@
 """Read a partner file into a frame of raw strings, whatever its encoding or separator.
 
 Every cell stays a string (or null) so that cleaning sees exactly what the partner wrote;
-`_regel` is the line number as in the file (header = line 1).
+`_regel` is the line number as in the file (header = line 1). A CSV line whose number of
+fields differs from the header's gets a Dutch description in `_veldfout` (an unquoted ';'
+in an address shifts every value after it into the wrong column): etl.clean quarantines the
+whole line and shows none of its values.
+
+Files are opened with `read_bytes_safely`: never through a symbolic link, never anything but
+a regular file (issue 23 item 9).
 """
 from __future__ import annotations
 
 import csv
+import errno
 import io
+import os
+import stat
 from pathlib import Path
 
 import polars as pl
 
 LINE = "_regel"
+FIELD_ERROR = "_veldfout"              # why a line's field count is wrong, else null
 SEPARATORS = (";", ",", "\t")
 BOM = b"\xef\xbb\xbf"
 ZIP_MAGIC = b"PK\x03\x04"
@@ -20,6 +30,52 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0"          # the old binary .xls format
 
 class Unreadable(Exception):
     """The file as a whole cannot be read; the message is for the user (Dutch)."""
+
+
+class NotARegularFile(Unreadable):
+    """A symbolic link, folder, pipe or device where a partner file was expected."""
+
+
+SYMLINK_REFUSAL = ("is een symbolische koppeling (symlink); alleen gewone bestanden worden geladen, "
+                   "de koppeling is niet gevolgd")
+NOT_REGULAR_REFUSAL = "is geen gewoon bestand; alleen gewone bestanden worden geladen"
+
+
+def refusal(path: Path) -> str | None:
+    """Why `path` is not a file the ETL may read (Dutch), from lstat: a link is never
+    followed; None for a regular file."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return "bestaat niet (meer)"
+    if stat.S_ISLNK(st.st_mode):
+        return SYMLINK_REFUSAL
+    if not stat.S_ISREG(st.st_mode):
+        return NOT_REGULAR_REFUSAL
+    return None
+
+
+def read_bytes_safely(path: Path) -> bytes:
+    """The bytes of a regular file, opened with O_NOFOLLOW (a symlink fails to open instead
+    of being followed) and O_NONBLOCK (a pipe cannot stall the ETL); the opened descriptor
+    is checked to be a regular file before anything is read. Raises NotARegularFile or
+    OSError."""
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) \
+        | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise NotARegularFile(SYMLINK_REFUSAL) from None
+        raise
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise NotARegularFile(NOT_REGULAR_REFUSAL)
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read()
+    finally:
+        os.close(fd)
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -71,14 +127,48 @@ def read_csv_bytes(data: bytes) -> tuple[pl.DataFrame, dict]:
         )
     except pl.exceptions.PolarsError as exc:  # malformed quoting and the like
         raise Unreadable(f"het bestand is geen geldige CSV ({type(exc).__name__})") from exc
+    header = next(csv.reader([header_line], delimiter=separator))
+    header_fields = len(header)
+    while len(header) > 1 and not header[-1].strip():
+        header = header[:-1]
     if b'"' in payload and _has_multiline_cells(text, separator):
-        lines = _physical_lines(text, separator)
+        lines, fields, trimmed = _physical_lines(text, separator)
         if len(lines) != frame.height:
-            lines = list(range(2, frame.height + 2))
+            # The two parsers disagree about where records end: no line can be trusted to
+            # have its values in the right columns.
+            raise Unreadable("de regels van het bestand zijn niet eenduidig te lezen (controleer de "
+                             "aanhalingstekens rond waarden met een scheidingsteken of regeleinde)")
+        fields, trimmed = pl.Series(fields, dtype=pl.Int64), pl.Series(trimmed, dtype=pl.Int64)
     else:
         lines = pl.int_range(2, frame.height + 2, eager=True)
-    frame = frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64))
+        fields, trimmed = _field_counts(text, separator, frame.height)
+    frame = frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64),
+                               _field_error(fields, trimmed, len(header), header_fields))
     return frame, {"encoding": encoding, "separator": separator}
+
+
+def _field_counts(text: str, separator: str, height: int) -> tuple[pl.Series, pl.Series]:
+    """Per record line (one per physical line here): its number of fields, and the number
+    without trailing empty fields. Quoted parts are removed before counting."""
+    physical = pl.Series(text.split("\n")[1:height + 1], dtype=pl.String).str.strip_suffix("\r")
+    quoted = physical.str.contains('"', literal=True)
+    bare = pl.select(pl.when(quoted).then(physical.str.replace_all(r'"(?:[^"]|"")*"', "\"\""))
+                     .otherwise(physical)).to_series()
+    fields = bare.str.count_matches(separator, literal=True).cast(pl.Int64) + 1
+    stripped = bare.str.strip_chars_end().str.strip_chars_end(separator + " ")
+    trimmed = stripped.str.count_matches(separator, literal=True).cast(pl.Int64) + 1
+    return fields, trimmed
+
+
+def _field_error(fields: pl.Series, trimmed: pl.Series, header: int, header_fields: int) -> pl.Series:
+    """A Dutch description for a line with fewer fields than the header, or with more
+    non-empty ones (empty fields after the last column, as some exports write, are fine;
+    so is a header that ends in empty names)."""
+    frame = pl.DataFrame({"n": fields, "t": trimmed})
+    return frame.select(
+        pl.when((pl.col("n") < header) | (pl.col("t") > header_fields))
+        .then(pl.format("regel heeft {} velden, de kopregel " + str(header), pl.col("n")))
+        .alias(FIELD_ERROR)).to_series()
 
 
 def _has_multiline_cells(text: str, separator: str) -> bool:
@@ -87,16 +177,21 @@ def _has_multiline_cells(text: str, separator: str) -> bool:
     return bool((quotes % 2 == 1).any())
 
 
-def _physical_lines(text: str, separator: str) -> list[int]:
-    """Line numbers of each record when quoted cells span lines (rare, so plain Python)."""
+def _physical_lines(text: str, separator: str) -> tuple[list[int], list[int], list[int]]:
+    """Line numbers, field counts and field counts without trailing empty fields of each
+    record when quoted cells span lines (rare, so plain Python)."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
     next(reader, None)
-    starts = []
+    starts, fields, trimmed = [], [], []
     line = reader.line_num + 1
-    for _ in reader:
+    for record in reader:
         starts.append(line)
+        fields.append(len(record))
+        while len(record) > 1 and not record[-1].strip():
+            record = record[:-1]
+        trimmed.append(len(record))
         line = reader.line_num + 1
-    return starts
+    return starts, fields, trimmed
 
 
 def read_xlsx_bytes(data: bytes) -> tuple[pl.DataFrame, dict]:
@@ -114,7 +209,8 @@ def read_xlsx_bytes(data: bytes) -> tuple[pl.DataFrame, dict]:
         raise Unreadable("het werkblad heeft geen kopregel")
     frame = frame.with_columns(
         pl.col(c).cast(pl.String).str.replace(r"^(-?\d+)\.0$", "$1") for c in frame.columns)
-    frame = frame.with_columns(pl.int_range(2, frame.height + 2).cast(pl.Int64).alias(LINE))
+    frame = frame.with_columns(pl.int_range(2, frame.height + 2).cast(pl.Int64).alias(LINE),
+                               pl.lit(None, pl.String).alias(FIELD_ERROR))   # cells cannot shift
     return frame, {"encoding": "xlsx", "separator": None}
 
 

@@ -9,7 +9,7 @@ from apptest_support import app_for
 from dijkwacht import access, beheer
 from etl.load import run
 
-KEY = "test-sleutel"
+KEY = "EaNmT8QfVG1b2uAmV1QS84Jw4ocG3jgBRzFRoteAtryzyFs3Kpe1qLAopjedv0Dd"  # strong enough for a real load (etl key rule)
 
 
 def test_beheerder_sees_load_runs_and_quarantine(served_demo):

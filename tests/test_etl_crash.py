@@ -26,7 +26,7 @@ from etl.load import run
 
 pytestmark = pytest.mark.slow
 
-KEY = "test-sleutel"
+KEY = "EaNmT8QfVG1b2uAmV1QS84Jw4ocG3jgBRzFRoteAtryzyFs3Kpe1qLAopjedv0Dd"  # strong enough for a real load (etl key rule)
 ROWS = 1000
 
 

@@ -15,7 +15,7 @@ import pytest
 from etl.load import run
 from etl_support import quarantine
 
-KEY = b"test-sleutel"
+KEY = b"EaNmT8QfVG1b2uAmV1QS84Jw4ocG3jgBRzFRoteAtryzyFs3Kpe1qLAopjedv0Dd"  # strong enough for a real load (etl key rule)
 
 
 def write(tmp_path: Path, name: str, lines: list[str], encoding: str = "utf-8", sep: str = ";",

@@ -19,7 +19,8 @@ from etl.load import SCHEMA_VERSION, run
 from etl.publish import list_versions
 from etl_support import table
 
-KEY = b"test-sleutel"
+# A key that passes the key-strength rule (config.key_problem); never a real one.
+KEY = b"EaNmT8QfVG1b2uAmV1QS84Jw4ocG3jgBRzFRoteAtryzyFs3Kpe1qLAopjedv0Dd"
 FIELDS = ["file", "sha256", "source", "rows_in", "loaded", "quarantined", "replaced", "unknown_columns",
           "warnings", "status", "message"]
 
@@ -121,7 +122,7 @@ def test_versions_are_kept_for_rollback(tmp_path, db):
 
 @pytest.fixture
 def cli(monkeypatch, capsys, db):
-    monkeypatch.setenv(config.KEY_ENV, "test-sleutel")
+    monkeypatch.setenv(config.KEY_ENV, KEY.decode())
     monkeypatch.delenv("DIJKWACHT_STATE", raising=False)
 
     def call(*args: str) -> tuple[int, str]:
@@ -203,7 +204,7 @@ def test_another_key_is_refused(tmp_path, db):
     a = write(tmp_path / "in", "activiteiten.csv", ["datum;titel;pijler", "01-02-2024;A;1"])
     b = write(tmp_path / "in", "activiteiten_2.csv", ["datum;titel;pijler", "01-03-2024;A;1"])
     load(db, a)
-    (r,) = load(db, b, key=b"andere-sleutel")
+    (r,) = load(db, b, key=b"r3Vx9QmLk2TzWp7HcN5bJd8FgY4sAe6UoKi1XqRtMnBvCz0PwSyDlGhJfEaOu-_L")
     assert r.status == "rejected" and "sleutel" in r.message
 
 
@@ -218,14 +219,14 @@ def test_cli_human_report_names_file_line_and_rule(tmp_path, cli):
 def test_cli_as_a_process(tmp_path, db):
     """The real command line, once: `python -m etl FILE --json`."""
     a = write(tmp_path / "in", "activiteiten.csv", ["datum;titel;pijler", "01-02-2024;A;1"])
-    env = {**os.environ, config.KEY_ENV: "test-sleutel"}
+    env = {**os.environ, config.KEY_ENV: KEY.decode()}
     env.pop("DIJKWACHT_STATE", None)
     done = subprocess.run([sys.executable, "-m", "etl", str(a), "--db", str(db), "--json"], cwd=config.ROOT,
                           env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     payload = json.loads(done.stdout)
     assert payload["files"][0]["loaded"] == 1 and "[1/1] activiteiten.csv" in done.stderr
-    assert "test-sleutel" not in done.stdout + done.stderr
+    assert KEY.decode() not in done.stdout + done.stderr
 
 
 # ------------------------------------------------------- stand per and first dates

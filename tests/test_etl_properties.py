@@ -61,7 +61,7 @@ def test_rows_in_equals_loaded_plus_quarantined(tmp_path, generated):
     path = tmp_path / "hennepkwekerijen_gen.csv"
     path.write_bytes(data)
     non_blank = [line for line in body if line.replace(sep, "").strip()]
-    outcome = prepare(path, b"k", CODES, None, set())
+    outcome = prepare(path, b"EaNmT8QfVG1b2uAmV1QS84Jw4ocG3jgBRzFRoteAtryzyFs3Kpe1qLAopjedv0Dd", CODES, None, set())
     if not non_blank:
         assert not isinstance(outcome, Prepared) and outcome.status == "rejected"
         return

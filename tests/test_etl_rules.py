@@ -18,7 +18,8 @@ from etl.reference import valid_buurtcodes
 from etl.sources import SOURCES
 from etl_support import quarantine, table
 
-KEY = b"test-sleutel"
+# A key that passes the key-strength rule (config.key_problem); never a real one.
+KEY = b"EaNmT8QfVG1b2uAmV1QS84Jw4ocG3jgBRzFRoteAtryzyFs3Kpe1qLAopjedv0Dd"
 
 
 def load(tmp_path: Path, name: str, lines: list[str]):

@@ -1,4 +1,5 @@
-"""Exports neutralise spreadsheet formulas in CSV and XLSX; numbers stay numbers."""
+"""Exports neutralise spreadsheet formulas in CSV (leading apostrophe) and XLSX (the exact
+text in a cell with Excel's hidden quote prefix); numbers stay numbers."""
 from __future__ import annotations
 
 import csv
@@ -10,7 +11,7 @@ import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dijkwacht.exports import FORMULA_START, csv_bytes, neutralise, xlsx_bytes
+from dijkwacht.exports import FORMULA_START, csv_bytes, formula_like, neutralise, xlsx_bytes
 
 ATTACKS = ["=1+1", "+31 6 1234", "-2+3", "@SUM(A1)", "=HYPERLINK(\"http://x\",\"klik\")",
            "\t=1", "\r=1", "=cmd|' /C calc'!A0", "\uff1d1+1"]
@@ -42,7 +43,8 @@ def test_xlsx_neutralises_every_formula_cell_and_keeps_numbers():
     assert not [c for c in cells if c.data_type == "f"], "a formula cell"
     # openpyxl reads a stored carriage return back as its XML escape
     texts = [ws.cell(r, 1).value.replace("_x000D_", "\r") for r in range(2, 2 + len(ATTACKS))]
-    assert texts == ["'" + a for a in ATTACKS]
+    assert texts == ATTACKS                                   # the text as it was, no apostrophe
+    assert all(ws.cell(r, 1).quotePrefix for r in range(2, 2 + len(ATTACKS)))
     numbers = [ws.cell(r, 2).value for r in range(2, 11)]
     assert numbers == list(range(-4, 5)) and all(ws.cell(r, 2).data_type == "n" for r in range(2, 11))
     assert ws.cell(2, 3).value == -1.5
@@ -52,7 +54,8 @@ def test_column_names_are_neutralised_too():
     f = pl.DataFrame({"=kolom": ["a"], "gewoon": ["b"]})
     assert read_csv(csv_bytes(f))[0] == ["'=kolom", "gewoon"]
     ws = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(f))).active
-    assert ws.cell(1, 1).value == "'=kolom"
+    assert ws.cell(1, 1).value == "=kolom" and ws.cell(1, 1).quotePrefix and ws.cell(1, 1).font.b
+    assert not ws.cell(1, 2).quotePrefix
 
 
 @settings(max_examples=300, deadline=None)
@@ -67,7 +70,7 @@ def test_no_cell_starts_with_a_formula_character(texts, start):
     for r in range(2, len(texts) + 2):
         value = ws.cell(r, 1).value
         assert ws.cell(r, 1).data_type != "f"
-        assert value is None or not str(value).startswith(FORMULA_START)
+        assert value is None or not formula_like(str(value)) or ws.cell(r, 1).quotePrefix
 
 
 def test_plain_values_are_unchanged():
@@ -80,5 +83,48 @@ def test_several_sheets_from_row_dicts_and_the_same_bytes_twice():
     data = xlsx_bytes(sheets)
     assert data == xlsx_bytes(sheets)                        # reproducible: same SHA-256
     book = openpyxl.load_workbook(io.BytesIO(data))
-    assert book["Indicatoren"].cell(2, 1).value == "'=x" and book["Indicatoren"].cell(2, 2).value == 3
-    assert book["Per wijk"].cell(2, 1).value == "'@a"
+    assert book["Indicatoren"].cell(2, 1).value == "=x" and book["Indicatoren"].cell(2, 1).quotePrefix
+    assert book["Indicatoren"].cell(2, 2).value == 3
+    assert book["Per wijk"].cell(2, 1).value == "@a" and book["Per wijk"].cell(2, 1).quotePrefix
+
+
+# --- issue 23: formula payloads behind leading whitespace or invisible characters ----------
+
+HIDDEN_ATTACKS = [
+    ' =HYPERLINK("http://x","klik")',        # leading space
+    "\u00a0=1+1",                             # no-break space
+    "\u200b=HYPERLINK(\"http://x\")",          # zero-width space
+    "\ufeff+1",                               # byte order mark
+    "\u200e@SUM(A1)",                         # left-to-right mark
+    "\u2060\u200d-2+3",                        # word joiner, zero-width joiner
+    " \t=1",                                  # space then tab
+    "\u3000\uff1d1",                           # ideographic space, full-width '='
+    "\u202f\u00ad=1",                          # narrow no-break space, soft hyphen
+]
+HARMLESS = ["Dordrecht", " Dordrecht", "\u00a0", "\u200b", "   ", "a=b", "e-mail", "3 - 2"]
+
+
+def test_hidden_formula_starts_are_neutralised_in_csv():
+    """The attack: each payload, behind whitespace or an invisible character, went out as is."""
+    rows = read_csv(csv_bytes(pl.DataFrame({"t": HIDDEN_ATTACKS + HARMLESS})))
+    out = [r[0] for r in rows[1:]]
+    assert out[:len(HIDDEN_ATTACKS)] == ["'" + a for a in HIDDEN_ATTACKS]
+    assert out[len(HIDDEN_ATTACKS):] == HARMLESS
+    assert all(formula_like(a) for a in HIDDEN_ATTACKS) and not any(formula_like(h) for h in HARMLESS)
+
+
+def test_hidden_formula_starts_get_the_quote_prefix_in_xlsx():
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx_bytes(pl.DataFrame({"t": HIDDEN_ATTACKS + HARMLESS})))).active
+    cells = [ws.cell(r, 1) for r in range(2, 2 + len(HIDDEN_ATTACKS) + len(HARMLESS))]
+    assert not [c for c in cells if c.data_type == "f"]
+    attacks, harmless = cells[:len(HIDDEN_ATTACKS)], cells[len(HIDDEN_ATTACKS):]
+    assert [c.value for c in attacks] == HIDDEN_ATTACKS                  # no literal apostrophe
+    assert all(c.quotePrefix for c in attacks)
+    assert not any(c.quotePrefix for c in harmless)
+
+
+def test_neutralise_is_the_one_rule():
+    for a in HIDDEN_ATTACKS + ATTACKS:
+        assert neutralise(a) == "'" + a
+    for h in HARMLESS:
+        assert neutralise(h) == h

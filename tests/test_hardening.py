@@ -66,6 +66,38 @@ def test_the_hardened_settings_hold(served_file):
     assert settings["access_mode"] == "read_only"
 
 
+def test_no_write_into_the_spill_folder(served_file):
+    """Issue 23 item 11. The attack: once DuckDB had created its spill folder <db>.tmp/ (it
+    is always allowed, even with external access off), `COPY … TO '<db>.tmp/x.csv'` wrote a
+    file through the hardened read-only connection. The folder is created here first, as
+    DuckDB would; spilling is now off, so nothing in it (or anywhere) is reachable."""
+    spill = Path(f"{served_file}.tmp")
+    spill.mkdir(exist_ok=True)
+    target = spill / "x.csv"
+    attacks = [f"COPY (SELECT 1 AS x) TO '{target}'",
+               f"COPY (SELECT 1 AS x) TO '{spill}/y.parquet' (FORMAT parquet)",
+               f"SELECT * FROM read_csv('{target}')",
+               f"SELECT * FROM glob('{spill}/*')",
+               "SET temp_directory = '/tmp'",
+               "SET max_temp_directory_size = '1GB'",
+               "SET allowed_directories = ['/tmp']"]
+    cur = queries.served(served_file)._cursor()
+    try:
+        for attack in attacks:
+            with pytest.raises(duckdb.Error) as refused:
+                cur.execute(attack).fetchall()
+            assert not isinstance(refused.value, duckdb.ParserException), (attack, refused.value)
+        settings = dict(cur.execute(
+            "SELECT name, value FROM duckdb_settings() WHERE name IN "
+            "('temp_directory', 'max_temp_directory_size', 'allowed_directories')").fetchall())
+        # a query still works without spilling
+        assert cur.execute("SELECT count(*) FROM range(100000)").fetchall() == [(100000,)]
+    finally:
+        cur.close()
+    assert list(spill.iterdir()) == []
+    assert settings == {"temp_directory": "", "max_temp_directory_size": "0 bytes", "allowed_directories": "[]"}
+
+
 def test_named_queries_still_work(served_file):
     assert queries.served(served_file).query("meta").height == 0
 

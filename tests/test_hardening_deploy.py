@@ -201,3 +201,15 @@ def test_timer_anchors_the_audit_log_daily():
     timer.read(DEPLOY / "dijkwacht-auditanker.timer")
     assert timer["Timer"]["OnCalendar"] == "daily" and timer["Timer"]["Persistent"] == "true"
     assert unit("dijkwacht-auditanker.service")["ExecStart"][-1].endswith("-m dijkwacht.audit anker")
+
+
+def test_the_key_comes_from_the_systemd_credential_first(tmp_path, monkeypatch):
+    """LoadCredential= puts the key in $CREDENTIALS_DIRECTORY for the inbox watcher only."""
+    from dijkwacht import config
+
+    (tmp_path / "pseudoniem-sleutel").write_text("  uit-de-credential-map  \n", encoding="utf-8")
+    monkeypatch.setenv("CREDENTIALS_DIRECTORY", str(tmp_path))
+    monkeypatch.setenv(config.KEY_ENV, "uit-de-omgeving")
+    assert config.pseudonym_key() == b"uit-de-credential-map"
+    monkeypatch.delenv("CREDENTIALS_DIRECTORY")
+    assert config.pseudonym_key() == b"uit-de-omgeving"

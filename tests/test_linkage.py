@@ -107,7 +107,7 @@ def lijnbaan(tmp_path, monkeypatch) -> pl.DataFrame:
         path.write_text(text, encoding="utf-8")
         paths.append(path)
     db = tmp_path / "dijkwacht.duckdb"
-    reports = run(paths, db, key=b"test", progress=lambda _: None)
+    reports = run(paths, db, key=b"EaNmT8QfVG1b2uAmV1QS84Jw4ocG3jgBRzFRoteAtryzyFs3Kpe1qLAopjedv0Dd", progress=lambda _: None)
     assert [r.status for r in reports] == ["loaded"] * 3, [r.message for r in reports]
     assert all(r.quarantined == 0 for r in reports)
     return queries.served(db).query(EVENTS_SQL)

@@ -15,7 +15,7 @@ from etl.rollback import NothingToRollBack, roll_back
 from etl.sources import SOURCES
 from etl.templates import template_xlsx
 
-KEY = b"test-sleutel"
+KEY = b"EaNmT8QfVG1b2uAmV1QS84Jw4ocG3jgBRzFRoteAtryzyFs3Kpe1qLAopjedv0Dd"  # strong enough for a real load (etl key rule)
 HEADER = "registratienummer;datum_ontmanteling;buurtcode;aantal_planten\n"
 
 

@@ -25,7 +25,7 @@ pytest.importorskip("playwright.sync_api",
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-KEY = "browser-live-sleutel"
+KEY = "EaNmT8QfVG1b2uAmV1QS84Jw4ocG3jgBRzFRoteAtryzyFs3Kpe1qLAopjedv0Dd"  # strong enough for a real load (etl key rule)
 NEW_SITES = 7
 METRIC = '[data-testid="stMetric"]'
 
