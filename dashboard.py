@@ -6,7 +6,9 @@ from dijkwacht import access, auth, config
 # An emoji icon: a Material icon would make the browser tab fetch a web font (not offline).
 st.set_page_config(page_title="Dijkwacht", page_icon="🛡️", layout="wide")
 
-role = auth.current_role()
+# Only a user's own action renews the idle clock; a run started by the timed refresh
+# (data.watch_for_new_data) checks the session without renewing it.
+role = auth.current_role(renew=auth.user_action())
 if role is None:
     # Signed out, expired or without a role: the login is the only page that exists, so
     # any other URL falls back to it.

@@ -2,11 +2,21 @@
 
 Pure Python, no Streamlit: the login form, the CLI and the tests share it.
 
-- Passwords are stored only as argon2id hashes. `verify` answers with the role or None and
-  never says why: an unknown name, a wrong password and a locked account look the same
-  (an unknown name still costs one argon2 verification, so timing does not tell either).
-- After `blokkeren_na_pogingen` failed attempts in a row an account is locked for
-  `blokkade_minuten`; while locked even the right password is refused.
+- Passwords are stored only as argon2id hashes, and must be at least 12 characters and not
+  easy to guess: zxcvbn (the maintained port of Dropbox's estimator, with its lists of common
+  passwords, names and words, repeats, sequences and keyboard patterns) plus Dutch words
+  that its English lists lack ("wachtwoord", "welkom", the municipality's name, ...).
+- `verify` answers with the role or None and never says why: an unknown name, a wrong
+  password and a slowed-down attempt look the same (each costs one argon2 verification, so
+  timing does not tell either).
+- Guessing is slowed down, not a known user locked out (smart lockout, as identity providers
+  do it). Failures are counted in buckets: a name from one client, a name from clients it
+  never signed in from, and one client across all names. After `blokkeren_na_pogingen`
+  failures of a name from one client (four times that for the other two buckets) every
+  further failure doubles the wait before the next attempt is checked: 1, 2, 4, 8 minutes,
+  at most `blokkade_minuten`. A client the account signed in from before (within 90 days)
+  is "familiar": failures from strangers do not slow it down, so whoever knows the mayor's
+  name can slow down only their own attempts.
 - A session id is a random token; only its SHA-256 is stored. A session ends after its
   role's idle term or after `maximaal_uren`, whichever comes first, and on logout.
 - All times come from `dijkwacht.clock`, all terms from `config.sessies()`.
@@ -14,6 +24,7 @@ Pure Python, no Streamlit: the login form, the CLI and the tests share it.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import secrets
 import sqlite3
@@ -23,10 +34,36 @@ from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from zxcvbn import zxcvbn
 
 from dijkwacht import access, clock, config, state
 
 MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024
+MIN_STRENGTH = 4             # zxcvbn score 0-4; 4 = about 10^10 guesses or more ("Welkom2026!!" is 3)
+WEAK_PASSWORD = ("Dit wachtwoord is te makkelijk te raden: het bevat een veelgebruikt wachtwoord "
+                 "of woord, een herhaling, een reeks of uw gebruikersnaam. Kies bijvoorbeeld een "
+                 "zin van vier of meer ongewone woorden.")
+# Dutch words common in passwords that zxcvbn's (English) lists lack, lower case.
+DUTCH_COMMON = (
+    "wachtwoord", "paswoord", "password", "welkom", "welkom01", "geheim", "inloggen", "toegang",
+    "gemeente", "dordrecht", "drechtsteden", "dijkwacht", "ondermijning", "burgemeester",
+    "wethouder", "politie", "beheerder", "analist", "bestuur", "sleutel", "proef", "probeer",
+    "nederland", "holland", "oranje", "amsterdam", "rotterdam", "utrecht", "denhaag",
+    "lente", "voorjaar", "zomer", "herfst", "najaar", "winter",
+    "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag",
+    "januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+    "oktober", "november", "december", "voetbal", "ajax", "feyenoord", "liefde", "schatje",
+    "lieverd", "hallo", "prinses", "konijn", "hond", "poes", "vakantie", "familie", "kinderen",
+    "gezin", "dijk", "molen", "fiets", "koffie", "kaas", "werk", "kantoor", "dienst",
+    "veiligheid", "wijzigen", "nieuw", "tijdelijk", "eerste", "letmein", "qwerty", "azerty",
+)
+
+# Throttling (see the module docstring).
+WIDE_FACTOR = 4                          # the account-wide and per-client limits: 4 × the pair's
+FAMILIAR_DAYS = 90                       # a client stays familiar this long after a sign-in
+FORGET_AFTER = timedelta(days=1)         # a bucket quiet this long starts afresh
+UNKNOWN_CLIENT = "onbekend"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
 _hasher = PasswordHasher()
 
@@ -39,7 +76,7 @@ class AccountError(Exception):
 class Account:
     naam: str
     rol: str
-    geblokkeerd_tot: str | None
+    geblokkeerd_tot: str | None      # until when unfamiliar clients must wait (None: no wait)
     aangemaakt_op: str
 
 
@@ -74,9 +111,25 @@ def _check_role(rol: str) -> str:
     return rol
 
 
-def _check_password(wachtwoord: str) -> str:
-    if len(wachtwoord or "") < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Het wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens lang zijn.")
+def password_problem(wachtwoord: str, naam: str = "") -> str | None:
+    """Why this password may not be used (Dutch), or None when it is acceptable."""
+    wachtwoord = wachtwoord or ""
+    if len(wachtwoord) < MIN_PASSWORD_LENGTH:
+        return f"Het wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens lang zijn."
+    if len(wachtwoord) > MAX_PASSWORD_LENGTH:
+        return f"Het wachtwoord mag hoogstens {MAX_PASSWORD_LENGTH} tekens lang zijn."
+    naam = normalize_name(naam)
+    inputs = [*DUTCH_COMMON, *([naam] if naam else []), *re.split(r"[._@-]+", naam)]
+    # zxcvbn looks at the first 72 characters (its default): enough for any guessable start.
+    if zxcvbn(wachtwoord, user_inputs=[w for w in inputs if w])["score"] < MIN_STRENGTH:
+        return WEAK_PASSWORD
+    return None
+
+
+def _check_password(wachtwoord: str, naam: str = "") -> str:
+    problem = password_problem(wachtwoord, naam)
+    if problem:
+        raise AccountError(problem)
     return wachtwoord
 
 
@@ -97,7 +150,7 @@ def _burn(wachtwoord: str) -> None:
 
 def add(con: sqlite3.Connection, naam: str, rol: str, wachtwoord: str) -> str:
     naam, rol = _check_name(naam), _check_role(rol)
-    digest = _hasher.hash(_check_password(wachtwoord))
+    digest = _hasher.hash(_check_password(wachtwoord, naam))
     stamp = _iso(clock.now())
     try:
         with state.transaction(con):
@@ -114,16 +167,19 @@ def remove(con: sqlite3.Connection, naam: str) -> bool:
     naam = normalize_name(naam)
     with state.transaction(con):
         con.execute("DELETE FROM sessies WHERE soort = 'lokaal' AND naam = ?", (naam,))
+        con.execute("DELETE FROM bekende_herkomsten WHERE naam = ?", (naam,))
+        con.execute("DELETE FROM aanmeldremmen WHERE account_ref = ?", (_ref("naam", naam),))
         return con.execute("DELETE FROM gebruikers WHERE naam = ?", (naam,)).rowcount > 0
 
 
 def list_accounts(con: sqlite3.Connection) -> list[Account]:
-    rows = con.execute(
-        "SELECT naam, rol, geblokkeerd_tot, aangemaakt_op FROM gebruikers ORDER BY naam")
-    now = clock.now()
-    return [Account(r["naam"], r["rol"],
-                    r["geblokkeerd_tot"] if _locked(r["geblokkeerd_tot"], now) else None,
-                    r["aangemaakt_op"]) for r in rows]
+    rows = con.execute("SELECT naam, rol, aangemaakt_op FROM gebruikers ORDER BY naam").fetchall()
+    now = _iso(clock.now())
+    waits = dict(con.execute(
+        "SELECT account_ref, max(wacht_tot) FROM aanmeldremmen WHERE soort = 'account'"
+        " AND wacht_tot > ? GROUP BY account_ref", (now,)).fetchall())
+    return [Account(r["naam"], r["rol"], waits.get(_ref("naam", r["naam"])), r["aangemaakt_op"])
+            for r in rows]
 
 
 def exists(con: sqlite3.Connection, naam: str) -> bool:
@@ -132,9 +188,9 @@ def exists(con: sqlite3.Connection, naam: str) -> bool:
 
 
 def set_password(con: sqlite3.Connection, naam: str, wachtwoord: str) -> None:
-    """New password, lock lifted, and every open session of the account ended."""
+    """New password, every wait on the account lifted, every open session ended."""
     naam = normalize_name(naam)
-    digest = _hasher.hash(_check_password(wachtwoord))
+    digest = _hasher.hash(_check_password(wachtwoord, naam))
     with state.transaction(con):
         changed = con.execute(
             "UPDATE gebruikers SET wachtwoord_hash = ?, mislukt = 0, geblokkeerd_tot = NULL,"
@@ -142,47 +198,121 @@ def set_password(con: sqlite3.Connection, naam: str, wachtwoord: str) -> None:
         if not changed:
             raise AccountError(f"Gebruiker {naam} bestaat niet.")
         con.execute("DELETE FROM sessies WHERE soort = 'lokaal' AND naam = ?", (naam,))
+        con.execute("DELETE FROM aanmeldremmen WHERE account_ref = ?", (_ref("naam", naam),))
 
 
-def _locked(until: str | None, now: datetime) -> bool:
-    return until is not None and datetime.fromisoformat(until) > now
-
-
-def verify(con: sqlite3.Connection, naam: str, wachtwoord: str) -> str | None:
-    """The account's role when name and password match and it is not locked; else None."""
+def release(con: sqlite3.Connection, naam: str) -> bool:
+    """Lift every wait on this name (the CLI's `vrijgeven`). False when there is no account."""
     naam = normalize_name(naam)
-    row = con.execute("SELECT rol, wachtwoord_hash, geblokkeerd_tot FROM gebruikers WHERE naam = ?",
-                      (naam,)).fetchone()
+    with state.transaction(con):
+        con.execute("DELETE FROM aanmeldremmen WHERE account_ref = ?", (_ref("naam", naam),))
+    return exists(con, naam)
+
+
+# --- sign-in throttling --------------------------------------------------------------------
+
+def _ref(*parts: str) -> str:
+    """A one-way reference for a throttle bucket, a name or a client: the typed name may be
+    a mistyped password and the client an address, so neither is stored as typed."""
+    return hashlib.sha256("\x1f".join(("dijkwacht-aanmelden", *parts)).encode("utf-8")).hexdigest()
+
+
+def _familiar(con: sqlite3.Connection, naam: str, client: str, now: datetime) -> bool:
+    if client == UNKNOWN_CLIENT:
+        return False
+    row = con.execute("SELECT laatst_gelukt FROM bekende_herkomsten WHERE naam = ? AND herkomst = ?",
+                      (naam, _ref("herkomst", client))).fetchone()
+    return row is not None and now - datetime.fromisoformat(row[0]) <= timedelta(days=FAMILIAR_DAYS)
+
+
+def _buckets(naam: str, client: str, familiar: bool) -> list[tuple[str, str, str | None, int]]:
+    """(sleutel, soort, account_ref, limit) of the buckets an attempt counts in."""
+    limit = max(1, config.sessies().blokkeren_na_pogingen)
+    account = _ref("naam", naam)
+    buckets = [(_ref("paar", naam, client), "paar", account, limit)]
+    if not familiar:
+        buckets += [(_ref("account", naam), "account", account, WIDE_FACTOR * limit),
+                    (_ref("herkomst", client), "herkomst", None, WIDE_FACTOR * limit)]
+    return buckets
+
+
+def _waiting(con: sqlite3.Connection, buckets, now: datetime) -> bool:
+    keys = json.dumps([b[0] for b in buckets])       # one bound parameter, no formatted SQL
+    row = con.execute("SELECT max(wacht_tot) FROM aanmeldremmen "
+                      "WHERE sleutel IN (SELECT value FROM json_each(?))", [keys]).fetchone()
+    return row[0] is not None and datetime.fromisoformat(row[0]) > now
+
+
+def wait_minutes(failures: int, limit: int) -> float:
+    """The wait after `failures` failures in a row in a bucket with this limit: none below
+    the limit, then 1, 2, 4, ... minutes, at most blokkade_minuten."""
+    if failures < limit:
+        return 0.0
+    return float(min(config.sessies().blokkade_minuten, 2 ** min(failures - limit, 20)))
+
+
+def _record_failure(con: sqlite3.Connection, buckets, now: datetime) -> None:
+    stamp = _iso(now)
+    forget = _iso(now - FORGET_AFTER)
+    with state.transaction(con):
+        con.execute("DELETE FROM aanmeldremmen WHERE laatst_mislukt < ?"
+                    " AND (wacht_tot IS NULL OR wacht_tot < ?)", (forget, stamp))
+        for sleutel, soort, account_ref, limit in buckets:
+            row = con.execute("SELECT mislukt FROM aanmeldremmen WHERE sleutel = ?",
+                              (sleutel,)).fetchone()
+            failures = (row[0] if row else 0) + 1
+            wait = wait_minutes(failures, limit)
+            until = _iso(now + timedelta(minutes=wait)) if wait else None
+            con.execute(
+                "INSERT INTO aanmeldremmen (sleutel, soort, account_ref, mislukt, laatst_mislukt,"
+                " wacht_tot) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sleutel) DO UPDATE SET"
+                " mislukt = excluded.mislukt, laatst_mislukt = excluded.laatst_mislukt,"
+                " wacht_tot = excluded.wacht_tot",
+                (sleutel, soort, account_ref, failures, stamp, until))
+
+
+def _record_success(con: sqlite3.Connection, naam: str, client: str, now: datetime,
+                    rehash: str | None) -> None:
+    with state.transaction(con):
+        con.execute("DELETE FROM aanmeldremmen WHERE sleutel = ?", (_ref("paar", naam, client),))
+        if client != UNKNOWN_CLIENT:
+            con.execute(
+                "INSERT INTO bekende_herkomsten (naam, herkomst, laatst_gelukt) VALUES (?, ?, ?)"
+                " ON CONFLICT (naam, herkomst) DO UPDATE SET laatst_gelukt = excluded.laatst_gelukt",
+                (naam, _ref("herkomst", client), _iso(now)))
+        if rehash:
+            con.execute("UPDATE gebruikers SET wachtwoord_hash = ? WHERE naam = ?", (rehash, naam))
+
+
+def verify(con: sqlite3.Connection, naam: str, wachtwoord: str, client: str | None = None
+           ) -> str | None:
+    """The account's role when name and password match and no wait applies; else None.
+
+    `client` identifies where the attempt comes from (the app passes the client address);
+    None is one shared unknown client, never familiar. While a bucket of this attempt waits
+    the password is not checked (the same argon2 work is done) and nothing is counted, so
+    guessing during a wait neither extends nor shortens it."""
+    naam = normalize_name(naam)
+    client = (client or "").strip() or UNKNOWN_CLIENT
     now = clock.now()
-    if row is None or _locked(row["geblokkeerd_tot"], now):
-        # Same work as a real check; a locked account's counter is not touched, so
-        # guessing during the lock neither extends nor shortens it.
+    buckets = _buckets(naam, client, _familiar(con, naam, client, now))
+    if _waiting(con, buckets, now):
         _burn(wachtwoord)
+        return None
+    row = con.execute("SELECT rol, wachtwoord_hash FROM gebruikers WHERE naam = ?",
+                      (naam,)).fetchone()
+    if row is None:
+        _burn(wachtwoord)            # unknown names are counted alike: no enumeration by wait
+        _record_failure(con, buckets, now)
         return None
     try:
         _hasher.verify(row["wachtwoord_hash"], wachtwoord or "")
     except (VerifyMismatchError, VerificationError, InvalidHashError):
-        _record_failure(con, naam, now)
+        _record_failure(con, buckets, now)
         return None
-    with state.transaction(con):
-        params: tuple = (naam,)
-        sql = "UPDATE gebruikers SET mislukt = 0, geblokkeerd_tot = NULL WHERE naam = ?"
-        if _hasher.check_needs_rehash(row["wachtwoord_hash"]):
-            sql = ("UPDATE gebruikers SET mislukt = 0, geblokkeerd_tot = NULL,"
-                   " wachtwoord_hash = ? WHERE naam = ?")
-            params = (_hasher.hash(wachtwoord), naam)
-        con.execute(sql, params)
+    rehash = _hasher.hash(wachtwoord) if _hasher.check_needs_rehash(row["wachtwoord_hash"]) else None
+    _record_success(con, naam, client, now, rehash)
     return row["rol"] if row["rol"] in access.ROLES else None
-
-
-def _record_failure(con: sqlite3.Connection, naam: str, now: datetime) -> None:
-    terms = config.sessies()
-    until = _iso(now + timedelta(minutes=terms.blokkade_minuten))
-    with state.transaction(con):
-        con.execute("UPDATE gebruikers SET mislukt = mislukt + 1 WHERE naam = ?", (naam,))
-        # The lock starts a fresh count: after it ends, the next run of failures counts anew.
-        con.execute("UPDATE gebruikers SET geblokkeerd_tot = ?, mislukt = 0"
-                    " WHERE naam = ? AND mislukt >= ?", (until, naam, terms.blokkeren_na_pogingen))
 
 
 # --- sessions --------------------------------------------------------------------------
@@ -203,16 +333,19 @@ def start_session(con: sqlite3.Connection, naam: str, rol: str, soort: str = "lo
     return session_id
 
 
-def login(con: sqlite3.Connection, naam: str, wachtwoord: str) -> str | None:
+def login(con: sqlite3.Connection, naam: str, wachtwoord: str, client: str | None = None
+          ) -> str | None:
     """Verify and start a session: the session id, or None (reason deliberately unsaid)."""
-    rol = verify(con, naam, wachtwoord)
+    rol = verify(con, naam, wachtwoord, client)
     return None if rol is None else start_session(con, normalize_name(naam), rol)
 
 
-def check_session(con: sqlite3.Connection, session_id: str | None) -> Session | None:
-    """The live session for this id, its last-seen time moved to now; None when it does
-    not exist, has been idle too long, is older than the absolute term, or its local
-    account is gone. An expired session is deleted."""
+def check_session(con: sqlite3.Connection, session_id: str | None, *, touch: bool = True
+                  ) -> Session | None:
+    """The live session for this id; None when it does not exist, has been idle too long,
+    is older than the absolute term, or its local account is gone. An expired session is
+    deleted. `touch` (a user's own action) moves its last-seen time to now; a timed
+    refresh checks with touch=False, so it never keeps an idle session alive."""
     if not session_id:
         return None
     key = _digest(session_id)
@@ -232,10 +365,13 @@ def check_session(con: sqlite3.Connection, session_id: str | None) -> Session | 
         or now - seen > timedelta(minutes=terms.idle_minutes(rol or ""))
         or now - created > timedelta(hours=terms.maximaal_uren)
     )
-    with state.transaction(con):
-        if expired:
+    if expired:
+        with state.transaction(con):
             con.execute("DELETE FROM sessies WHERE sessie_hash = ?", (key,))
-            return None
+        return None
+    if not touch:
+        return Session(row["naam"], rol, row["soort"], created, seen)
+    with state.transaction(con):
         con.execute("UPDATE sessies SET laatst_gezien_op = ? WHERE sessie_hash = ?",
                     (_iso(now), key))
     return Session(row["naam"], rol, row["soort"], created, now)

@@ -9,10 +9,18 @@ Two ways to sign in, chosen by configuration (`config.sign_in_mode()`):
   get a short message and no data.
 Either way the role comes from a server-side session checked on every run (idle and
 absolute timeouts, logout), and anything unexpected means no role at all.
+
+Only a user's own action renews the idle clock: the router passes renew=True unless the run
+was started by the timed refresh (data.watch_for_new_data marks those with
+mark_automatic()); every other check leaves the clock alone. At sign-out, at expiry and at a
+new sign-in all of the tab's session state is cleared, so nothing one user opened (a key's
+timeline, filters, the audit dedupe) is there for the next.
 """
 from __future__ import annotations
 
 import csv
+import hashlib
+import ipaddress
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
@@ -33,6 +41,7 @@ SESSION_KEY = "dijkwacht_sessie"      # the session id; never shown, never logge
 NAME_KEY = "dijkwacht_naam"           # who is signed in, for the sidebar
 NOTICE_KEY = "dijkwacht_melding"      # one-time notice on the login page
 OIDC_LOGGED_KEY = "dijkwacht_oidc_gelogd"   # a refused OIDC identity is audited once
+AUTO_KEY = "dijkwacht_automatisch"    # this run was started by the timed refresh, not a user
 
 WRONG = "Onjuiste gebruikersnaam of wachtwoord, of het account is tijdelijk geblokkeerd."
 EXPIRED = "Uw sessie is verlopen. Log opnieuw in."
@@ -71,22 +80,73 @@ def _outside_router() -> bool:
     return script != Path(ctx.pages_manager.main_script_path).resolve()
 
 
-def current_role() -> str | None:
-    """The signed-in user's role, or None. Checked against the server on every call."""
+def current_role(*, renew: bool = False) -> str | None:
+    """The signed-in user's role, or None. Checked against the server on every call.
+
+    renew: this run is a user's own action, so the session's idle clock starts again. Only
+    the router passes it (once per run, see user_action); pages and the timed refresh
+    check without renewing."""
     if _outside_router():
         from streamlit.runtime.pages_manager import PagesManager
         PagesManager.uses_pages_directory = False
         st.rerun()
-    role = _oidc_role() if config.sign_in_mode() == "oidc" else _local_role()
+    role = _oidc_role(renew) if config.sign_in_mode() == "oidc" else _local_role(renew)
     return role if role in access.ROLES else None
 
 
-def _local_role() -> str | None:
+def mark_automatic() -> None:
+    """The next run is started by the timed refresh, not by the user (call before st.rerun)."""
+    st.session_state[AUTO_KEY] = True
+
+
+def user_action() -> bool:
+    """For the router, once per run: True unless mark_automatic() started this run."""
+    return not st.session_state.pop(AUTO_KEY, False)
+
+
+def session_alive() -> bool:
+    """Whether this tab's session is still live, without renewing its idle clock: the timed
+    refresh asks this and reruns the app when it is not, so the login replaces the figures."""
+    session_id = st.session_state.get(SESSION_KEY)
+    if not session_id:
+        return False
+    with _state() as con:
+        session = accounts.check_session(con, session_id, touch=False)
+    if session is None:
+        return False
+    if session.soort == "oidc":
+        age = _oidc_token_age()
+        return (st.user.is_logged_in and age is not None
+                and age <= timedelta(hours=config.sessies().maximaal_uren))
+    return True
+
+
+def session_ref() -> str | None:
+    """A one-way reference to this tab's sign-in, to bind what it opened to it."""
+    session_id = st.session_state.get(SESSION_KEY)
+    return hashlib.sha256(session_id.encode("utf-8")).hexdigest()[:24] if session_id else None
+
+
+def client_origin() -> str | None:
+    """Where a sign-in attempt comes from, for throttling: the connection's address; when the
+    connection comes from this machine (the reverse proxy), the address nginx sets in
+    X-Forwarded-For (deploy/dijkwacht-proxy.conf sets it to $remote_addr, replacing what the
+    client sent). None when unknown: then all such attempts count as one client."""
+    try:
+        address = st.context.ip_address
+        if not address:
+            address = (st.context.headers.get("X-Forwarded-For") or "").split(",")[-1]
+        return str(ipaddress.ip_address(address.strip()))
+    except Exception:  # noqa: BLE001 — no context, no header, not an address
+        return None
+
+
+def _local_role(renew: bool = False) -> str | None:
     session_id = st.session_state.get(SESSION_KEY)
     if not session_id:
         return None
     with _state() as con:
-        session = accounts.check_session(con, session_id)
+        session = accounts.check_session(con, session_id, touch=renew)
     if session is None or session.soort != "lokaal":
         _forget(EXPIRED)
         return None
@@ -95,8 +155,14 @@ def _local_role() -> str | None:
 
 
 def _forget(notice: str | None) -> None:
-    for key in (SESSION_KEY, NAME_KEY):
-        st.session_state.pop(key, None)
+    """Clear everything this tab holds for its user (session id, name, filters, opened
+    timelines, what was audited): a new sign-in starts clean. The router needs nothing from
+    session state but the one-time notice, set after."""
+    for key in list(st.session_state.keys()):
+        try:
+            del st.session_state[key]
+        except Exception:  # noqa: BLE001 — a key Streamlit will not let go is no user state
+            pass
     if notice:
         st.session_state[NOTICE_KEY] = notice
 
@@ -126,20 +192,45 @@ def oidc_roles(path: Path | None = None) -> dict[str, str]:
     return roles
 
 
+ROLE_CLAIM_PREFIX = "rol:"    # a row for an app role in the token's `roles` claim
+
+
 def oidc_identity_role(user: dict, roles: dict[str, str] | None = None) -> tuple[str | None, str | None]:
-    """(identity, role) for an OIDC user: the subject first, then a verified e-mail."""
+    """(identity, role) for an OIDC user.
+
+    The identity is the provider's stable id of the person: `oid` (Entra ID's object id)
+    when sent, else `sub`. An e-mail address counts only when the provider vouches for it
+    (`email_verified` is true): Entra ID usually sends no such claim, and there anyone who
+    may set their own e-mail attribute could claim someone else's address.
+    The role: the row of the reviewed file for the oid, sub or verified e-mail; else the
+    rows `rol:<app role>` for the app roles in the token's `roles` claim, which must all
+    give the same role (anything ambiguous: no role)."""
     roles = oidc_roles() if roles is None else roles
+    oid = str(user.get("oid") or "").strip().lower()
     sub = str(user.get("sub") or "").strip().lower()
-    email = str(user.get("email") or "").strip().lower()
-    if user.get("email_verified") is False:
-        email = ""
-    for ident in (sub, email):
-        if ident and ident in roles:
-            return ident, roles[ident]
-    return (email or sub or None), None
+    email = str(user.get("email") or "").strip().lower() if user.get("email_verified") is True else ""
+    ident = oid or sub or None
+    for candidate in (oid, sub, email):
+        if candidate and not candidate.startswith(ROLE_CLAIM_PREFIX) and candidate in roles:
+            return candidate, roles[candidate]
+    claimed = user.get("roles")
+    claimed = [claimed] if isinstance(claimed, str) else claimed
+    if ident and isinstance(claimed, (list, tuple)):
+        found = {roles.get(ROLE_CLAIM_PREFIX + str(c).strip().lower()) for c in claimed} - {None}
+        if len(found) == 1:
+            return ident, found.pop()
+    return ident or email or None, None
 
 
-def _oidc_role() -> str | None:
+def _oidc_token_age() -> timedelta | None:
+    """Time since the identity token was issued (its `iat`); None without one."""
+    try:
+        return clock.now() - datetime.fromtimestamp(float(st.user.get("iat")), timezone.utc)
+    except (TypeError, ValueError):
+        return None
+
+
+def _oidc_role(renew: bool = False) -> str | None:
     if not st.user.is_logged_in:
         return None
     ident, rol = oidc_identity_role(st.user.to_dict())
@@ -147,21 +238,18 @@ def _oidc_role() -> str | None:
         st.session_state[NAME_KEY] = None
         if not st.session_state.get(OIDC_LOGGED_KEY):
             st.session_state[OIDC_LOGGED_KEY] = True
-            _data().log_login(ident or "", False)         # once per session, not per rerun
+            _data().log_login(ident or "", False, oidc=True)   # once per session, not per rerun
         return None
     # Streamlit's login cookie lives for weeks, so the terms are ours: the absolute term
     # counts from the identity token's issue time (no issue time: ask the provider again).
     terms = config.sessies()
-    try:
-        age = clock.now() - datetime.fromtimestamp(float(st.user.get("iat")), timezone.utc)
-    except (TypeError, ValueError):
-        age = None
+    age = _oidc_token_age()
     session_id = st.session_state.get(SESSION_KEY)
     with _state() as con:
         if age is None or age > timedelta(hours=terms.maximaal_uren):
             return _oidc_end(con, session_id)
         if session_id:
-            session = accounts.check_session(con, session_id)
+            session = accounts.check_session(con, session_id, touch=renew)
             if session is None:                       # idle too long in this tab
                 return _oidc_end(con, session_id)
             if session.soort == "oidc" and session.naam == ident and session.rol == rol:
@@ -175,7 +263,7 @@ def _oidc_role() -> str | None:
             return _oidc_end(con, None)
         st.session_state[SESSION_KEY] = accounts.start_session(con, ident, rol, soort="oidc")
     st.session_state[NAME_KEY] = ident
-    _data().log_login(ident, True, rol)
+    _data().log_login(ident, True, rol, oidc=True)
     return rol
 
 
@@ -219,9 +307,9 @@ def login_page() -> None:
     if submitted:
         with _state() as con:
             accounts.end_session(con, st.session_state.get(SESSION_KEY))
-            rol = accounts.verify(con, naam, wachtwoord)
+            rol = accounts.verify(con, naam, wachtwoord, client_origin())
             session_id = rol and accounts.start_session(con, accounts.normalize_name(naam), rol)
-        _forget(None)
+        _forget(None)                                     # a new sign-in starts clean
         if session_id:
             st.session_state[SESSION_KEY] = session_id
         _data().log_login(naam, bool(session_id), rol)    # after the id is set: the row refers to it
@@ -242,6 +330,7 @@ def logout() -> None:
 
 def sidebar(role: str) -> None:
     """Who is signed in, and the logout button."""
+    from dijkwacht.ui import md
     name = st.session_state.get(NAME_KEY) or ""
-    st.sidebar.caption(f"Aangemeld als **{name}** · rol {role}")
+    st.sidebar.caption(f"Aangemeld als **{md(name)}** · rol {role}")
     st.sidebar.button("Uitloggen", icon=":material/logout:", on_click=logout, key="uitloggen")

@@ -6,7 +6,7 @@ parameters, so a bookmarked URL reproduces the view.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from dijkwacht.measures import latest_complete_year
@@ -24,6 +24,14 @@ PERIOD_KINDS = {
 # end date find single records).
 BESTUUR_PERIOD_KINDS = ("kwartaal", "jaar", "12_maanden")
 EXACT_ROLES = ("analist", "beheerder")
+
+
+def default_period() -> str:
+    """[briefing] standaardperiode in data/gemeente.toml: the period every page opens with
+    (the last complete quarter unless the municipality says otherwise)."""
+    from dijkwacht import config
+    kind = config.setting("briefing", "standaardperiode", "kwartaal")
+    return kind if kind in PERIOD_KINDS else "kwartaal"
 
 
 def period_kinds(role: str | None) -> list[str]:
@@ -76,7 +84,7 @@ def _shift_year(d: date, years: int) -> date:
 
 @dataclass(frozen=True)
 class Filters:
-    periode: str = "jaar"            # a key of PERIOD_KINDS
+    periode: str = field(default_factory=lambda: default_period())   # a key of PERIOD_KINDS
     jaar: int | None = None          # for "jaar"; None = latest complete year
     kwartaal: str | None = None      # "2026-3" for "kwartaal"; None = latest complete quarter
     van: date | None = None          # for "eigen"
@@ -137,7 +145,12 @@ class Filters:
 
     @classmethod
     def from_query(cls, params: dict[str, str]) -> "Filters":
-        """Parse query parameters; anything malformed falls back to the default."""
+        """Parse query parameters; anything malformed falls back to the default. An area code
+        must look like one (WK + 6 digits, BU + 8 digits, a focus area's name of letters,
+        digits, spaces and . , ' ( ) / & -); whether it exists is checked where the data is (a
+        crafted URL's text is never shown: ui.start falls back to the whole city)."""
+        import re
+        codes = {"wijk": r"WK\d{6}", "buurt": r"BU\d{8}", "focus": r"[^\W_][\w .,'()/&-]{0,79}"}
         f = cls()
         changes = {}
         if params.get("periode") in PERIOD_KINDS:
@@ -151,7 +164,8 @@ class Filters:
         if _is_quarter(params.get("kwartaal", "")):
             changes["kwartaal"] = params["kwartaal"]
         gebied = params.get("gebied", "")
-        if gebied == "stad" or gebied.split(":", 1)[0] in ("wijk", "buurt", "focus") and ":" in gebied:
+        kind, _, code = gebied.partition(":")
+        if gebied == "stad" or (kind in codes and re.fullmatch(codes[kind], code)):
             changes["gebied"] = gebied
         if params.get("thema") in THEMES:
             changes["thema"] = params["thema"]

@@ -1,9 +1,11 @@
-"""Manage local accounts: python -m dijkwacht.gebruikers {toevoegen,verwijderen,lijst,wachtwoord,demo}.
+"""Manage local accounts: python -m dijkwacht.gebruikers {toevoegen,verwijderen,lijst,wachtwoord,vrijgeven,demo}.
 
 Exit codes: 0 done, 1 refused (e.g. the account exists, passwords differ), 2 wrong usage.
 Passwords are asked at a prompt (getpass) or read from standard input with
 --wachtwoord-stdin; they are never written anywhere but the terminal that asked for them
-(`demo` prints its generated passwords once, when it creates the accounts).
+(`demo` prints its generated passwords once, when it creates the accounts). A new password
+must pass accounts.password_problem (length, and not a common or repetitive password).
+`lijst` shows when sign-ins from unfamiliar clients are slowed down; `vrijgeven` lifts it.
 """
 from __future__ import annotations
 
@@ -49,7 +51,8 @@ def _lijst(con, args) -> int:
         return 0
     width = max(len(a.naam) for a in rows)
     for a in rows:
-        status = f"geblokkeerd tot {a.geblokkeerd_tot}" if a.geblokkeerd_tot else ""
+        status = (f"vertraagd tot {a.geblokkeerd_tot} (mislukte pogingen)"
+                  if a.geblokkeerd_tot else "")
         print(f"{a.naam:<{width}}  {a.rol:<9}  sinds {a.aangemaakt_op[:10]}  {status}".rstrip())
     return 0
 
@@ -60,6 +63,13 @@ def _wachtwoord(con, args) -> int:
     accounts.set_password(con, args.naam, _read_password(args))
     print(f"Wachtwoord van {accounts.normalize_name(args.naam)} gewijzigd; "
           "open sessies zijn beëindigd.")
+    return 0
+
+
+def _vrijgeven(con, args) -> int:
+    if not accounts.release(con, args.naam):
+        raise accounts.AccountError(f"Gebruiker {accounts.normalize_name(args.naam)} bestaat niet.")
+    print(f"Wachttijden van {accounts.normalize_name(args.naam)} opgeheven.")
     return 0
 
 
@@ -138,6 +148,10 @@ def parser() -> argparse.ArgumentParser:
     pw.add_argument("--wachtwoord-stdin", action="store_true",
                     help="lees het wachtwoord van standaardinvoer (voor scripts)")
     pw.set_defaults(handler=_wachtwoord)
+
+    free = sub.add_parser("vrijgeven", help="wachttijd na mislukte pogingen opheffen")
+    free.add_argument("naam")
+    free.set_defaults(handler=_vrijgeven)
 
     demo = sub.add_parser("demo", help="één demo-account per rol (idempotent)")
     demo.set_defaults(handler=_demo)

@@ -124,3 +124,28 @@ CREATE TABLE IF NOT EXISTS auditkop (
     nr              INTEGER NOT NULL,
     hash            TEXT NOT NULL
 );
+
+-- Sign-in throttling (dijkwacht/accounts.py), instead of a hard per-account lock that anyone
+-- knowing a name could keep closed. One row per bucket: a name from one client ("paar"),
+-- a name from clients it never signed in from ("account"), one client across all names
+-- ("herkomst"). After a bucket's limit each failure doubles its wait (1, 2, 4 ... up to
+-- blokkade_minuten). sleutel and account_ref are SHA-256 references, never the typed name
+-- (which may be a mistyped password) or a client address; rows quiet for a day are removed.
+CREATE TABLE IF NOT EXISTS aanmeldremmen (
+    sleutel         TEXT PRIMARY KEY,
+    soort           TEXT NOT NULL,           -- paar | account | herkomst
+    account_ref     TEXT,                    -- reference of the name (paar, account)
+    mislukt         INTEGER NOT NULL DEFAULT 0,
+    laatst_mislukt  TEXT NOT NULL,           -- UTC ISO 8601
+    wacht_tot       TEXT                     -- no attempt is checked before this time
+);
+CREATE INDEX IF NOT EXISTS aanmeldremmen_account ON aanmeldremmen(account_ref);
+
+-- Clients an account signed in from (the "familiar locations" of smart lockout): attempts
+-- from them are not slowed by failures elsewhere. herkomst is a SHA-256 reference.
+CREATE TABLE IF NOT EXISTS bekende_herkomsten (
+    naam            TEXT NOT NULL,           -- an existing account
+    herkomst        TEXT NOT NULL,
+    laatst_gelukt   TEXT NOT NULL,           -- UTC ISO 8601
+    PRIMARY KEY (naam, herkomst)
+);

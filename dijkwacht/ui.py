@@ -7,10 +7,16 @@ chart names its source, period and stand per, and every download is gated by rol
 
 Filters live in st.session_state (they hold across pages) and are written to the URL on
 every page: Streamlit clears query parameters on navigation (streamlit issue 9050), and a
-bookmarked URL must reproduce the view. The URL is read once, on a session's first run.
+bookmarked URL must reproduce the view. The URL is read once, on a session's first run;
+an area that does not exist falls back to the whole city, with a line saying so.
+
+Text from outside the code (filter values, area names, file names, user names) goes through
+`md()` before it reaches st.markdown, st.caption, st.title or a metric's label: a crafted
+value must not become a link, an image or formatting.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 
@@ -28,6 +34,19 @@ HIDDEN_NOTE = ("<5 = 1 tot 4; x = afgeschermd om een ander cijfer te beschermen.
 STATE_KEY = "dijkwacht_filters"          # the Filters value shared by all pages
 PRESENT_KEY = "dijkwacht_presentatie"    # the Briefing's presentation mode toggle
 _W = "_filter_"                          # prefix of the filter widgets' keys
+UNKNOWN_AREA_TEXT = "Het gevraagde gebied bestaat niet; u ziet de cijfers van de hele stad."
+_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+
+
+def md(text) -> str:
+    """`text` as literal text inside Streamlit markdown (st.markdown, st.caption, st.title,
+    labels): every ASCII punctuation character backslash-escaped (CommonMark allows exactly
+    that), so no link, image, autolink, emphasis, code, heading, list, HTML, LaTeX or
+    Streamlit colour/icon directive can form; line breaks and other control characters
+    become spaces, so nothing can start a block of its own."""
+    text = "".join(" " if (ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029") else c
+                   for c in str(text if text is not None else ""))
+    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
 
 
 @dataclass(frozen=True)
@@ -72,6 +91,16 @@ def start(role: str | None, title: str, bronnen: tuple[str, ...] = (), *, page: 
     else:
         filters = _sidebar(role, filters, stand_per, theme)
     filters = filters.for_role(role)
+    asked = st.query_params.get("gebied") if first_run else None
+    if filters.gebied != "stad" and not data.area_buurten(role, filters.gebied):
+        # An area that does not exist (a crafted or stale URL): never echoed, never an empty
+        # page that looks like zero; the whole city instead, and a line saying so.
+        filters = replace(filters, gebied="stad").for_role(role)
+        for key in [k for k in st.session_state if str(k).startswith(_W + "gebied")]:
+            del st.session_state[key]
+        st.info(UNKNOWN_AREA_TEXT)
+    elif asked and asked != "stad" and filters.gebied == "stad":
+        st.info(UNKNOWN_AREA_TEXT)        # not even shaped like an area (Filters.from_query)
     st.session_state[STATE_KEY] = filters
     _write_url(filters, presentation)
 
@@ -186,10 +215,10 @@ def _presentation_css() -> None:
 # --- header and captions -----------------------------------------------------------------
 
 def _header(view: View, title: str, bronnen: tuple[str, ...], theme: bool) -> None:
-    st.title(title)
-    parts = [f"Periode {view.period.label()}", view.area]
+    st.title(title)                        # titles and period labels are the code's own text
+    parts = [f"Periode {view.period.label()}", md(view.area)]
     if theme and view.filters.thema != "alle":
-        parts.append(f"thema {view.filters.thema}")
+        parts.append(f"thema {md(view.filters.thema)}")
     parts.append(f"stand per {formats.day(view.stand_per)}")
     st.caption(" · ".join(parts))
     if view.demo:
@@ -206,7 +235,7 @@ def source_caption(view: View, bron: str | tuple[str, ...], period: Period | Non
         f"{BRONNEN[b].leverancier} ({BRONNEN[b].naam.lower()}, stand per "
         f"{formats.day(view.sources.get(b, view.stand_per))})"
         for b in ((bron,) if isinstance(bron, str) else bron))
-    return f"Bron: {names}. Periode {period.label()}, {view.area}."
+    return f"Bron: {names}. Periode {period.label()}, {md(view.area)}."
 
 
 def chart(view: View, fig, bron: str | tuple[str, ...], summary: str, key: str, *,

@@ -44,7 +44,7 @@ upload = st.file_uploader("Partnerbestand (CSV of XLSX)", type=["csv", "txt", "t
                           key=f"upload-{st.session_state.get(ROUND_KEY, 0)}")
 accepted = st.session_state.pop(ACCEPTED_KEY, None)
 if accepted:
-    st.success(f"{accepted} staat in de inbox; de bewaker laadt het binnen een minuut.")
+    st.success(f"{ui.md(accepted)} staat in de inbox; de bewaker laadt het binnen een minuut.")
 if upload is None:
     st.session_state.pop(PREVIEW_KEY, None)
 else:

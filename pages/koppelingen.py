@@ -13,7 +13,7 @@ from dijkwacht import auth, charts, data, filters, formats, linkage, ui
 BRONNEN = ("hennepkwekerijen", "verdachte_transacties", "signalen", "controles", "eigendommen")
 NETWORK = ("eigendommen", "hennepkwekerijen", "verdachte_transacties")
 FOLLOW_UP = ("signalen", "controles", "hennepkwekerijen")
-OPEN_KEY = "koppelingen_open"             # (key, purpose) whose timeline is open
+OPEN_KEY = "koppelingen_open"             # (sign-in, key, purpose) whose timeline is open
 
 view = ui.start(auth.current_role(), "Koppelingen", BRONNEN, page="koppelingen")
 role = view.role
@@ -50,8 +50,12 @@ with tab_keys:
         purpose = st.text_input("Zaaknummer", max_chars=40)
     if st.button("Tijdlijn openen", disabled=not linkage.valid_purpose(purpose)):
         data.log_detail_view(role, key, purpose)
-        st.session_state[OPEN_KEY] = (key, purpose)
-    if st.session_state.get(OPEN_KEY, (None,))[0] == key:
+        st.session_state[OPEN_KEY] = (auth.session_ref(), key, purpose)
+    # Open only for the sign-in that chose a purpose (and was audited): sign-out clears it,
+    # and a value left from another sign-in in this tab does not count.
+    opened = st.session_state.get(OPEN_KEY)
+    if (isinstance(opened, tuple) and len(opened) == 3 and opened[0] is not None
+            and opened[0] == auth.session_ref() and opened[1] == key):
         line = data.key_timeline(role, key)
         ui.chart(view, charts.key_timeline(line, linkage.SOURCE_LABELS), BRONNEN,
                  f"Tijdlijn van sleutel {linkage.short(key)}: {line.height} registraties.",

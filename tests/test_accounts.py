@@ -12,6 +12,16 @@ START = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
 PASSWORD = "correct-horse-battery"
 
 
+@pytest.fixture(autouse=True)
+def cheap_argon2(monkeypatch):
+    """argon2id with the cheapest parameters: these tests count attempts, not hashing cost."""
+    from argon2 import PasswordHasher
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=64, parallelism=1))
+    accounts._dummy_hash.cache_clear()
+    yield
+    accounts._dummy_hash.cache_clear()
+
+
 @pytest.fixture
 def con(tmp_path):
     clock.set_time(START)
@@ -51,39 +61,87 @@ def test_add_refuses_duplicates_short_passwords_bad_roles_and_names(con, analist
         accounts.add(con, "anna", "bestuur", PASSWORD)
     with pytest.raises(accounts.AccountError, match="minstens 12"):
         accounts.add(con, "bob", "bestuur", "kort")
+    for weak in ("aaaaaaaaaaaa", "wachtwoord12", "Welkom2026!!", "qwertyuiop12", "bob-bob-bob-bob"):
+        with pytest.raises(accounts.AccountError, match="te makkelijk te raden"):
+            accounts.add(con, "bob", "bestuur", weak)
     with pytest.raises(accounts.AccountError, match="Onbekende rol"):
         accounts.add(con, "bob", "admin", PASSWORD)
     with pytest.raises(accounts.AccountError, match="Ongeldige gebruikersnaam"):
         accounts.add(con, "b ob';--", "bestuur", PASSWORD)
 
 
-def test_five_failures_lock_even_the_right_password_for_15_minutes(con, analist):
+def test_five_failures_from_one_client_make_it_wait_with_doubling_waits(con, analist):
+    client = "198.51.100.4"
     for _ in range(4):
-        assert accounts.verify(con, analist, "fout-wachtwoord-123") is None
-    assert accounts.verify(con, analist, PASSWORD) == "analist"   # 4 failures: no lock, reset
+        assert accounts.verify(con, analist, "fout-wachtwoord-123", client) is None
+    assert accounts.verify(con, analist, PASSWORD, client) == "analist"   # 4 failures: reset
     for _ in range(5):
-        assert accounts.verify(con, analist, "fout-wachtwoord-123") is None
-    refused = 0
-    for minutes in (0, 1, 10, 14):
-        clock.set_time(START + timedelta(minutes=minutes))
-        refused += accounts.verify(con, analist, PASSWORD) is None
-    clock.set_time(START + timedelta(minutes=15, seconds=-1))
-    refused += accounts.verify(con, analist, PASSWORD) is None
-    assert refused == 5                                            # right password, locked
-    assert accounts.list_accounts(con)[0].geblokkeerd_tot is not None
-    clock.set_time(START + timedelta(minutes=15, seconds=1))
-    assert accounts.verify(con, analist, PASSWORD) == "analist"    # lock over
-    assert accounts.list_accounts(con)[0].geblokkeerd_tot is None
+        assert accounts.verify(con, analist, "fout-wachtwoord-123", client) is None
+    # Each further failure after a wait doubles the next wait, up to blokkade_minuten (15).
+    waits = []
+    moment = START
+    for _ in range(6):
+        minutes = 0
+        while accounts.verify(con, analist, PASSWORD, client) is None:   # right password waits
+            minutes += 1
+            clock.set_time(moment + timedelta(minutes=minutes, seconds=1))
+        waits.append(minutes)
+        # A fresh run of failures after a sign-in starts from the first wait again, so fail
+        # up to the limit and one past each earlier wait.
+        for _ in range(5 + len(waits)):
+            clock.advance(timedelta(minutes=20))
+            accounts.verify(con, analist, "fout-wachtwoord-123", client)
+        moment = clock.now()
+    assert waits == [1, 2, 4, 8, 15, 15]
 
 
-def test_guessing_during_the_lock_does_not_extend_it(con, analist):
+def test_guessing_during_a_wait_neither_extends_nor_counts(con, analist):
+    client = "198.51.100.4"
     for _ in range(5):
-        accounts.verify(con, analist, "fout-wachtwoord-123")
-    clock.set_time(START + timedelta(minutes=14))
+        accounts.verify(con, analist, "fout-wachtwoord-123", client)
+    clock.set_time(START + timedelta(seconds=50))
     for _ in range(10):
-        accounts.verify(con, analist, "fout-wachtwoord-123")
-    clock.set_time(START + timedelta(minutes=15, seconds=1))
-    assert accounts.verify(con, analist, PASSWORD) == "analist"
+        accounts.verify(con, analist, "fout-wachtwoord-123", client)
+    clock.set_time(START + timedelta(minutes=1, seconds=1))
+    assert accounts.verify(con, analist, PASSWORD, client) == "analist"
+
+
+def test_a_stranger_cannot_lock_out_an_account_from_its_familiar_client(con, analist):
+    """The hard per-account lock let anyone who knew a name keep its owner out. Now the
+    failures of other clients slow only those clients (and unfamiliar ones together)."""
+    own = "192.0.2.10"
+    assert accounts.verify(con, analist, PASSWORD, own) == "analist"      # familiar from now on
+    refused = 0
+    for minute in range(0, 120, 2):
+        clock.set_time(START + timedelta(minutes=minute))
+        for attacker in ("203.0.113.7", *(f"203.0.113.{i}" for i in range(20, 26))):
+            accounts.verify(con, analist, f"gok-{minute}-{attacker}", attacker)
+        refused += accounts.verify(con, analist, PASSWORD, own) is None
+    assert refused == 0
+    # Strangers did get slowed down: the attacker's own right guess waits, and so does any
+    # client the account never signed in from (listed as such).
+    assert accounts.verify(con, analist, PASSWORD, "203.0.113.7") is None
+    assert accounts.verify(con, analist, PASSWORD, "203.0.113.99") is None
+    assert accounts.list_accounts(con)[0].geblokkeerd_tot is not None
+    assert accounts.release(con, analist) is True                         # the CLI's vrijgeven
+    assert accounts.verify(con, analist, PASSWORD, "203.0.113.99") == "analist"
+
+
+def test_one_client_trying_many_names_is_slowed_down(con, analist):
+    sprayer = "203.0.113.50"
+    for i in range(4 * 5):
+        accounts.verify(con, f"naam{i}", "Zomer2026!", sprayer)
+    assert accounts.verify(con, analist, PASSWORD, sprayer) is None        # this client waits
+    assert accounts.verify(con, analist, PASSWORD, "192.0.2.11") == "analist"   # others do not
+
+
+def test_throttle_stores_no_typed_name_or_address(con, analist, tmp_path):
+    accounts.verify(con, "mijn-geheime-wachtwoord", "x", "203.0.113.77")
+    accounts.verify(con, analist, PASSWORD, "192.0.2.12")
+    con.execute("PRAGMA wal_checkpoint(FULL)")
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("state.sqlite*"))
+    for secret in (b"mijn-geheime-wachtwoord", b"203.0.113.77", b"192.0.2.12"):
+        assert secret not in raw
 
 
 def test_outcome_does_not_tell_whether_a_name_exists(con, analist, monkeypatch):

@@ -220,19 +220,20 @@ def test_oidc_identity_in_the_reviewed_file_gets_its_role(app_state, sentinel_ap
     _unknown_identity("oidc niet in bestand", app_state, monkeypatch)
     at = new_app(DASHBOARD)
     at.user = {"is_logged_in": True, "email": "Analist@Dordrecht.nl", "sub": "abc",
-               "iat": START.timestamp()}
+               "email_verified": True, "iat": START.timestamp()}
     at.run()
     assert not at.exception and at.metric and not at.error
     at = new_app(sentinel_app.script)
     at.user = {"is_logged_in": True, "email": "analist@dordrecht.nl", "sub": "abc",
-               "iat": START.timestamp()}
+               "email_verified": True, "iat": START.timestamp()}
     at._page_hash = calc_hash("hennep")
     assert "GEHEIM-hennep" in rendered_text(sentinel_app.run(at))
-    # An unverified e-mail address does not count.
-    at = new_app(DASHBOARD)
-    at.user = {"is_logged_in": True, "email": "analist@dordrecht.nl", "sub": "abc",
-               "email_verified": False, "iat": START.timestamp()}
-    assert not new_app_has_data(at.run())
+    # An unverified e-mail address does not count, nor one the provider says nothing about.
+    for verified in ({"email_verified": False}, {}, {"email_verified": "true"}):
+        at = new_app(DASHBOARD)
+        at.user = {"is_logged_in": True, "email": "analist@dordrecht.nl", "sub": "abc",
+                   "iat": START.timestamp(), **verified}
+        assert not new_app_has_data(at.run())
 
 
 def new_app_has_data(at: AppTest) -> bool:
@@ -249,7 +250,7 @@ def _oidc_tab(user: dict) -> AppTest:
 def test_oidc_session_terms(app_state, monkeypatch):
     _unknown_identity("oidc niet in bestand", app_state, monkeypatch)
     user = {"is_logged_in": True, "email": "analist@dordrecht.nl", "sub": "abc",
-            "iat": START.timestamp()}
+            "email_verified": True, "iat": START.timestamp()}
     at = _oidc_tab(user)
     assert at.metric
     # Idle in this tab past the analyst's 15 minutes: logged out (st.logout called).
@@ -287,6 +288,36 @@ def test_oidc_roles_file_rules(tmp_path):
         assert auth.oidc_roles(path) == {"a@x.nl": "analist"}
     finally:
         clock.reset()
+
+
+def test_oidc_email_without_email_verified_gives_no_role(tmp_path):
+    """Suspicion (issue 23): an e-mail address was accepted when the provider sent no
+    `email_verified` claim, as Entra ID usually does not; anyone who may set their own e-mail
+    attribute could take the role of the address in the reviewed file. Now only a verified
+    e-mail counts; Entra users are matched on their object id (`oid`), and app roles in the
+    `roles` claim are supported as reviewed rows `rol:<app role>`."""
+    roles = {"burgemeester@dordrecht.nl": "bestuur",
+             "5f0c2b1e-8d7a-4c1b-9e3f-2a6d4b8c0e11": "analist",
+             "rol:dijkwacht.bestuur": "bestuur", "rol:dijkwacht.beheer": "beheerder"}
+    impostor = {"sub": "pairwise-mallory", "email": "Burgemeester@Dordrecht.nl"}
+    assert auth.oidc_identity_role(impostor, roles) == ("pairwise-mallory", None)
+    assert auth.oidc_identity_role({**impostor, "email_verified": False}, roles)[1] is None
+    assert auth.oidc_identity_role({**impostor, "email_verified": "true"}, roles)[1] is None
+    assert auth.oidc_identity_role({**impostor, "email_verified": True}, roles) == \
+        ("burgemeester@dordrecht.nl", "bestuur")                      # positive control
+    entra = {"sub": "pairwise-abc", "oid": "5F0C2B1E-8D7A-4C1B-9E3F-2A6D4B8C0E11",
+             "email": "burgemeester@dordrecht.nl"}
+    assert auth.oidc_identity_role(entra, roles) == ("5f0c2b1e-8d7a-4c1b-9e3f-2a6d4b8c0e11", "analist")
+    # App roles: one role through the claim; conflicting app roles or a sub that pretends to
+    # be a role row give nothing.
+    holder = {"sub": "pairwise-def", "oid": "0a0b", "roles": ["Dijkwacht.Bestuur"]}
+    assert auth.oidc_identity_role(holder, roles) == ("0a0b", "bestuur")
+    assert auth.oidc_identity_role({**holder, "roles": "Dijkwacht.Bestuur"}, roles)[1] == "bestuur"
+    assert auth.oidc_identity_role({**holder, "roles": ["Dijkwacht.Bestuur", "Dijkwacht.Beheer"]},
+                                   roles)[1] is None
+    assert auth.oidc_identity_role({**holder, "roles": ["Iets.Anders"]}, roles)[1] is None
+    assert auth.oidc_identity_role({"sub": "rol:dijkwacht.bestuur"}, roles)[1] is None
+    assert auth.oidc_identity_role({"roles": ["Dijkwacht.Bestuur"]}, roles)[1] is None   # no subject
 
 
 def test_shipped_roles_file_grants_nothing():
@@ -348,7 +379,7 @@ def test_result_cached_for_analist_never_reaches_bestuur_in_the_app(app_state, m
 
 # --- login, lock, timeouts, logout -------------------------------------------------------
 
-def test_form_login_lock_and_generic_message(app_state):
+def test_form_login_slowdown_and_generic_message(app_state):
     con = state.connect(config.state_path())
     naam, wachtwoord = accounts.ensure_test_account(con, "analist")
     con.close()
@@ -361,18 +392,22 @@ def test_form_login_lock_and_generic_message(app_state):
         assert not at.metric and shows_login(at)
     sign_in_form(at, "bestaat-niet", wachtwoord)
     messages.update(e.value for e in at.error)
-    assert messages == {auth.WRONG}      # one message for wrong, locked and unknown
-    clock.advance(timedelta(minutes=14, seconds=59))
+    assert messages == {auth.WRONG}      # one message for wrong, slowed down and unknown
+    # Five failures from this client: it waits a minute (then 2, 4, ... at most 15).
+    clock.advance(timedelta(seconds=59))
     assert not sign_in_form(at, naam, wachtwoord).metric
     clock.advance(timedelta(seconds=2))
     assert sign_in_form(at, naam, wachtwoord).metric
     assert auth.SESSION_KEY in at.session_state
-    # Every attempt is in the audit log, ok or failed, without the password.
+    # Every attempt is in the audit log, ok or failed, without the password; a name that
+    # is no account is not kept as typed.
     con = state.connect(config.state_path())
     rows = con.execute("SELECT actor, resultaat FROM auditlog WHERE actie = 'inloggen'").fetchall()
     dump = "\n".join(map(str, con.iterdump()))
     con.close()
     assert [r["resultaat"] for r in rows] == ["mislukt"] * 8 + ["ok"]
+    assert {r["actor"] for r in rows} == {naam, "(onbekende naam)"}
+    assert "bestaat-niet" not in dump
     assert wachtwoord not in dump and at.session_state[auth.SESSION_KEY] not in dump
 
 
@@ -492,7 +527,15 @@ def test_oidc_login_against_a_local_provider(served_demo, tmp_path):
     import httpx
     from oidc_provider_mock import run_server_in_thread
 
-    roles = _roles_file(tmp_path, "analist@dordrecht.nl,analist,2026-11-01,CISO\n")
+    roles = _roles_file(tmp_path, "analist@dordrecht.nl,analist,2026-11-01,CISO\n"
+                               "5f0c2b1e-8d7a-4c1b-9e3f-2a6d4b8c0e11,analist,2026-11-01,CISO\n"
+                               "rol:Dijkwacht.Analist,analist,2026-11-01,CISO\n")
+    # Claims as the provider sends them (issue 23): an impostor whose unverified e-mail is
+    # the analyst's address (Entra ID sends no email_verified), an Entra user known by object
+    # id, and one who holds the app role.
+    claims = {"mallory": {"email": "analist@dordrecht.nl"},
+              "pairwise-1": {"oid": "5f0c2b1e-8d7a-4c1b-9e3f-2a6d4b8c0e11", "email": "x@example.org"},
+              "rolhouder": {"roles": ["Dijkwacht.Analist"], "email": "y@example.org"}}
     port = _free_port()
     with run_server_in_thread() as provider:
         issuer = f"http://localhost:{provider.server_port}"
@@ -525,6 +568,11 @@ def test_oidc_login_against_a_local_provider(served_demo, tmp_path):
                 known = _oidc_login(port, http, "analist@dordrecht.nl")
             with httpx.Client(timeout=60) as http:
                 stranger = _oidc_login(port, http, "vreemde@example.org")
+            others = {}
+            for sub, user_claims in claims.items():
+                assert httpx.put(f"{issuer}/users/{sub}", json=user_claims).status_code == 204
+                with httpx.Client(timeout=60) as http:
+                    others[sub] = _oidc_login(port, http, sub)
         finally:
             server.terminate()
             server.wait(timeout=30)
@@ -540,3 +588,9 @@ def test_oidc_login_against_a_local_provider(served_demo, tmp_path):
     assert "metric" in kinds(known) and auth.NO_ROLE not in known_text
     assert auth.NO_ROLE in stranger_text
     assert not set(kinds(stranger)) & DATA_TYPES
+    impostor = "\n".join(str(m) for m in others["mallory"])
+    print(f"OIDC: unverified e-mail of a reviewed analyst got "
+          f"{kinds(others['mallory']).count('metric')} metrics")
+    assert auth.NO_ROLE in impostor and not set(kinds(others["mallory"])) & DATA_TYPES
+    for sub in ("pairwise-1", "rolhouder"):                    # object id, app role: in
+        assert "metric" in kinds(others[sub]), sub

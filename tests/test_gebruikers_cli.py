@@ -114,3 +114,29 @@ def test_demo_accounts_only_beside_a_demo_database(state_file, tmp_path, demo_db
         assert result.returncode == 0, result.stderr
         assert ("wachtwoord:" in result.stdout) is made
         assert ("echte gegevens" in result.stdout) is not made
+
+
+@pytest.mark.parametrize("weak", ["aaaaaaaaaaaa", "wachtwoord12", "Dordrecht2026!"])
+def test_common_and_repetitive_passwords_are_refused(state_file, weak):
+    """Issue 23 item 10: these were accepted (only the length was checked)."""
+    added = cli(state_file, "toevoegen", "burgemeester", "--rol", "bestuur", "--wachtwoord-stdin",
+                stdin=weak + "\n")
+    assert added.returncode == 1 and "te makkelijk te raden" in added.stderr
+    assert weak not in added.stdout + added.stderr
+    assert "nog geen gebruikers" in cli(state_file, "lijst").stdout
+
+
+def test_list_shows_a_wait_and_vrijgeven_lifts_it(state_file):
+    assert cli(state_file, "toevoegen", "piet", "--rol", "analist", "--wachtwoord-stdin",
+               stdin="een-lang-wachtwoord\n").returncode == 0
+    con = state.connect(state_file)
+    try:
+        for i in range(4 * 5):                      # strangers: the account-wide limit
+            accounts.verify(con, "piet", "fout-wachtwoord-123", f"203.0.113.{i}")
+    finally:
+        con.close()
+    assert re.search(r"^piet\s+analist.*vertraagd tot", cli(state_file, "lijst").stdout, re.M)
+    freed = cli(state_file, "vrijgeven", "piet")
+    assert freed.returncode == 0 and "opgeheven" in freed.stdout
+    assert "vertraagd" not in cli(state_file, "lijst").stdout
+    assert cli(state_file, "vrijgeven", "niemand").returncode == 1
