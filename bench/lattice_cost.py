@@ -7,12 +7,15 @@ hold 10 or more; and how long the protection takes.
 from __future__ import annotations
 
 import argparse
+import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-from dijkwacht import lattice, measures, queries
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # as the other bench scripts
+
+from dijkwacht import lattice, measures, queries  # noqa: E402
 
 
 def main() -> None:

@@ -185,16 +185,23 @@ def biggest_rises(changes: pl.DataFrame, soort: str, n: int = 3) -> pl.DataFrame
             .head(n))
 
 
-def rise_sentence(row: dict) -> str:
+def rise_sentence(row: dict, changes: pl.DataFrame | None = None) -> str:
     """One Dutch sentence for a rise, e.g. 'In Wijk 01 Binnenstad steeg het aantal signalen
-    meldpunt van 30 naar 49 (+19).'"""
+    meldpunt van 30 naar 49 (+19); daar 40 controles (handhavingsoutput).' — what was done
+    in the same area and period beside the problem, when `changes` holds it."""
     what = BRONNEN[row["bron"]].naam.lower() if row["bron"] in BRONNEN else row["bron"]
     steps = (f"van {formats.number(row['eerder'])} naar {formats.number(row['nu'])} "
              f"(+{formats.number(row['stijging'])})")
     if row["soort"] == "thema":
         return f"Het aantal signalen over {row['naam']} steeg {steps}."
-    note = f" ({HANDHAVING_LABEL})" if row["bron"] == "controles" else ""
-    return f"In {row['naam']} steeg het aantal {what}{note} {steps}."
+    where = f"focusgebied {row['naam']}" if row["soort"] == "focus" else row["naam"]
+    done = ""
+    if changes is not None:
+        ctr = changes.filter((pl.col("soort") == row["soort"]) & (pl.col("sleutel") == row["sleutel"])
+                             & (pl.col("bron") == "controles"))
+        if ctr.height:
+            done = f"; daar {ctr['nu_weergave'][0]} controles ({HANDHAVING_LABEL})"
+    return f"In {where} steeg het aantal {what} {steps}{done}."
 
 
 def top_areas(changes: pl.DataFrame, n: int = 5) -> pl.DataFrame:

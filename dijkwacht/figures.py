@@ -127,7 +127,30 @@ class Figures:
         themes = themes.select(soort=pl.lit("thema"), sleutel="thema", naam="thema", bron=pl.lit("signalen"),
                                nu="nu", eerder="eerder", nu_weergave=pl.col("nu").cast(pl.String),
                                eerder_weergave=pl.col("eerder").cast(pl.String))
-        return pl.concat([wijk, themes], how="vertical_relaxed")
+        return pl.concat([wijk, self.focus_table(period, compare), themes], how="vertical_relaxed")
+
+    def focus_table(self, period: Period, compare: Period) -> pl.DataFrame:
+        """Per focus area and layer of the wijk table: nu, eerder and their labels, each the
+        area's own figure (the registry over its buurten; for bestuur the same cells as a
+        focus-area filter on the Briefing)."""
+        by_layer = {"hennep_ontmanteld": "hennepkwekerijen", "transacties_aantal": "verdachte_transacties",
+                    "signalen_aantal": "signalen", "controles_aantal": "controles"}
+        rows = []
+        names = self.db.query("gebieden_keuze").filter(pl.col("soort") == "focus")["code"].to_list()
+        for name in names:
+            gebied = f"focus:{name}"
+            buurten = tuple(self.db.query("gebied_buurten", soort="focus", code=name)["buurtcode"].to_list())
+            if not buurten:
+                continue
+            now, before = (self.indicators(p, gebied, buurten) for p in (period, compare))
+            for code, laag in by_layer.items():
+                rows.append({"soort": "focus", "sleutel": name, "naam": name, "bron": laag,
+                             "nu": now[code] if isinstance(now[code], int) else None,
+                             "eerder": before[code] if isinstance(before[code], int) else None,
+                             "nu_weergave": str(now[code]), "eerder_weergave": str(before[code])})
+        schema = {"soort": pl.String, "sleutel": pl.String, "naam": pl.String, "bron": pl.String,
+                  "nu": pl.Int64, "eerder": pl.Int64, "nu_weergave": pl.String, "eerder_weergave": pl.String}
+        return pl.DataFrame(rows, schema=schema)
 
     # --- one layer at one level: the map ---------------------------------------------------------
 

@@ -54,3 +54,16 @@ def moment(value: datetime | None) -> str:
     if value is None:
         return "–"
     return f"{day(value)} {value:%H:%M} UTC"
+
+
+def local_moment(value: datetime | str | None) -> str:
+    """A stored UTC moment as a person reads it here: '2 dec 2026 00:36' (Europe/Amsterdam)."""
+    if not value:
+        return ""
+    from datetime import timezone
+    from zoneinfo import ZoneInfo
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    moment = moment.astimezone(ZoneInfo("Europe/Amsterdam"))
+    return f"{day(moment)} {moment:%H:%M}"

@@ -33,12 +33,17 @@ for i, code in enumerate(HEADLINE):
                        + (f" · {HANDHAVING_LABEL}" if indicator.handhaving else ""))
 
 st.subheader("Wat veranderde het meest")
-left, right = st.columns(2)
-for column, soort, title in ((left, "wijk", "Per wijk"), (right, "thema", "Per thema (signalen)")):
-    rises = charts.biggest_rises(briefing["veranderingen"], soort)
+st.caption(f"Stijgingen in problemen tegenover {year_before.label()}; controles staan ernaast als "
+           "wat er gedaan is (handhavingsoutput). Afgeschermde cijfers tellen niet mee.")
+changes = briefing["veranderingen"]
+columns = st.columns(2 if view.presentation else 3)
+kinds = (("wijk", "Per wijk"), ("focus", "Per focusgebied"), ("thema", "Per thema (signalen, hele stad)"
+                                                                 if role == "bestuur" else "Per thema (signalen)"))
+for column, (soort, title) in zip(columns, kinds):
+    rises = charts.biggest_rises(changes, soort)
     with column:
         st.markdown(f"**{title}**")
-        lines = [charts.rise_sentence(row) for row in rises.iter_rows(named=True)]
+        lines = [charts.rise_sentence(row, changes) for row in rises.iter_rows(named=True)]
         st.markdown("\n".join(f"- {line}" for line in lines) if lines
                     else "Geen stijgingen tegenover dezelfde periode een jaar eerder.")
 
@@ -67,15 +72,25 @@ else:
                        "bezoek aan Koppelingen.")
 
     st.subheader("Momentopname voor de driehoek")
-    st.caption("Legt de cijfers van deze periode en dit gebied vast als PDF, met de stand per van de "
-               "gegevens, en bewaart die in het archief.")
-    if st.button("Momentopname maken", key="momentopname", icon=":material/photo_camera:"):
-        kept = data.keep_snapshot(role, st.session_state.get(auth.NAME_KEY) or role, view.period,
-                                  view.filters.gebied, view.area)
-        st.session_state["momentopname"] = kept["bestanden"][0]["bestand"]
-    if st.session_state.get("momentopname"):
-        name = st.session_state["momentopname"]
-        st.download_button("Momentopname (PDF)", data=lambda: ui.exported(role, name, data.archived_file(role, name), filters=view.filters.to_query()),
-                           file_name=name,
-                           mime="application/pdf", key="momentopname_pdf", on_click="ignore",
-                           icon=":material/picture_as_pdf:")
+    st.caption("Eén klik: de cijfers van deze periode en dit gebied, zoals u ze hier ziet, als PDF "
+               "met de stand per van de gegevens. Elke momentopname wordt ook in het archief bewaard.")
+    who = st.session_state.get(auth.NAME_KEY) or role
+
+    def snapshot_pdf() -> bytes:
+        """Built, archived and audited only when the button is clicked."""
+        kept = data.keep_snapshot(role, who, view.period, view.filters.gebied, view.area)
+        name = kept["bestanden"][0]["bestand"]
+        return ui.exported(role, name, data.archived_file(role, name), filters=view.filters.to_query())
+
+    st.download_button("Momentopname maken (PDF)", data=snapshot_pdf, on_click="ignore",
+                       file_name=f"briefing-{view.period.van}-{view.period.tot}.pdf",
+                       mime="application/pdf", key="momentopname_pdf", icon=":material/photo_camera:")
+    mine = [a for a in data.archive(role, "briefing") if a["gemaakt_door"] == who][:5]
+    if mine:
+        st.markdown("**Uw laatste momentopnamen**")
+        for i, item in enumerate(mine):
+            name = item["bestanden"][0]["bestand"]
+            st.download_button(f"{formats.local_moment(item['gemaakt_op'])} · {item['periode']}",
+                               data=lambda name=name: ui.exported(role, name, data.archived_file(role, name)),
+                               file_name=name, mime="application/pdf", key=f"momentopname_{i}",
+                               on_click="ignore", icon=":material/picture_as_pdf:")

@@ -99,10 +99,12 @@ def test_trends_figures_equal_the_registry(served_demo, role, gebied):
     table = at.dataframe[0].value
     buurten = data.area_buurten("analist", gebied)
     code = {m.naam: m.code for m in measures.MEASURES}
+    # the series runs to the end of the chosen period (the default: the last complete quarter)
+    end = Filters(gebied=gebied).for_role(role).period(data.meta(role)["stand_per"], role).tot
     false = []
     for row in table[table["Periode"].str.len() == 4].to_dict("records"):     # years
         year = int(row["Periode"])
-        exact = measures.values(db, date(year, 1, 1), date(year + 1, 1, 1), buurten)
+        exact = measures.values(db, date(year, 1, 1), min(date(year + 1, 1, 1), end), buurten)
         try:
             check(role, row["Aantal"], exact[code[row["Bron"]]], f"{gebied} {year} {row['Bron']}")
         except AssertionError as err:

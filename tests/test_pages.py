@@ -45,7 +45,7 @@ def test_trends_data_function_holds_published_grow_sites(served_demo):
 
 
 def test_trends_page_renders_grow_sites_in_table_and_chart(served_demo):
-    at = app_for("bestuur", "pages/trends.py", {"jaar": "2015"}).run()
+    at = app_for("bestuur", "pages/trends.py", {"periode": "jaar", "jaar": "2015"}).run()
     assert not at.exception
     table = at.dataframe[0].value
     rows = table[table["Bron"] == "Ontmantelde hennepkwekerijen"].sort_values("Periode")
@@ -60,7 +60,7 @@ def test_trends_page_renders_grow_sites_in_table_and_chart(served_demo):
 
 
 def test_trends_grain_and_theme_change_the_series(served_demo):
-    at = app_for("analist", "pages/trends.py", {"jaar": "2017", "thema": "hennep"}).run()
+    at = app_for("analist", "pages/trends.py", {"periode": "jaar", "jaar": "2017", "thema": "hennep"}).run()
     sources = set(at.dataframe[0].value["Bron"])
     assert sources == {"Ontmantelde hennepkwekerijen", "Signalen meldpunt", "Controles en Bibob-toetsen"}
     at.radio(key="korrel").set_value("kwartaal").run()
@@ -71,7 +71,7 @@ def test_trends_grain_and_theme_change_the_series(served_demo):
 # --- Briefing ------------------------------------------------------------------------------
 
 def test_briefing_follows_period_and_area(served_demo):
-    at = app_for("bestuur", "pages/briefing.py", {"jaar": "2014"}).run()
+    at = app_for("bestuur", "pages/briefing.py", {"periode": "jaar", "jaar": "2014"}).run()
     assert not at.exception
     assert metric(at, "Ontmantelde hennepkwekerijen") == "98"
     # Changing the year through the sidebar widget changes the figure and the URL.
@@ -79,7 +79,7 @@ def test_briefing_follows_period_and_area(served_demo):
     assert metric(at, "Ontmantelde hennepkwekerijen") == "61"
     assert at.query_params["jaar"] == ["2013"] or at.query_params["jaar"] == "2013"
     # One wijk has fewer grow sites than the city; the URL alone reproduces the view.
-    wijk = app_for("bestuur", "pages/briefing.py", {"jaar": "2014", "gebied": "wijk:WK050503"}).run()
+    wijk = app_for("bestuur", "pages/briefing.py", {"periode": "jaar", "jaar": "2014", "gebied": "wijk:WK050503"}).run()
     in_wijk = as_int(metric(wijk, "Ontmantelde hennepkwekerijen"))
     assert 0 < in_wijk < 98
     assert any("Wijk 03 Oud Krispijn" in c.value for c in wijk.caption)
@@ -88,7 +88,7 @@ def test_briefing_follows_period_and_area(served_demo):
 
 
 def test_briefing_shows_what_changed_and_sources(served_demo):
-    at = app_for("analist", "pages/briefing.py", {"jaar": "2025"}).run()
+    at = app_for("analist", "pages/briefing.py", {"periode": "jaar", "jaar": "2025"}).run()
     per_wijk = next(m.value for m in at.markdown if m.value.startswith("- In "))
     rises = [re.search(r"van ([\d.]+) naar ([\d.]+) \(\+([\d.]+)\)", line).groups()
              for line in per_wijk.splitlines()]
@@ -141,15 +141,17 @@ def test_analyst_pages_are_not_for_bestuur(served_demo):
 
 def test_downloads_only_for_roles_that_may_export(served_demo):
     analist = app_for("analist", "pages/briefing.py").run()
-    assert len(analist.get("download_button")) == 2
+    keys = {b.key for b in analist.get("download_button")}
+    assert keys == {"wijken_csv", "wijken_xlsx", "momentopname_pdf"}
     bestuur = app_for("bestuur", "pages/briefing.py").run()
-    assert len(bestuur.get("download_button")) == 0
+    # the mayor exports no tables, only her snapshot (DESIGN §6)
+    assert [b.key for b in bestuur.get("download_button")] == ["momentopname_pdf"]
 
 
 # --- the analysts' pages -------------------------------------------------------------------
 
 def test_hennep_page(served_demo):
-    at = app_for("analist", "pages/hennep.py", {"jaar": "2014"}).run()
+    at = app_for("analist", "pages/hennep.py", {"periode": "jaar", "jaar": "2014"}).run()
     assert not at.exception
     assert metric(at, "Ontmantelde kwekerijen") == "98"
     kern = data.hennep("analist", Period(date(2014, 1, 1), date(2015, 1, 1)))["kern"]
@@ -168,7 +170,7 @@ def test_geldstromen_page_matches_published_figures(served_demo):
 
 
 def test_meldpunt_page(served_demo):
-    at = app_for("analist", "pages/meldpunt.py", {"jaar": "2025"}).run()
+    at = app_for("analist", "pages/meldpunt.py", {"periode": "jaar", "jaar": "2025"}).run()
     assert not at.exception
     values = data.indicator_values("analist", date(2025, 1, 1), date(2026, 1, 1))
     assert as_int(metric(at, "Signalen")) == values["signalen_aantal"]
@@ -180,18 +182,18 @@ def test_meldpunt_page(served_demo):
     counts = stages["aantal"].to_list()
     assert counts == sorted(counts, reverse=True)          # the stages nest
     # A theme narrows the signals.
-    themed = app_for("analist", "pages/meldpunt.py", {"jaar": "2025", "thema": "hennep"}).run()
+    themed = app_for("analist", "pages/meldpunt.py", {"periode": "jaar", "jaar": "2025", "thema": "hennep"}).run()
     assert 0 < as_int(metric(themed, "Signalen")) < values["signalen_aantal"]
 
 
 def test_handhaving_page(served_demo):
-    at = app_for("beheerder", "pages/handhaving.py", {"jaar": "2025"}).run()
+    at = app_for("beheerder", "pages/handhaving.py", {"periode": "jaar", "jaar": "2025"}).run()
     assert not at.exception
     values = data.indicator_values("beheerder", date(2025, 1, 1), date(2026, 1, 1))
     assert as_int(metric(at, "Bibob-toetsen")) == values["bibob_toetsen"]
     assert metric(at, "Controles met bevindingen") == f"{values['controles_bevindingen_pct']:.1f}%".replace(".", ",")
     # Same label, same number as the Briefing: closures from grow sites and inspections, once.
-    briefing = app_for("beheerder", "pages/briefing.py", {"jaar": "2025"}).run()
+    briefing = app_for("beheerder", "pages/briefing.py", {"periode": "jaar", "jaar": "2025"}).run()
     assert metric(at, "Sluitingen") == metric(briefing, "Sluitingen") == str(values["sluitingen"])
     per_wijk = at.dataframe[-1].value
     assert per_wijk["Controles en Bibob-toetsen"].sum() == values["controles_aantal"]
@@ -227,7 +229,7 @@ def test_area_resolution(served_demo):
 # --- through the router ------------------------------------------------------------------
 
 def test_filters_hold_across_pages_and_bestuur_navigation(served_demo):
-    at = app_for("analist", "dashboard.py", {"jaar": "2014", "gebied": "wijk:WK050503"}).run()
+    at = app_for("analist", "dashboard.py", {"periode": "jaar", "jaar": "2014", "gebied": "wijk:WK050503"}).run()
     assert not at.exception
     city_2014 = as_int(metric(at, "Ontmantelde hennepkwekerijen"))
     at.switch_page("pages/hennep.py").run()
