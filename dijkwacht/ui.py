@@ -86,6 +86,7 @@ def start(role: str | None, title: str, bronnen: tuple[str, ...] = (), *, page: 
         for key in [k for k in st.session_state if str(k).startswith(_W)]:
             del st.session_state[key]
         st.session_state[_W + "pagina"] = title
+    dutch_page()
     if presentation:
         _presentation_css()
     else:
@@ -200,16 +201,35 @@ def _write_url(filters: Filters, presentation: bool) -> None:
 
 
 def _presentation_css() -> None:
-    """Large type, no sidebar, no toolbar: one screen for the triangle briefing."""
+    """Large type, no sidebar, no toolbar: one screen for the triangle briefing on a projector
+    (1920×1080 and 1280×720 without scrolling). The metric's digits sit in an inner element
+    that the paragraph rule would also hit, so every metric rule reaches its descendants."""
     st.html("""<style>
     [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"],
     [data-testid="stSidebarNav"], [data-testid="stHeader"], [data-testid="stToolbar"] {display: none !important;}
-    .block-container, [data-testid="stMainBlockContainer"] {padding-top: 1rem !important; max-width: 100% !important;}
-    [data-testid="stMetricValue"] {font-size: 3.4rem !important;}
-    [data-testid="stMetricLabel"] p {font-size: 1.35rem !important;}
-    [data-testid="stMetricDelta"] {font-size: 1.2rem !important;}
-    [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li {font-size: 1.3rem;}
+    .block-container, [data-testid="stMainBlockContainer"] {padding-top: 0.6rem !important;
+        padding-bottom: 0 !important; max-width: 100% !important;}
+    [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li {font-size: 1.2rem;}
+    [data-testid="stMetricValue"], [data-testid="stMetricValue"] * {font-size: clamp(3rem, 7vh, 3.6rem) !important;
+        line-height: 1.05 !important; font-weight: 600;}
+    [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {font-size: 1.35rem !important;}
+    [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * {font-size: 1.55rem !important;}
+    [data-testid="stMetric"] {margin-bottom: -0.6rem;}
+    h1 {font-size: 2rem !important; padding: 0 !important;}
+    h3 {font-size: 1.4rem !important; padding: 0.3rem 0 0 0 !important;}
     </style>""")
+
+
+def dutch_page() -> None:
+    """The page's language is Dutch (screen readers, hyphenation) and Streamlit's own English
+    chrome that configuration cannot turn off says it in Dutch. Runs in the page itself
+    (st.html with JavaScript): nothing is fetched, no user text is involved."""
+    st.html("""<script>
+    document.documentElement.lang = "nl";
+    for (const a of document.querySelectorAll("a")) {
+      if (a.textContent.trim() === "Skip to main content") a.textContent = "Naar de inhoud";
+    }
+    </script>""", unsafe_allow_javascript=True)
 
 
 # --- header and captions -----------------------------------------------------------------

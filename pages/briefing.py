@@ -1,6 +1,7 @@
 """Briefing (home, all roles): the headline indicators for the chosen period beside the
 previous period and the same period a year before; what changed most; the top areas;
 each source's stand per. Presentation mode: large type, no sidebar, no detail."""
+import polars as pl
 import streamlit as st
 
 from dijkwacht import access, auth, charts, data, formats, ui
@@ -33,26 +34,34 @@ for i, code in enumerate(HEADLINE):
                        + (f" · {HANDHAVING_LABEL}" if indicator.handhaving else ""))
 
 st.subheader("Wat veranderde het meest")
-st.caption(f"Stijgingen in problemen tegenover {year_before.label()}; controles staan ernaast als "
-           "wat er gedaan is (handhavingsoutput). Afgeschermde cijfers tellen niet mee.")
+if not view.presentation:
+    st.caption(f"Stijgingen in problemen tegenover {year_before.label()}; controles staan ernaast als "
+               "wat er gedaan is (handhavingsoutput). Afgeschermde cijfers tellen niet mee.")
 changes = briefing["veranderingen"]
-columns = st.columns(2 if view.presentation else 3)
 kinds = (("wijk", "Per wijk"), ("focus", "Per focusgebied"), ("thema", "Per thema (signalen, hele stad)"
                                                                  if role == "bestuur" else "Per thema (signalen)"))
-for column, (soort, title) in zip(columns, kinds):
-    rises = charts.biggest_rises(changes, soort)
+# On the projector: the two largest rises per wijk and focus area beside the top wijken,
+# one screen without scrolling; otherwise three of each kind.
+columns = st.columns(3)
+for column, (soort, title) in zip(columns, kinds[:2] if view.presentation else kinds):
+    rises = charts.biggest_rises(changes, soort, n=2 if view.presentation else 3)
     with column:
         st.markdown(f"**{title}**")
-        lines = [charts.rise_sentence(row, changes) for row in rises.iter_rows(named=True)]
+        lines = [charts.rise_sentence(row, changes if not view.presentation else None)
+                 for row in rises.iter_rows(named=True)]
         st.markdown("\n".join(f"- {line}" for line in lines) if lines
                     else "Geen stijgingen tegenover dezelfde periode een jaar eerder.")
 
-st.subheader("Wijken met de meeste zaken")
 top = charts.top_areas(briefing["veranderingen"], n=3 if view.presentation else 20)
 if view.presentation:
-    st.markdown("\n".join(f"{i}. **{row['naam']}** — {formats.value(row['zaken'] if row['zaken'] is not None else row['zaken_weergave'], 'aantal')} zaken"
-                          for i, row in enumerate(top.iter_rows(named=True), start=1)))
+    with columns[2]:
+        st.markdown("**Wijken met de meeste zaken**")
+        ranked = top.filter(pl.col("zaken").is_not_null())
+        st.markdown("\n".join(f"{i}. {row['naam']} — {formats.number(row['zaken'])}"
+                               for i, row in enumerate(ranked.iter_rows(named=True), start=1))
+                    or "In deze periode zijn de aantallen per wijk te klein om te tonen.")
 else:
+    st.subheader("Wijken met de meeste zaken")
     columns = {"Kwekerijen": "hennepkwekerijen", "Verdachte transacties": "verdachte_transacties",
                "Signalen": "signalen", "Zaken samen": "zaken", "Controles (handhavingsoutput)": "controles"}
     shown = top.select(Wijk="naam", **{label: f"{col}_weergave" for label, col in columns.items()})
@@ -82,6 +91,7 @@ else:
         name = kept["bestanden"][0]["bestand"]
         return ui.exported(role, name, data.archived_file(role, name), filters=view.filters.to_query())
 
+    # Built on click (never on a rerun); the next run lists it below.
     st.download_button("Momentopname maken (PDF)", data=snapshot_pdf, on_click="ignore",
                        file_name=f"briefing-{view.period.van}-{view.period.tot}.pdf",
                        mime="application/pdf", key="momentopname_pdf", icon=":material/photo_camera:")
