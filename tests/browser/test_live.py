@@ -66,16 +66,19 @@ def grow_sites_shown(page) -> int:
     return int(re.sub(r"\D", "", value))
 
 
-def briefing_year(db: Path) -> int:
-    """The Briefing's default period: the latest complete year before the data's stand per."""
-    from dijkwacht.measures import latest_complete_year
+def briefing_day(db: Path) -> str:
+    """A day inside the Briefing's default period (filters.Filters(), as the page opens)."""
+    from datetime import timedelta
+
+    from dijkwacht.filters import Filters
     from dijkwacht.queries import open_hardened
 
     con = open_hardened(db)
     try:
-        return latest_complete_year(con.execute("SELECT stand_per FROM meta").fetchone()[0])
+        stand_per = con.execute("SELECT stand_per FROM meta").fetchall()[0][0]
     finally:
         con.close()
+    return (Filters().period(stand_per, "analist").van + timedelta(days=14)).strftime("%d-%m-%Y")
 
 
 def test_dropped_file_appears_on_the_open_briefing(tmp_path, browser):
@@ -86,9 +89,9 @@ def test_dropped_file_appears_on_the_open_briefing(tmp_path, browser):
         context = h.new_context(browser)
         page = h.signed_in_page(context, server, "analist")      # lands on the Briefing
         before = grow_sites_shown(page)
-        year = briefing_year(server.db)
+        day = briefing_day(server.db)
 
-        rows = "".join(f"LIVE-{i};15-06-{year};BU05050202;100\n" for i in range(NEW_SITES))
+        rows = "".join(f"LIVE-{i};{day};BU05050202;100\n" for i in range(NEW_SITES))
         partial = server.inbox / ".hennepkwekerijen_live.csv.deel"
         partial.write_text("registratienummer;datum_ontmanteling;buurtcode;aantal_planten\n" + rows,
                            encoding="utf-8")
