@@ -227,9 +227,11 @@ def test_strong_keys_pass_and_the_demo_key_keys_the_demo():
     assert config.key_problem(config.DEMO_KEY)          # never for real data …
 
 
-def test_the_demo_database_is_keyed_with_the_demo_key(demo_db):
-    """… while the demo keeps loading with it (conftest builds it with run(demo=True))."""
-    (demo, fingerprint), = table(demo_db, "SELECT demo, sleutel_vingerafdruk FROM meta")
+def test_the_demo_database_is_keyed_with_the_demo_key(demo_con):
+    """… while the demo keeps loading with it (conftest builds it with run(demo=True)).
+    Read through the session's hardened connection: DuckDB refuses a second connection to
+    the same file with another configuration."""
+    (demo, fingerprint), = demo_con.execute("SELECT demo, sleutel_vingerafdruk FROM meta").fetchall()
     assert demo and fingerprint == config.key_fingerprint(config.DEMO_KEY)
     assert config.key_matches(fingerprint, config.DEMO_KEY)
 

@@ -398,6 +398,14 @@ class Browser:
                 return msg.backend_operation_response.deferred_file.url
 
 
+def run_async(coroutine):
+    """asyncio.run in a thread of its own: in the full suite the browser layer's Playwright
+    keeps an event loop running in the main thread, where asyncio.run refuses to start."""
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 SAME_ORIGIN = {"Sec-Fetch-Site": "same-origin", "Sec-Fetch-Mode": "navigate",
                "Cookie": "_streamlit_xsrf=2|aa|bb|1"}     # what the app's own page sends
 
@@ -410,7 +418,7 @@ def test_an_export_url_is_served_without_cookies_by_streamlit_itself(media_stack
     async def scenario():
         async with Browser(proxy_port) as page:
             return (await page.run())["vast"][0]
-    url = asyncio.run(scenario())
+    url = run_async(scenario())
     assert url.startswith("/media/")
     status, body, _ = fetch(f"http://127.0.0.1:{app_port}{url}")
     assert status == 200 and b"AB12" in body                    # open at the app
@@ -430,7 +438,7 @@ def test_the_proxy_refuses_downloads_not_asked_for_by_the_app_page(media_stack, 
     async def scenario():
         async with Browser(proxy_port) as page:
             return (await page.run())["vast"][0]
-    url = asyncio.run(scenario())
+    url = run_async(scenario())
     status, body, response = fetch(f"http://127.0.0.1:{proxy_port}{url}", headers)
     assert status == 403 and b"AB12" not in body
     assert response.get("x-content-type-options") == "nosniff"
@@ -442,7 +450,7 @@ def test_the_app_page_still_downloads_through_the_proxy_never_cached(media_stack
     async def scenario():
         async with Browser(proxy_port) as page:
             return (await page.run())["vast"][0]
-    url = asyncio.run(scenario())
+    url = run_async(scenario())
     status, body, headers = fetch(f"http://127.0.0.1:{proxy_port}{url}", SAME_ORIGIN)
     assert status == 200 and b"AB12" in body
     assert headers["cache-control"] == "no-store" and headers["content-security-policy"]
@@ -465,7 +473,7 @@ def test_a_download_made_on_click_is_gone_within_two_runs(media_stack):
             later = fetch(f"http://127.0.0.1:{app_port}{made}")   # even straight at the app
             static_later = fetch(f"http://127.0.0.1:{app_port}{buttons['vast'][0]}")
             return first, later, static_later
-    first, later, static_later = asyncio.run(scenario())
+    first, later, static_later = run_async(scenario())
     assert first[0] == 200 and b"CD34" in first[1]
     assert later[0] == 404
     assert static_later[0] == 200                                  # the static kind stays
