@@ -119,7 +119,8 @@ def test_presentation_mode_hides_sidebar_and_detail(served_demo):
     assert len(at.metric) == 6
     # And back: the sidebar returns.
     at.toggle[0].set_value(False).run()
-    assert at.sidebar.selectbox and not at.get("html")
+    assert at.sidebar.selectbox
+    assert not any("stSidebar" in el.proto.body for el in at.get("html"))   # no presentation CSS
 
 
 # --- roles ---------------------------------------------------------------------------------
