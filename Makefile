@@ -15,7 +15,7 @@ run: setup demo-db demo-accounts
 	@export DIJKWACHT_DB="$(DB)"; \
 	$(BIN)/python -m etl --watch --db "$(DB)" & watcher=$$!; \
 	trap 'kill $$watcher 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/streamlit run dashboard.py --server.port $(PORT) --server.address localhost
+	$(BIN)/streamlit run server.py --server.port $(PORT) --server.address localhost
 
 test: setup-test
 	$(BIN)/python -m pytest

@@ -9,20 +9,28 @@ st.set_page_config(page_title="Dijkwacht", page_icon="🛡️", layout="wide")
 # Only a user's own action renews the idle clock; a run started by the timed refresh
 # (data.watch_for_new_data) checks the session without renewing it.
 role = auth.current_role(renew=auth.user_action())
+auth.page_scripts()
+# Every page URL exists for everyone, so a bookmark never meets Streamlit's English "Page not
+# found": signed out, each one shows the login (and after sign-in the URL opens its page);
+# signed in, a page of another role sends to the first page with one line saying why.
+known = [p for p in access.PAGES if (config.ROOT / p.script).exists()]
 if role is None:
-    # Signed out, expired or without a role: the login is the only page that exists, so
-    # any other URL falls back to it.
-    st.navigation([st.Page(auth.login_page, title="Inloggen", url_path="inloggen")],
+    st.navigation([st.Page(auth.login_page, title="Inloggen", url_path="inloggen", default=True)]
+                  + [st.Page(auth.login_page, title=p.title, url_path=p.key, visibility="hidden")
+                     for p in known],
                   position="hidden").run()
     st.stop()
 
 from dijkwacht import data  # noqa: E402 — after sign-in: the login page loads without it
 
 auth.sidebar(role)
-# Only the role's pages exist in this session: others are neither listed nor reachable.
-pages = [p for p in access.pages_for(role) if (config.ROOT / p.script).exists()]
-navigation = st.navigation([st.Page(p.script, title=p.title, icon=p.icon, url_path=p.key)
-                            for p in pages])
+# Only the role's pages exist in this session; another role's URL only leads back.
+mine = [p for p in known if p in access.pages_for(role)]
+navigation = st.navigation(
+    [st.Page(p.script, title=p.title, icon=p.icon, url_path=p.key) for p in mine]
+    + [st.Page(auth.not_for_role(p, role, mine[0]), title=p.title, url_path=p.key,
+               visibility="hidden") for p in known if p not in mine])
+auth.route_notice()
 if data.meta(role).get("demo"):
     st.sidebar.warning("**Demodata** — alle cijfers zijn verzonnen.", icon=":material/science:")
 with st.sidebar.expander("Stand per bron"):

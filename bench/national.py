@@ -294,7 +294,7 @@ def browser_part(db: Path, workdir: Path, warm: int, logins: int = 2) -> dict:
             finally:
                 srv.stop()
 
-            srv = Streamlit(ROOT / "dashboard.py", env, workdir / "dashboard.log", accounts=accounts).start()
+            srv = Streamlit(ROOT / "server.py", env, workdir / "dashboard.log", accounts=accounts).start()
             try:
                 out["dash_start_s"] = srv.start_s
                 out["dash_cold_s"], out["dash_warm_s"] = _paint_series(browser, srv.url, login_button, warm)

@@ -2,13 +2,14 @@
 
 Two ways to sign in, chosen by configuration (`config.sign_in_mode()`):
 - "lokaal" (default): accounts in state.sqlite (dijkwacht/accounts.py) and a Dutch form.
-  The session id lives in st.session_state only: Streamlit offers no supported way to set
-  a cookie of our own, so a browser reload asks for the password again.
 - "oidc": the municipality's identity provider through st.login / st.user; the identity is
   mapped to a role by the reviewed file data/oidc-rollen.csv. Identities not in that file
   get a short message and no data.
 Either way the role comes from a server-side session checked on every run (idle and
-absolute timeouts, logout), and anything unexpected means no role at all.
+absolute timeouts, logout), and anything unexpected means no role at all. The tab holds the
+session id in st.session_state; the browser holds it in an HttpOnly cookie
+(dijkwacht/session_cookie.py), so a reload, a bookmark or a second tab continues the same
+session within its terms.
 
 Only a user's own action renews the idle clock: the router passes renew=True unless the run
 was started by the timed refresh (data.watch_for_new_data marks those with
@@ -28,7 +29,7 @@ from typing import Iterator
 
 import streamlit as st
 
-from dijkwacht import access, accounts, clock, config, state
+from dijkwacht import access, accounts, clock, config, session_cookie, state
 
 
 def _data():
@@ -42,6 +43,9 @@ NAME_KEY = "dijkwacht_naam"           # who is signed in, for the sidebar
 NOTICE_KEY = "dijkwacht_melding"      # one-time notice on the login page
 OIDC_LOGGED_KEY = "dijkwacht_oidc_gelogd"   # a refused OIDC identity is audited once
 AUTO_KEY = "dijkwacht_automatisch"    # this run was started by the timed refresh, not a user
+TICKET_KEY = "dijkwacht_overdracht"   # a cookie hand-over the page still has to post
+CLEAR_KEY = "dijkwacht_cookie_weg"    # the page still has to clear the cookie
+SPENT_KEY = "dijkwacht_cookie_op"     # hash of a cookie this tab has seen end: ignore it
 
 WRONG = "Onjuiste gebruikersnaam of wachtwoord, of het account is tijdelijk geblokkeerd."
 EXPIRED = "Uw sessie is verlopen. Log opnieuw in."
@@ -141,8 +145,31 @@ def client_origin() -> str | None:
         return None
 
 
-def _local_role(renew: bool = False) -> str | None:
+def _cookie_session() -> str | None:
+    """The session id the browser's cookie holds, unless this tab has seen it end."""
+    try:
+        value = st.context.cookies.get(session_cookie.COOKIE)
+    except Exception:  # noqa: BLE001 — no browser context (bare runs, tests)
+        return None
+    if not isinstance(value, str) or not value or _digest(value) == st.session_state.get(SPENT_KEY):
+        return None
+    return value
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode("utf-8")).hexdigest()
+
+
+def _tab_session() -> tuple[str | None, bool]:
+    """(session id, from the cookie): the tab's own, else the browser's cookie."""
     session_id = st.session_state.get(SESSION_KEY)
+    if session_id:
+        return session_id, False
+    return _cookie_session(), True
+
+
+def _local_role(renew: bool = False) -> str | None:
+    session_id, from_cookie = _tab_session()
     if not session_id:
         return None
     with _state() as con:
@@ -150,6 +177,8 @@ def _local_role(renew: bool = False) -> str | None:
     if session is None or session.soort != "lokaal":
         _forget(EXPIRED)
         return None
+    if from_cookie:
+        st.session_state[SESSION_KEY] = session_id
     st.session_state[NAME_KEY] = session.naam
     return session.rol
 
@@ -157,7 +186,15 @@ def _local_role(renew: bool = False) -> str | None:
 def _forget(notice: str | None) -> None:
     """Clear everything this tab holds for its user (session id, name, filters, opened
     timelines, what was audited): a new sign-in starts clean. The router needs nothing from
-    session state but the one-time notice, set after."""
+    session state but the one-time notice, set after.
+
+    The cookie this tab connected with can no longer speak for it (a live one would have
+    signed it in): it is marked spent, and after a logout or an expiry the page clears the
+    browser's cookie, which holds the session that ended."""
+    try:
+        connected_with = st.context.cookies.get(session_cookie.COOKIE)
+    except Exception:  # noqa: BLE001 — no browser context (bare runs, tests)
+        connected_with = None
     for key in list(st.session_state.keys()):
         try:
             del st.session_state[key]
@@ -165,6 +202,40 @@ def _forget(notice: str | None) -> None:
             pass
     if notice:
         st.session_state[NOTICE_KEY] = notice
+        st.session_state[CLEAR_KEY] = True
+    if isinstance(connected_with, str) and connected_with:
+        st.session_state[SPENT_KEY] = _digest(connected_with)
+
+
+def _start(con, naam: str, rol: str, soort: str = "lokaal") -> str:
+    """A new server-side session for this tab, handed over to the browser's cookie."""
+    session_id = accounts.start_session(con, naam, rol, soort=soort)
+    st.session_state[SESSION_KEY] = session_id
+    if session_cookie.ACTIVE:
+        st.session_state[TICKET_KEY] = session_cookie.issue(session_id)
+    return session_id
+
+
+# Streamlit's own English chrome that configuration cannot turn off, said in Dutch.
+_DUTCH_PAGE = """
+document.documentElement.lang = "nl";
+for (const a of document.querySelectorAll("a")) {
+  if (a.textContent.trim() === "Skip to main content") a.textContent = "Naar de inhoud";
+}"""
+
+
+def page_scripts() -> None:
+    """Once per run, from the router, signed in or not: the page's language is Dutch (screen
+    readers, hyphenation), and a pending cookie hand-over is posted or an ended cookie
+    cleared. One st.html script in the page: our fixed text and a URL-safe ticket only."""
+    script = _DUTCH_PAGE
+    ticket = st.session_state.pop(TICKET_KEY, None)
+    clear = st.session_state.pop(CLEAR_KEY, False)
+    if session_cookie.ACTIVE and ticket:
+        script += session_cookie.hand_over_script(ticket)
+    elif session_cookie.ACTIVE and clear:
+        script += session_cookie.clear_script()
+    st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
 
 
 # --- OIDC --------------------------------------------------------------------------------
@@ -244,7 +315,7 @@ def _oidc_role(renew: bool = False) -> str | None:
     # counts from the identity token's issue time (no issue time: ask the provider again).
     terms = config.sessies()
     age = _oidc_token_age()
-    session_id = st.session_state.get(SESSION_KEY)
+    session_id, from_cookie = _tab_session()
     with _state() as con:
         if age is None or age > timedelta(hours=terms.maximaal_uren):
             return _oidc_end(con, session_id)
@@ -253,15 +324,17 @@ def _oidc_role(renew: bool = False) -> str | None:
             if session is None:                       # idle too long in this tab
                 return _oidc_end(con, session_id)
             if session.soort == "oidc" and session.naam == ident and session.rol == rol:
+                st.session_state[SESSION_KEY] = session_id
                 st.session_state[NAME_KEY] = ident
                 return rol
-            accounts.end_session(con, session_id)     # role file changed: start afresh
+            if not from_cookie:                       # role file changed: start afresh
+                accounts.end_session(con, session_id)
         # A new Streamlit session from the cookie (a reload, a new tab): past the idle term
         # since the token was issued, only a live session of this identity lets it in.
         elif (age > timedelta(minutes=terms.idle_minutes(rol))
               and not accounts.recently_active(con, ident, "oidc")):
             return _oidc_end(con, None)
-        st.session_state[SESSION_KEY] = accounts.start_session(con, ident, rol, soort="oidc")
+        _start(con, ident, rol, soort="oidc")
     st.session_state[NAME_KEY] = ident
     _data().log_login(ident, True, rol, oidc=True)
     return rol
@@ -308,10 +381,11 @@ def login_page() -> None:
         with _state() as con:
             accounts.end_session(con, st.session_state.get(SESSION_KEY))
             rol = accounts.verify(con, naam, wachtwoord, client_origin())
-            session_id = rol and accounts.start_session(con, accounts.normalize_name(naam), rol)
+        session_id = None
         _forget(None)                                     # a new sign-in starts clean
-        if session_id:
-            st.session_state[SESSION_KEY] = session_id
+        if rol:
+            with _state() as con:
+                session_id = _start(con, accounts.normalize_name(naam), rol)
         _data().log_login(naam, bool(session_id), rol)    # after the id is set: the row refers to it
         if not session_id:
             st.error(WRONG)
@@ -320,12 +394,34 @@ def login_page() -> None:
 
 
 def logout() -> None:
-    """Ends the session on the server: the id no longer works, in any tab."""
+    """Ends the session on the server: the id no longer works, in any tab, and the page
+    clears the browser's cookie."""
     with _state() as con:
         accounts.end_session(con, st.session_state.get(SESSION_KEY))
     _forget(LOGGED_OUT)
     if config.sign_in_mode() == "oidc" and st.user.is_logged_in:
         st.logout()
+
+
+ROUTE_NOTICE_KEY = "dijkwacht_route_melding"
+
+
+def not_for_role(page: access.Page, role: str, home: access.Page):
+    """The page behind another role's URL (a bookmark, a shared link): it shows nothing of
+    that page, only sends to the role's first page with one line saying why."""
+    def elsewhere() -> None:
+        st.session_state[ROUTE_NOTICE_KEY] = (
+            f"De pagina {page.title} hoort niet bij uw rol ({role}); u ziet nu de {home.title}.")
+        st.switch_page(home.script)
+    elsewhere.__name__ = f"niet_voor_{page.key}"
+    return elsewhere
+
+
+def route_notice() -> None:
+    """The line not_for_role left for the page it sent to."""
+    notice = st.session_state.pop(ROUTE_NOTICE_KEY, None)
+    if notice:
+        st.info(notice, icon=":material/info:")
 
 
 def sidebar(role: str) -> None:

@@ -86,7 +86,6 @@ def start(role: str | None, title: str, bronnen: tuple[str, ...] = (), *, page: 
         for key in [k for k in st.session_state if str(k).startswith(_W)]:
             del st.session_state[key]
         st.session_state[_W + "pagina"] = title
-    dutch_page()
     if presentation:
         _presentation_css()
     else:
@@ -218,18 +217,6 @@ def _presentation_css() -> None:
     h1 {font-size: 2rem !important; padding: 0 !important;}
     h3 {font-size: 1.4rem !important; padding: 0.3rem 0 0 0 !important;}
     </style>""")
-
-
-def dutch_page() -> None:
-    """The page's language is Dutch (screen readers, hyphenation) and Streamlit's own English
-    chrome that configuration cannot turn off says it in Dutch. Runs in the page itself
-    (st.html with JavaScript): nothing is fetched, no user text is involved."""
-    st.html("""<script>
-    document.documentElement.lang = "nl";
-    for (const a of document.querySelectorAll("a")) {
-      if (a.textContent.trim() === "Skip to main content") a.textContent = "Naar de inhoud";
-    }
-    </script>""", unsafe_allow_javascript=True)
 
 
 # --- header and captions -----------------------------------------------------------------

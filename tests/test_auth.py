@@ -7,6 +7,8 @@ a page it may not see. A page counts as reachable when its sentinel appears.
 from __future__ import annotations
 
 import dataclasses
+import re
+import sqlite3
 import shutil
 from pathlib import Path
 from datetime import datetime, timedelta, timezone
@@ -15,7 +17,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from dijkwacht import access, accounts, auth, clock, config, queries, state
+from dijkwacht import access, accounts, auth, clock, config, queries, session_cookie, state
 
 START = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
 DASHBOARD = config.ROOT / "dashboard.py"
@@ -135,8 +137,13 @@ def sign_in_form(at: AppTest, naam: str, wachtwoord: str) -> AppTest:
 def test_pages_outside_the_role_are_neither_listed_nor_reachable(sentinel_app, role):
     session_id = session_for(role)
     at = sentinel_app.run(new_app(sentinel_app.script, session_id))
-    listed = {Path(str(info["script_path"])).stem for info in at._registered_pages.values()}
+    pages = at._registered_pages.values()
+    listed = {Path(str(info["script_path"])).stem for info in pages if info.get("script_path")}
     assert listed == {p.key for p in access.pages_for(role)}
+    # Another role's URLs exist only as redirects (a bookmark never meets "Page not found"):
+    # a function in the router, never the page's script.
+    redirects = {info["url_pathname"] for info in pages if not info.get("script_path")}
+    assert redirects == {p.key for p in access.PAGES if p not in access.pages_for(role)}
 
     allowed = {p.key for p in access.PAGES if role in p.roles}
     forbidden = [p for p in access.PAGES if role not in p.roles]
@@ -550,7 +557,7 @@ def test_oidc_login_against_a_local_provider(served_demo, tmp_path):
         env = dict(os.environ, DIJKWACHT_AANMELDEN="oidc", DIJKWACHT_OIDC_ROLLEN=str(roles),
                    DIJKWACHT_STATE=str(tmp_path / "state.sqlite"))
         server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(DASHBOARD), "--server.headless=true",
+            [sys.executable, "-m", "streamlit", "run", str(config.ROOT / "server.py"), "--server.headless=true",
              f"--server.port={port}", "--server.address=localhost",
              f"--secrets.files={secrets}", "--browser.gatherUsageStats=false"],
             cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
@@ -566,6 +573,22 @@ def test_oidc_login_against_a_local_provider(served_demo, tmp_path):
                 pytest.fail("Streamlit did not start")
             with httpx.Client(timeout=60) as http:
                 known = _oidc_login(port, http, "analist@dordrecht.nl")
+                # F5 (issue "The triangle path"): the page posts its ticket, gets the
+                # session cookie, and a new websocket continues the same session.
+                ticket = re.search(session_cookie.HEADER + r'[\\"]+: [\\"]+([A-Za-z0-9_-]{40,})',
+                                   "\n".join(str(m) for m in known)).group(1)
+                handed = http.post(f"http://localhost:{port}{session_cookie.ROUTE}",
+                                   headers={session_cookie.HEADER: ticket,
+                                            "Origin": f"http://localhost:{port}"})
+                assert handed.status_code == 204 and session_cookie.COOKIE in http.cookies
+                reload = StreamlitSession(port, dict(http.cookies))
+                try:
+                    reloaded = reload.run()
+                finally:
+                    reload.close()
+                with sqlite3.connect(tmp_path / "state.sqlite") as con:
+                    oidc_sessions = con.execute("SELECT count(*) FROM sessies WHERE soort = 'oidc'"
+                                                " AND naam = 'analist@dordrecht.nl'").fetchone()[0]
             with httpx.Client(timeout=60) as http:
                 stranger = _oidc_login(port, http, "vreemde@example.org")
             others = {}
@@ -586,6 +609,9 @@ def test_oidc_login_against_a_local_provider(served_demo, tmp_path):
     print(f"OIDC: reviewed analyst got {kinds(known).count('metric')} metrics; "
           f"unknown identity got {kinds(stranger).count('metric')} metrics")
     assert "metric" in kinds(known) and auth.NO_ROLE not in known_text
+    print(f"OIDC: after F5 {kinds(reloaded).count('metric')} metrics, "
+          f"{oidc_sessions} server session(s) for the analyst")
+    assert "metric" in kinds(reloaded) and oidc_sessions == 1     # the same session, not a new one
     assert auth.NO_ROLE in stranger_text
     assert not set(kinds(stranger)) & DATA_TYPES
     impostor = "\n".join(str(m) for m in others["mallory"])

@@ -113,7 +113,7 @@ def stack(tmp_path_factory):
     env = {"DIJKWACHT_DB": str(tmp / "dijkwacht.duckdb"), "DIJKWACHT_STATE": str(tmp / "state.sqlite"),
            "PATH": "/usr/bin:/bin", "HOME": str(tmp)}
     app = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "dashboard.py", "--server.address", "127.0.0.1",
+        [sys.executable, "-m", "streamlit", "run", "server.py", "--server.address", "127.0.0.1",
          "--server.port", str(app_port), "--server.headless", "true"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     conf = tmp / "nginx.conf"
@@ -286,6 +286,31 @@ def test_tls_front_proxies_with_the_security_headers(tls_stack):
     status, headers = get(f"https://127.0.0.1:{port}/_stcore/health", context=ctx)
     assert status == 200 and "max-age=31536000" in headers["strict-transport-security"]
     assert headers["server"] == "nginx"
+
+
+def test_behind_tls_the_session_cookie_route_sets_secure_cookies(tls_stack):
+    """The cookie route (dijkwacht/session_cookie.py) through the real TLS front: nginx passes
+    X-Forwarded-Proto, so the cookie the app sets is Secure; a made-up ticket gets none."""
+    port, _ = tls_stack
+    ctx = ssl.create_default_context()
+    ctx.check_hostname, ctx.verify_mode = False, ssl.CERT_NONE
+    url = f"https://127.0.0.1:{port}/api/sessie"
+
+    def call(method: str, ticket: str):
+        request = urllib.request.Request(url, method=method, headers={
+            "X-Dijkwacht-Overdracht": ticket, "Origin": f"https://127.0.0.1:{port}"})
+        try:
+            with urllib.request.urlopen(request, timeout=10, context=ctx) as r:
+                return r.status, {k.lower(): v for k, v in r.headers.items()}
+        except urllib.error.HTTPError as exc:
+            return exc.code, {k.lower(): v for k, v in exc.headers.items()}
+
+    status, headers = call("DELETE", "-")
+    assert status == 204
+    assert {"HttpOnly", "SameSite=Strict", "Secure", "Max-Age=0"} <= {
+        p.strip() for p in headers["set-cookie"].split(";")}
+    status, headers = call("POST", "verzonnen-kaartje")
+    assert status == 403 and "set-cookie" not in headers
 
 
 # --- Issue 23, item 8: metrics and downloads ------------------------------------------------

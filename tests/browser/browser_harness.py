@@ -1,8 +1,8 @@
 """The browser harness shared by the browser tests and the screenshot command.
 
 Nothing here is pytest-specific: `Server` builds a fresh demo database and test accounts in
-a scratch folder and runs `streamlit run dashboard.py` on a free port on 127.0.0.1; the
-helpers drive Debian's Chromium through Playwright's sync API and know how to wait for
+a scratch folder and runs `streamlit run server.py` (dashboard.py under Streamlit's server,
+with the session-cookie route) on a free port on 127.0.0.1; the helpers drive Debian's Chromium through Playwright's sync API and know how to wait for
 Streamlit to finish a run.
 """
 from __future__ import annotations
@@ -121,7 +121,7 @@ class Server:
         self.port = self.port or free_port()
         self.log_path = self.workdir / f"streamlit-{self.port}.log"
         log = open(self.log_path, "w", encoding="utf-8")
-        cmd = [sys.executable, "-m", "streamlit", "run", "dashboard.py",
+        cmd = [sys.executable, "-m", "streamlit", "run", "server.py",
                "--server.port", str(self.port), "--server.address", "127.0.0.1",
                "--server.headless", "true",
                # Colleagues edit files while the tests run: no reruns on file changes.
@@ -431,9 +431,9 @@ def push_url(page, path: str) -> None:
 def go_to(page, server: Server, role: str, key: str) -> None:
     """Show page `key` in this signed-in session by its navigation link.
 
-    Sign-in lives in the Streamlit session: a typed URL starts a new, signed-out session,
-    so within a session we follow the link (client side; the URL becomes /key). When the
-    session is gone, we sign in again first.
+    Within a session we follow the link (client side; the URL becomes /key): quicker than
+    a typed URL, which starts a new Streamlit session (signed in by the session cookie).
+    When the session is gone, we sign in again first.
     """
     path = url_path(role, key)
     if login_form_shown(page):

@@ -16,7 +16,7 @@ from browser_harness import SESSION, STATS
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory):
-    """Fresh demo database + test accounts + `streamlit run dashboard.py` on a free port."""
+    """Fresh demo database + test accounts + `streamlit run server.py` on a free port."""
     SESSION["started"] = time.monotonic()
     workdir = tmp_path_factory.mktemp("browser")
     with h.running_server(workdir) as srv:
