@@ -2,12 +2,14 @@
 
 Every builder returns a figure; every figure has a one-line Dutch summary beside it (the
 `summary_*` functions) that pages show under the chart and pass to screen readers.
-Plotly's own locale files are not loaded in Streamlit, so Dutch month names come from
-dijkwacht/formats.py as category labels, and `separators=",."` gives 1.234,5.
+Plotly's own locale files are not loaded in Streamlit (its dates read "Oct 1, 2025"), so no
+date is ever formatted by plotly: periods are category labels from dijkwacht/formats.py,
+every tooltip gets its date as precomputed Dutch text (customdata), and a real date axis
+gets Dutch tickvals/ticktext. `separators=",."` gives 1.234,5.
 """
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import plotly.graph_objects as go
 import polars as pl
@@ -39,12 +41,8 @@ def _layout(fig: go.Figure, height: int = 320, legend: bool = False) -> go.Figur
 
 
 def period_label(d: date, korrel: str) -> str:
-    """Dutch label of a period start: 'mrt 2024', 'K1 2024' or '2024'."""
-    if korrel == "maand":
-        return f"{formats.MONTHS[d.month - 1]} {d.year}"
-    if korrel == "kwartaal":
-        return f"K{(d.month - 1) // 3 + 1} {d.year}"
-    return str(d.year)
+    """Dutch label of a period start: 'mrt 2024', 'K1 2024' or '2024' (axis, tables)."""
+    return formats.period(d, korrel)
 
 
 # --- bars ------------------------------------------------------------------------------
@@ -103,8 +101,9 @@ def lines(frame: pl.DataFrame, korrel: str, group: str = "bron") -> go.Figure:
         shown = (part["weergave"] if "weergave" in part.columns
                  else part["aantal"].cast(pl.String)).fill_null("–").to_list()
         fig.add_scatter(x=labels, y=part["aantal"].to_list(), mode="lines+markers", name=name,
-                        line={"color": colour, "width": 2}, marker={"size": 5}, customdata=shown,
-                        hovertemplate=f"{name}, %{{x}}: %{{customdata}}<extra></extra>")
+                        line={"color": colour, "width": 2}, marker={"size": 5},
+                        customdata=[[when, text] for when, text in zip(_hover_labels(part, korrel), shown)],
+                        hovertemplate=f"{name}, %{{customdata[0]}}: %{{customdata[1]}}<extra></extra>")
     fig.update_xaxes(type="category")
     return _layout(fig, height=360, legend=True)
 
@@ -112,7 +111,7 @@ def lines(frame: pl.DataFrame, korrel: str, group: str = "bron") -> go.Figure:
 def estimate_band(frame: pl.DataFrame, korrel: str) -> go.Figure:
     """Grow sites found, with the estimated number present (× 4 … × 8, central × 6)."""
     part = frame.filter(pl.col("bron") == "hennepkwekerijen").sort("periode")
-    labels = _labels(part, korrel)
+    labels, when = _labels(part, korrel), _hover_labels(part, korrel)
     fig = go.Figure()
     fig.add_scatter(x=labels, y=part["schatting_hoog"].to_list(), mode="lines", line={"width": 0},
                     showlegend=False, hoverinfo="skip")
@@ -120,11 +119,11 @@ def estimate_band(frame: pl.DataFrame, korrel: str) -> go.Figure:
                     fill="tonexty", fillcolor="rgba(0,158,115,0.18)",
                     name="geschatte bandbreedte (× 4 tot × 8)", hoverinfo="skip")
     fig.add_scatter(x=labels, y=part["schatting"].to_list(), mode="lines",
-                    line={"color": PALETTE[2], "dash": "dash"}, name="schatting (× 6)",
-                    hovertemplate="schatting %{x}: %{y:,.0f}<extra></extra>")
+                    line={"color": PALETTE[2], "dash": "dash"}, name="schatting (× 6)", customdata=when,
+                    hovertemplate="schatting %{customdata}: %{y:,.0f}<extra></extra>")
     fig.add_scatter(x=labels, y=part["aantal"].to_list(), mode="lines+markers",
-                    line={"color": PALETTE[6], "width": 2}, name="ontmanteld (gevonden)",
-                    hovertemplate="ontmanteld %{x}: %{y:,.0f}<extra></extra>")
+                    line={"color": PALETTE[6], "width": 2}, name="ontmanteld (gevonden)", customdata=when,
+                    hovertemplate="ontmanteld %{customdata}: %{y:,.0f}<extra></extra>")
     fig.add_annotation(text=ASSUMPTION_LABEL, xref="paper", yref="paper", x=0, y=1,
                        showarrow=False, xanchor="left", yanchor="top", font={"size": 12})
     fig.update_xaxes(type="category")
@@ -134,6 +133,12 @@ def estimate_band(frame: pl.DataFrame, korrel: str) -> go.Figure:
 def _labels(part: pl.DataFrame, korrel: str) -> list[str]:
     """Period labels; the incomplete last period gets an asterisk (explained in the caption)."""
     return [period_label(d, korrel) + ("" if full else "*")
+            for d, full in zip(part["periode"], part["volledig"])]
+
+
+def _hover_labels(part: pl.DataFrame, korrel: str) -> list[str]:
+    """Period labels for tooltips, in words: '2e kwartaal 2025 (onvolledig)'."""
+    return [formats.period(d, korrel, long=True) + ("" if full else " (onvolledig)")
             for d, full in zip(part["periode"], part["volledig"])]
 
 
@@ -269,7 +274,8 @@ def _nodes(fig: go.Figure, part: pl.DataFrame, name: str, symbol: str, colour: s
 
 
 def key_timeline(frame: pl.DataFrame, labels: dict[str, str]) -> go.Figure:
-    """The records of one key over time, one row per source."""
+    """The records of one key over time, one row per source. A real date axis, but every
+    date the user reads is Dutch: the tooltip's '1 okt 2025' and the ticks ('jan 2025', '2025')."""
     fig = go.Figure()
     for bron, label in labels.items():
         part = frame.filter(pl.col("bron") == bron)
@@ -279,8 +285,16 @@ def key_timeline(frame: pl.DataFrame, labels: dict[str, str]) -> go.Figure:
             x=part["datum"].to_list(), y=[label] * part.height, mode="markers", name=label,
             marker={"size": 12, "color": LINK_SOURCE_COLOURS.get(bron, PALETTE[6]),
                     "symbol": ["circle-open" if v == "eigen adres" else "circle" for v in part["via"]]},
+            customdata=[formats.day(d) for d in part["datum"]],
             text=[" · ".join(x for x in (s, m) if x) for s, m in zip(part["soort"], part["maatregel"])],
-            hovertemplate="%{x|%d-%m-%Y}: %{text}<extra></extra>")
+            hovertemplate="%{customdata}: %{text}<extra></extra>")
+    dates = frame["datum"].drop_nulls() if "datum" in frame.columns else pl.Series([], dtype=pl.Date)
+    if dates.len():
+        first, last = dates.min(), dates.max()
+        pad = timedelta(days=max(15, (last - first).days // 30))
+        ticks, text = formats.date_ticks(first, last)
+        fig.update_xaxes(type="date", range=[first - pad, last + pad], tickmode="array",
+                         tickvals=ticks, ticktext=text)
     fig.update_yaxes(type="category", rangemode="normal")
     return _layout(fig, height=120 + 40 * frame["bron"].n_unique())
 

@@ -760,7 +760,8 @@ def folium_map(kaart: Kaart, basiskaart: str | None = None, focus: Focus | None 
     frame = kaart.frame
     west, south, east, north = frame.total_bounds
     m = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=12, tiles=None,
-                   control_scale=True, height=hoogte)
+                   control_scale=False, zoom_control=False, height=hoogte)
+    dutch_controls(m)
     # Instance attributes shadow folium's CDN lists; streamlit-folium reads these too.
     m.default_js, m.default_css = list(assets.JS), list(assets.CSS)
     if basiskaart == "pdok":
@@ -846,6 +847,20 @@ def folium_map(kaart: Kaart, basiskaart: str | None = None, focus: Focus | None 
                      f'</pattern></defs>')
     m.add_child(extra)
     m.fit_bounds([[south, west], [north, east]])
+    return m
+
+
+def dutch_controls(m):
+    """Leaflet's own controls, Dutch or metric, for every folium map: the scale bar in metres
+    and kilometres only (folium's `control_scale=True` is `L.control.scale()`, which also
+    draws an imperial bar, "1 mi"), and the zoom buttons titled "Inzoomen"/"Uitzoomen"
+    instead of "Zoom in"/"Zoom out". Call it on a map made with control_scale=False and
+    zoom_control=False. No position is given (given one, folium 0.20's Control also passes
+    the list of position names as constructor arguments); Leaflet's defaults, scale bottom
+    left and zoom top left, are the ones we want."""
+    from folium.features import Control
+    Control("Zoom", zoomInTitle="Inzoomen", zoomOutTitle="Uitzoomen").add_to(m)
+    Control("Scale", imperial=False, metric=True).add_to(m)
     return m
 
 

@@ -110,7 +110,7 @@ SINKS = {"execute", "executemany", "executescript", "sql", "query", "read_sql", 
 # (file, function) → why it is safe. Values in these statements are bound as parameters.
 ALLOWED = {
     ("etl/load.py", "upsert"):
-        "table and key column names come from the fixed source definitions in etl/sources "
+        "table and key column names come from the fixed source definitions in dijkwacht/sources "
         "(SOURCES[...].name / .key), not from files or users; the rows are a registered frame",
     ("etl/load.py", "_refresh_meta"):
         "source.name and source.date_column come from the fixed source definitions",
@@ -183,7 +183,7 @@ def test_streamlit_config_is_hardened():
     cfg = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
     assert cfg["server"]["enableXsrfProtection"] is True
     assert cfg["client"]["showErrorDetails"] == "none"
-    assert cfg["client"]["toolbarMode"] == "viewer"
+    assert cfg["client"]["toolbarMode"] == "minimal"
     assert cfg["client"]["disableDataExport"] is True
     assert 1 <= cfg["server"]["maxUploadSize"] <= 100
     # static serving only for the map assets: nothing but Leaflet/jQuery files under static/
