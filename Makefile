@@ -8,7 +8,7 @@ PORT   ?= 8501
 
 VENDOR := static/vendor/leaflet/leaflet.js
 
-.PHONY: run test setup setup-test demo-db demo demo-accounts system-packages bench screenshots audit clean
+.PHONY: run test test-fast lint setup setup-test demo-db demo demo-accounts system-packages bench screenshots audit clean
 
 run: setup demo-db demo-accounts
 	@echo "Dijkwacht op http://localhost:$(PORT) — de inboxbewaker draait mee (Ctrl-C stopt beide)."
@@ -17,8 +17,15 @@ run: setup demo-db demo-accounts
 	trap 'kill $$watcher 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/streamlit run server.py --server.port $(PORT) --server.address localhost
 
-test: setup-test
+test: setup-test lint
 	$(BIN)/python -m pytest
+
+# The working loop: unit, ETL rules, AppTests — no browser, no nginx, nothing marked slow.
+test-fast: $(VENV)/.test $(VENDOR) lint
+	$(BIN)/python -m pytest -q -m "not browser and not slow"
+
+lint: $(VENV)/.test
+	$(BIN)/ruff check .
 
 # --- setup ------------------------------------------------------------------------------
 setup: $(VENV)/.runtime $(VENDOR)

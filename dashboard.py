@@ -1,7 +1,8 @@
 """Dijkwacht — router only: sign-in, navigation per role, run the chosen page."""
 import streamlit as st
 
-from dijkwacht import access, auth, config
+from dijkwacht import access, config
+from dijkwacht.app import auth
 
 # An emoji icon: a Material icon would make the browser tab fetch a web font (not offline).
 st.set_page_config(page_title="Dijkwacht", page_icon="🛡️", layout="wide")
@@ -21,7 +22,7 @@ if role is None:
                   position="hidden").run()
     st.stop()
 
-from dijkwacht import data  # noqa: E402 — after sign-in: the login page loads without it
+from dijkwacht.app import data  # noqa: E402 — after sign-in: the login page loads without it
 
 auth.sidebar(role)
 # Only the role's pages exist in this session; another role's URL only leads back.

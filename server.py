@@ -1,9 +1,9 @@
 """Dijkwacht's web server: Streamlit running dashboard.py, plus the one HTTP route Streamlit
 has no element for — the hand-over that sets the HttpOnly session cookie
-(dijkwacht/session_cookie.py). Start it with `streamlit run server.py` (`make run` does)."""
+(dijkwacht/app/session_cookie.py). Start it with `streamlit run server.py` (`make run` does)."""
 import streamlit as st
 
-from dijkwacht import session_cookie
+from dijkwacht.app import session_cookie
 
 session_cookie.ACTIVE = True   # the router hands sign-ins over to the cookie route
 app = st.App("dashboard.py", routes=session_cookie.routes())

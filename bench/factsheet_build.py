@@ -54,7 +54,7 @@ def main() -> int:
     db = queries.served(Path(args.db))
     import os
     os.environ["DIJKWACHT_DB"] = str(Path(args.db).resolve())
-    from dijkwacht import data
+    from dijkwacht.app import data
     from dijkwacht.filters import Period
 
     def briefing(period):        # the mayor's Briefing through the data layer, as the app builds it

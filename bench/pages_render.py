@@ -49,7 +49,7 @@ def measure(keys: list[str] | None = None, warm_runs: int = WARM_RUNS) -> list[d
     import streamlit as st
 
     import dijkwacht.charts  # noqa: F401  (imports out of the cold figure)
-    import dijkwacht.ui  # noqa: F401
+    import dijkwacht.app.ui  # noqa: F401
     from apptest_support import app_for
     from dijkwacht import access, config
 

@@ -7,7 +7,7 @@ and every figure below the city through `lattice.Protected`, the one protection 
 cells it can ask for: the same cell has the same value or mark ("<5", "x") on the Briefing,
 the map, the trends, the profile and the snapshot.
 
-Pure Python (no Streamlit): dijkwacht/data.py checks the role, caches and calls this.
+Pure Python (no Streamlit): dijkwacht/app/data.py checks the role, caches and calls this.
 """
 from __future__ import annotations
 

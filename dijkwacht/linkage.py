@@ -2,7 +2,7 @@
 
 Pure functions over the event list of `sql/koppeling_gebeurtenissen.sql` (a polars frame,
 one row per record of hennepkwekerijen, verdachte_transacties, signalen, controles and
-eigendommen). No Streamlit here: the data layer (dijkwacht/data.py) checks the role and
+eigendommen). No Streamlit here: the data layer (dijkwacht/app/data.py) checks the role and
 caches; the page only draws.
 
 Keys are the ETL's pseudonyms (DESIGN §2): `adres_sleutel` (keyed HMAC over postcode,
@@ -75,7 +75,7 @@ MEASURES = ("sluiting", "last onder dwangsom", "bestuurlijke waarschuwing",
             "uitkering stopgezet", "beslag")
 
 # The barrier model (programme §5.1, DESIGN §5): the stages of the criminal business process
-# of organised cannabis cultivation. Equal to etl.sources.BARRIEREFASEN (a test checks it).
+# of organised cannabis cultivation. Equal to dijkwacht.sources.BARRIEREFASEN (a test checks it).
 BARRIER_STAGES = (
     "verwerven locatie", "inrichten locatie", "aanschaf kweekmateriaal", "kweken",
     "oogsten & opslag", "vervoer", "afzet & handel", "gebruik opbrengst",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dijkwacht import config
 from etl.load import UsageError, report_json, run
-from etl.sources import SOURCES
+from dijkwacht.sources import SOURCES
 
 
 class _Parser(argparse.ArgumentParser):
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _watch_or_roll_back(args) -> int:
     if args.terugdraaien:
-        from etl.rollback import NothingToRollBack, roll_back
+        from etl.publish import NothingToRollBack, roll_back
         try:
             restored = roll_back(args.db)
         except NothingToRollBack as exc:

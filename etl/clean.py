@@ -32,7 +32,7 @@ import dataframely as dy
 import polars as pl
 
 from etl.read import FIELD_ERROR, LINE
-from etl.sources import Column, Source
+from dijkwacht.sources import Column, Source
 
 HIDDEN = "(verborgen)"
 RAW = "_ruw_"

@@ -62,7 +62,7 @@ import shapely
 from shapely import contains_xy
 from shapely.geometry import shape
 
-from etl.sources import (
+from dijkwacht.sources import (
     ACTIVITEITEN, BARRIEREFASEN, CONTROLES, EIGENDOMMEN, HENNEPKWEKERIJEN, SIGNALEN,
     VERDACHTE_TRANSACTIES, Source,
 )

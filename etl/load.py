@@ -22,13 +22,13 @@ import polars as pl
 from dijkwacht import audit, clock, config, state
 from dijkwacht.queries import open_hardened
 from etl import keys, location, retention
+from etl.facts import build_facts
 from etl.clean import ADDRESS_MESSAGE, Cleaned, Horizon, clean, mask_header, mask_text, normalise_header
 from etl.publish import building, exclusive
 from etl.read import FIELD_ERROR, LINE, Unreadable, read_bytes_safely, read_file
 from etl.reference import valid_buurtcodes, write_reference
-from etl.sources import SOURCES, Source
+from dijkwacht.sources import SOURCES, Source
 
-FACTS_SQL = config.SQL_DIR / "build" / "feiten.sql"
 
 # 2: bronstand.eerste_datum (a source's first record date); an older database gets the
 # column at its next load (_refresh_meta), so it keeps loading.
@@ -290,11 +290,6 @@ def _refresh_meta(con: duckdb.DuckDBPyConnection, demo: bool, key: bytes, load_i
     con.execute("DELETE FROM meta")
     con.execute("INSERT INTO meta VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [SCHEMA_VERSION, demo, g.cbs_code, g.naam, config.key_fingerprint(key), load_id, now, overall])
-
-
-def build_facts(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)build the fact table of the measure registry from the loaded rows."""
-    con.execute(FACTS_SQL.read_text(encoding="utf-8"))
 
 
 def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced: str | None = None,

@@ -29,6 +29,8 @@ from pathlib import Path
 import duckdb
 
 from dijkwacht import config
+from etl.facts import build_facts
+from etl.versions import fsync, list_versions
 
 _LOG = logging.getLogger("dijkwacht.etl")
 
@@ -124,8 +126,6 @@ def _has_detail_before(path: Path, before: date) -> bool:
 
 def _purge_copy(version: Path, days: int, today: date) -> int:
     """Purge a copy of `version` and rename it over the version; returns rows purged."""
-    from etl.load import build_facts
-    from etl.publish import _fsync
 
     work = version.with_name(f".{version.name}.bewaartermijn.bouw")
     work.unlink(missing_ok=True)
@@ -141,9 +141,9 @@ def _purge_copy(version: Path, days: int, today: date) -> int:
             con.close()
         os.chmod(work, stat.S_IMODE(before.st_mode))
         os.utime(work, ns=(before.st_atime_ns, before.st_mtime_ns))   # "bewaard sinds" stays
-        _fsync(work)
+        fsync(work)
         os.replace(work, version)
-        _fsync(version.parent)
+        fsync(version.parent)
     except BaseException:
         work.unlink(missing_ok=True)
         Path(str(work) + ".wal").unlink(missing_ok=True)
@@ -155,7 +155,6 @@ def purge_kept_versions(served: Path, days: int | None = None,
                         today: date | None = None) -> dict[str, int]:
     """Apply the term to every kept version of `served` (caller holds the publish lock).
     {version name: rows purged}; -1 for a version removed because it could not be purged."""
-    from etl.publish import list_versions
 
     days = config.gemeente().retentie_detail_dagen if days is None else int(days)
     today = today or date.today()

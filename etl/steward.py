@@ -1,7 +1,6 @@
-"""What the data steward sees (Data page): load runs, files, quarantine, inbox, versions.
-
-Pure functions over the state database and the file system; the page reaches them through
-dijkwacht/data.py, which checks the role.
+"""The data steward's operations (Data page): load runs, files, quarantine, inbox, versions,
+upload previews. They belong to the ETL (they read its state and run its steps); the page
+reaches them only through the data gateway (dijkwacht/app/data.py), which checks the role.
 """
 from __future__ import annotations
 
@@ -64,7 +63,7 @@ def inbox_files(inbox: Path | None = None) -> pl.DataFrame:
 
 
 def versions() -> list[dict]:
-    from etl.publish import list_versions
+    from etl.versions import list_versions
 
     return [{"versie": p.name, "bewaard_sinds": datetime.fromtimestamp(p.stat().st_mtime, timezone.utc)}
             for p in list_versions(config.db_path())]

@@ -1,6 +1,6 @@
 """XLSX templates for partners: Dutch headers, one example row, drop-down lists.
 
-One workbook per source, generated from the contract in etl/sources, so a template can
+One workbook per source, generated from the contract in dijkwacht/sources, so a template can
 never drift from what the ETL accepts. The example row loads with zero quarantined rows.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ import xlsxwriter
 
 from dijkwacht import config
 from etl.reference import valid_buurtcodes
-from etl.sources import SOURCES, Column, Source
+from dijkwacht.sources import SOURCES, Column, Source
 
 EXAMPLES = {
     "date": "03-02-2026", "datetime": "03-02-2026 09:30", "int": "240", "decimal": "2500,00",

@@ -4,7 +4,8 @@ each source's stand per. Presentation mode: large type, no sidebar, no detail.""
 import polars as pl
 import streamlit as st
 
-from dijkwacht import access, auth, charts, data, formats, ui
+from dijkwacht import access, charts, formats
+from dijkwacht.app import auth, data, ui
 from dijkwacht.measures import BY_CODE, HANDHAVING_LABEL, HEADLINE
 
 SOURCES = ("hennepkwekerijen", "verdachte_transacties", "signalen", "controles")

@@ -3,8 +3,9 @@ from functools import partial
 
 import streamlit as st
 
-from dijkwacht import audit, auth, beheer, data, formats, ui
-from etl.sources import SOURCES
+from dijkwacht import audit, formats
+from dijkwacht.app import auth, data, ui
+from dijkwacht.sources import SOURCES
 from etl.templates import template_names, template_xlsx
 
 role = auth.current_role()
@@ -32,8 +33,10 @@ st.subheader("Sjablonen voor partners")
 columns = st.columns(3)
 for i, (source, name) in enumerate(template_names().items()):
     # Made on click (a callable): no file waits under /media for the rest of the session.
+    # No rerun on click (on_click="ignore", as every other download): a rerun replaces every
+    # button's deferred file, and a download clicked before the new ones arrive fails.
     columns[i % 3].download_button(f"Sjabloon {SOURCES[source].label}", partial(template_xlsx, SOURCES[source]),
-                                   file_name=name, key=f"sjabloon-{source}",
+                                   file_name=name, key=f"sjabloon-{source}", on_click="ignore",
                                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 st.subheader("Bestand aanleveren")
@@ -48,14 +51,15 @@ if accepted:
 if upload is None:
     st.session_state.pop(PREVIEW_KEY, None)
 else:
-    problem = beheer.check_upload(upload.name, upload.size)
+    desk = data.steward(role)
+    problem = desk.check_upload(upload.name, upload.size)
     if problem:
         st.error(problem)
     else:
         ident = (getattr(upload, "file_id", None), upload.name, upload.size)
         kept = st.session_state.get(PREVIEW_KEY)
         if kept is None or kept[0] != ident:
-            kept = (ident, beheer.preview_bytes(upload.name, upload.getvalue()))
+            kept = (ident, desk.preview_bytes(upload.name, upload.getvalue()))
             if not kept[1].again:
                 st.session_state[PREVIEW_KEY] = kept
         preview = kept[1]
@@ -67,7 +71,7 @@ else:
             st.dataframe(preview.errors, hide_index=True)
             if st.button("Accepteren en in de inbox zetten", type="primary"):
                 try:
-                    target = beheer.accept_upload(upload.name, upload.getvalue(), preview.sha256)
+                    target = desk.accept_upload(upload.name, upload.getvalue(), preview.sha256)
                 except ValueError:
                     st.session_state.pop(PREVIEW_KEY, None)
                     st.error("Het bestand is veranderd sinds het voorbeeld; bekijk het opnieuw.")
@@ -90,6 +94,25 @@ ui.table(view, data.audit_log(role, actie=actie, resultaat=resultaat, actor=acto
 st.subheader("Terugdraaien")
 versions = data.kept_versions(role)
 st.caption(f"{len(versions)} eerdere versie(s) bewaard.")
-if versions and st.button("Vorige versie terugzetten"):
+# The version served now is not kept when the previous one comes back: ask first. The
+# question holds for one run; any other click on the page closes it unanswered.
+CONFIRM_KEY = "beheer_terugzetten"
+
+
+def _answer(step: str | None) -> None:
+    st.session_state[CONFIRM_KEY] = step
+
+
+step = st.session_state.pop(CONFIRM_KEY, None) if versions else None
+if versions:
+    st.button("Vorige versie terugzetten", key="terugzetten", on_click=_answer, args=("vraag",))
+if step == "vraag":
+    st.warning("De gegevens die nu getoond worden, worden vervangen door de vorige versie; de huidige "
+               "versie wordt daarna niet bewaard (alleen opnieuw laden brengt haar terug). Doorgaan?",
+               icon=":material/warning:")
+    yes, no, _ = st.columns([1, 1, 4])
+    yes.button("Ja, terugzetten", type="primary", key="terugzetten_ja", on_click=_answer, args=("ja",))
+    no.button("Annuleren", key="terugzetten_nee", on_click=_answer, args=(None,))
+elif step == "ja":
     restored = data.roll_back(role)
     st.success(f"Teruggezet naar de versie van load {restored}.")

@@ -8,7 +8,8 @@ from datetime import date
 
 import streamlit as st
 
-from dijkwacht import access, auth, data, formats, ui
+from dijkwacht import access, formats
+from dijkwacht.app import auth, data, ui
 from dijkwacht import factsheet as fsh
 from dijkwacht.measures import BY_CODE, DISCOVERY_BAND, DISCOVERY_FACTOR, HEADLINE, latest_complete_year
 

@@ -2,7 +2,8 @@
 persons vs companies and branche; distinct subjects."""
 import streamlit as st
 
-from dijkwacht import auth, data, formats, ui
+from dijkwacht import formats
+from dijkwacht.app import auth, data, ui
 
 role = auth.current_role()
 view = ui.start(role, "Geldstromen", ("verdachte_transacties",), page="geldstromen")

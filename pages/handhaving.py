@@ -3,7 +3,8 @@ kind, Bibob outcomes, closures and penalty orders, per wijk."""
 import polars as pl
 import streamlit as st
 
-from dijkwacht import auth, charts, data, formats, ui
+from dijkwacht import charts, formats
+from dijkwacht.app import auth, data, ui
 from dijkwacht.measures import BY_CODE, DEDUP_RULE, HANDHAVING_LABEL
 
 role = auth.current_role()

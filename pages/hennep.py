@@ -2,7 +2,8 @@
 ownership and measures taken; repeat addresses as a count."""
 import streamlit as st
 
-from dijkwacht import auth, charts, data, formats, linkage, ui
+from dijkwacht import charts, formats, linkage
+from dijkwacht.app import auth, data, ui
 from dijkwacht.measures import HANDHAVING_LABEL
 
 role = auth.current_role()

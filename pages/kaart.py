@@ -4,7 +4,8 @@ import polars as pl
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dijkwacht import access, auth, config, data, formats, maps, ui
+from dijkwacht import access, config, formats, maps
+from dijkwacht.app import auth, data, ui
 from dijkwacht.filters import parse_area
 from dijkwacht.measures import latest_complete_year
 

@@ -8,7 +8,8 @@ from datetime import timedelta
 
 import streamlit as st
 
-from dijkwacht import auth, charts, data, filters, formats, linkage, ui
+from dijkwacht import charts, filters, formats, linkage
+from dijkwacht.app import auth, data, ui
 
 BRONNEN = ("hennepkwekerijen", "verdachte_transacties", "signalen", "controles", "eigendommen")
 NETWORK = ("eigendommen", "hennepkwekerijen", "verdachte_transacties")

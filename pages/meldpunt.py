@@ -4,7 +4,8 @@ answerable reporters who got feedback; median days to feedback and to closure.""
 import polars as pl
 import streamlit as st
 
-from dijkwacht import auth, charts, data, formats, ui
+from dijkwacht import charts, formats
+from dijkwacht.app import auth, data, ui
 
 role = auth.current_role()
 view = ui.start(role, "Meldpunt", ("signalen",), page="meldpunt", theme=True)

@@ -3,7 +3,8 @@ first record up to the end of the chosen period; year on year; the grow-site est
 import polars as pl
 import streamlit as st
 
-from dijkwacht import access, auth, charts, data, formats, ui
+from dijkwacht import access, charts, formats
+from dijkwacht.app import auth, data, ui
 from dijkwacht.filters import Period
 from dijkwacht.measures import ASSUMPTION_LABEL, BRONNEN, HANDHAVING_LABEL
 

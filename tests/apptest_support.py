@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from dijkwacht import auth, config
+from dijkwacht import config
+from dijkwacht.app import auth
 
 TIMEOUT = 60
 

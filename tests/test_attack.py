@@ -19,7 +19,8 @@ import pytest
 from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
-from dijkwacht import access, data, figures, measures
+from dijkwacht import access, figures, measures
+from dijkwacht.app import data
 from dijkwacht.filters import Period
 
 LAYERS = tuple(measures.LAYERS)

@@ -17,7 +17,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
-from dijkwacht import access, accounts, auth, clock, config, queries, session_cookie, state
+from dijkwacht import access, accounts, clock, config, queries, state
+from dijkwacht.app import auth, session_cookie
 
 START = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
 DASHBOARD = config.ROOT / "dashboard.py"
@@ -27,7 +28,7 @@ DATA_TYPES = {"metric", "arrow_data_frame", "dataframe", "table", "plotly_chart"
               "graphviz_chart", "imgs", "image", "iframe", "component_instance",
               "bidi_component", "arrow_vega_lite_chart"}
 SENTINEL_PAGE = '''import streamlit as st
-from dijkwacht import auth
+from dijkwacht.app import auth
 role = auth.current_role()        # as every page does; this page then trusts the router
 st.markdown("GEHEIM-{key}")
 '''
@@ -350,7 +351,7 @@ def _plant(monkeypatch, sentinel: str):
 
 def test_result_cached_for_analist_never_reaches_bestuur_data_layer(app_state, monkeypatch):
     import streamlit as st
-    from dijkwacht import data
+    from dijkwacht.app import data
     sentinel = "SENTINEL-ALLEEN-ANALIST"
     st.cache_data.clear()
     restore = _plant(monkeypatch, sentinel)

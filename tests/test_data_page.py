@@ -6,7 +6,8 @@ import secrets
 import pytest
 
 from apptest_support import app_for
-from dijkwacht import access, beheer
+from dijkwacht import access
+from etl import steward as beheer
 from etl.load import run
 
 KEY = "EaNmT8QfVG1b2uAmV1QS84Jw4ocG3jgBRzFRoteAtryzyFs3Kpe1qLAopjedv0Dd"  # strong enough for a real load (etl key rule)

@@ -14,7 +14,8 @@ import polars as pl
 import pytest
 
 from apptest_support import app_for
-from dijkwacht import charts, config, data, formats, linkage, maps
+from dijkwacht import charts, config, formats, linkage, maps
+from dijkwacht.app import data
 from dijkwacht.filters import Period
 
 # English month names and plotly's abbreviations, as words. The abbreviations are

@@ -16,7 +16,7 @@ import pytest
 from dijkwacht import clock, config
 from etl.__main__ import main
 from etl.load import SCHEMA_VERSION, run
-from etl.publish import list_versions
+from etl.versions import list_versions
 from etl_support import table
 
 # A key that passes the key-strength rule (config.key_problem); never a real one.

@@ -15,7 +15,7 @@ from dijkwacht import clock, config
 from etl.clean import HIDDEN, RAW, schema_for
 from etl.load import run
 from etl.reference import valid_buurtcodes
-from etl.sources import SOURCES
+from dijkwacht.sources import SOURCES
 from etl_support import quarantine, table
 
 # A key that passes the key-strength rule (config.key_problem); never a real one.

@@ -363,7 +363,7 @@ def test_publish_writes_files_and_register_row(tmp_path, sheet, pdf, db):
 def late_record(demo_db, tmp_path_factory):
     """The demo database plus one late signal in Wijk 05 Het Reeland (17 → 18 signals in
     2025: shown 15 → 20), the fact table rebuilt the way the ETL does."""
-    from etl.load import build_facts
+    from etl.facts import build_facts
     path = tmp_path_factory.mktemp("laat") / "dijkwacht.duckdb"
     shutil.copy(demo_db, path)
     con = duckdb.connect(str(path))
@@ -431,7 +431,7 @@ def test_a_change_of_ten_or_more_records_is_republished_without_a_reason(sheet):
 def test_briefing_snapshot_is_the_briefing(served_demo, gebied):
     """The snapshot PDF holds the mayor's Briefing figures — the same values and the same
     marks as the screen (one rule for screen and document), never a number the screen hid."""
-    from dijkwacht import data
+    from dijkwacht.app import data
     from dijkwacht.filters import Period
 
     period = Period(date(2026, 7, 1), date(2026, 10, 1))
@@ -517,7 +517,7 @@ def test_factsheet_page_asks_a_reason_when_republishing(served_demo, tmp_path, m
     the changed cells and a choice of the fixed reasons (no free text); publishing again
     passes the chosen reason."""
     from apptest_support import app_for
-    from dijkwacht import data
+    from dijkwacht.app import data
     monkeypatch.setenv("DIJKWACHT_ARCHIEF", str(tmp_path / "archief"))
     calls = []
     check = fsh.Herpublicatie(({"sleutel": "wijk:WK050505:signalen_aantal", "cel": "Signalen meldpunt, "

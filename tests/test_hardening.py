@@ -198,7 +198,7 @@ def test_errors_show_an_incident_id_not_a_traceback(tmp_path, monkeypatch):
 
     monkeypatch.setenv("DIJKWACHT_STATE", str(tmp_path / "state.sqlite"))
     script = (
-        "from dijkwacht import access, data\n"
+        "from dijkwacht import access\nfrom dijkwacht.app import data\n"
         "class Boom:\n"
         "    def run(self): raise ValueError('geheim /pad/naar/bestand')\n"
         "class Nee:\n"

@@ -118,7 +118,7 @@ def test_only_the_inbox_watcher_gets_the_pseudonym_key():
 
 def test_upload_preview_needs_no_key(tmp_path, monkeypatch):
     """Why the dashboard can do without it: the preview keys with a throwaway key."""
-    from dijkwacht import beheer
+    from etl import steward as beheer
     monkeypatch.delenv(config.KEY_ENV, raising=False)
     monkeypatch.setattr(config, "_secrets_value", lambda name: None)
     monkeypatch.setenv("DIJKWACHT_DB", str(tmp_path / "dijkwacht.duckdb"))

@@ -19,7 +19,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dijkwacht import accounts, auth, clock, config, data, state, ui
+from dijkwacht import accounts, clock, config, state
+from dijkwacht.app import auth, data, session, ui
 
 START = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
 DASHBOARD = config.ROOT / "dashboard.py"
@@ -350,7 +351,7 @@ def test_password_typed_into_the_name_field_is_not_audited(app_state):
     sign_in_form(at, wachtwoord, wachtwoord)            # the password in both fields
     sign_in_form(at, naam, "fout-wachtwoord-x")
     rows = audit_rows("inloggen")
-    assert [r["actor"] for r in rows] == [data.UNKNOWN_NAME, naam]
+    assert [r["actor"] for r in rows] == [session.UNKNOWN_NAME, naam]
     with state.opened() as con:
         dump = "\n".join(con.iterdump())
     assert wachtwoord not in dump and wachtwoord.lower() not in dump

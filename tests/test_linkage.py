@@ -259,7 +259,7 @@ def test_signal_followed_by_measure_at_the_same_address():
 
 
 def test_barrier_stages_match_the_import_contract():
-    from etl.sources import BARRIEREFASEN
+    from dijkwacht.sources import BARRIEREFASEN
     assert linkage.BARRIER_STAGES == BARRIEREFASEN
 
 
@@ -288,13 +288,13 @@ def test_purpose_is_a_listed_purpose_or_a_case_number():
     lambda d: d.linked_keys("onbekend"),
 ])
 def test_bestuur_and_unknown_roles_get_no_key_level_data(served_demo, call):
-    from dijkwacht import data
+    from dijkwacht.app import data
     with pytest.raises(access.AccessDenied):
         call(data)
 
 
 def test_analist_gets_key_level_data(served_demo):
-    from dijkwacht import data
+    from dijkwacht.app import data
     clusters = data.owner_clusters("analist")
     assert clusters.row(0, named=True)["adressen"] == 12
     assert data.attention_count("analist", date(2026, 9, 30)) >= 0

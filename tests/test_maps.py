@@ -393,7 +393,8 @@ def test_map_frames_agree_with_the_registry_at_each_level(served_demo):
     that level: the buurt cells (with location unknown) add up to the city figure, and each
     wijk's cell is the registry's value over that wijk's buurten."""
     import polars as pl
-    from dijkwacht import data, measures, queries
+    from dijkwacht import measures, queries
+    from dijkwacht.app import data
 
     db = queries.served(served_demo)
     period = Period(date(2015, 1, 1), date(2016, 1, 1))
@@ -413,7 +414,7 @@ def test_map_frames_agree_with_the_registry_at_each_level(served_demo):
 
 
 def test_points_only_for_analysts(served_demo):
-    from dijkwacht import data
+    from dijkwacht.app import data
 
     period = Period(date(2015, 1, 1), date(2016, 1, 1))
     with pytest.raises(access.AccessDenied):

@@ -8,7 +8,7 @@ import pytest
 
 from dijkwacht import measures, queries
 from dijkwacht.measures import MEASURES, estimate_band, latest_complete_year
-from etl.load import build_facts
+from etl.facts import build_facts
 
 Y2024 = dict(van=date(2024, 1, 1), tot=date(2025, 1, 1))
 

@@ -289,7 +289,7 @@ def test_tls_front_proxies_with_the_security_headers(tls_stack):
 
 
 def test_behind_tls_the_session_cookie_route_sets_secure_cookies(tls_stack):
-    """The cookie route (dijkwacht/session_cookie.py) through the real TLS front: nginx passes
+    """The cookie route (dijkwacht/app/session_cookie.py) through the real TLS front: nginx passes
     X-Forwarded-Proto, so the cookie the app sets is Secure; a made-up ticket gets none."""
     port, _ = tls_stack
     ctx = ssl.create_default_context()

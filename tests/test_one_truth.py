@@ -11,7 +11,8 @@ import polars as pl
 import pytest
 
 from apptest_support import app_for
-from dijkwacht import data, measures, queries
+from dijkwacht import measures, queries
+from dijkwacht.app import data
 from dijkwacht.filters import Filters
 from dijkwacht.measures import BY_CODE, HEADLINE
 

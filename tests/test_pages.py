@@ -10,7 +10,8 @@ import polars as pl
 import pytest
 
 from apptest_support import app_for
-from dijkwacht import access, data
+from dijkwacht import access
+from dijkwacht.app import data
 from dijkwacht.charts import PROBLEM_SOURCES
 from dijkwacht.filters import Filters, Period
 

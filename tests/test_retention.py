@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from dijkwacht import config
-from etl import publish, retention, rollback
+from etl import publish, retention
 from etl.load import run
 
 TODAY = date(2026, 11, 1)
@@ -133,7 +133,7 @@ def test_a_purge_is_not_kept_in_the_versions_nor_undone_by_rollback(served):
     # the repro's second half: every kept version, and so every rollback, is purged too
     assert [_count_before(v, before) for v in versions] == [0, 0, 0]
     for _ in versions:
-        rollback.roll_back(db)
+        publish.roll_back(db)
         assert _count_before(db, before) == 0
         con = duckdb.connect(str(db), read_only=True)
         try:                                     # the published yearly figure is still there
@@ -149,7 +149,7 @@ def test_rollback_applies_the_term_itself(served):
     db, term, _ = served
     before = retention.cutoff(TERM, date.today())
     term(TERM)
-    rollback.roll_back(db)
+    publish.roll_back(db)
     assert _count_before(db, before) == 0
     assert all(_count_before(v, before) == 0 for v in publish.list_versions(db))
 

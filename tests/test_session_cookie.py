@@ -1,4 +1,4 @@
-"""The session cookie's hand-over route (dijkwacht/session_cookie.py), on a real Starlette
+"""The session cookie's hand-over route (dijkwacht/app/session_cookie.py), on a real Starlette
 app over HTTP: one-time tickets, the cookie's attributes, and every refusal."""
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from dijkwacht import accounts, session_cookie, state
+from dijkwacht import accounts, state
+from dijkwacht.app import session_cookie
 
 HOST = "dijkwacht.test"
 

@@ -1,4 +1,4 @@
-from etl.sources import ADDRESS_COLUMNS, Column, Source
+from dijkwacht.sources.model import ADDRESS_COLUMNS, Column, Source
 
 SOURCE = Source(
     name="controles",

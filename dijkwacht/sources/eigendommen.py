@@ -1,4 +1,4 @@
-from etl.sources import Column, Source
+from dijkwacht.sources.model import Column, Source
 
 SOURCE = Source(
     name="eigendommen",

@@ -1,4 +1,4 @@
-from etl.sources import ADDRESS_COLUMNS, MAATREGELEN_HENNEP, Column, Source
+from dijkwacht.sources.model import ADDRESS_COLUMNS, MAATREGELEN_HENNEP, Column, Source
 
 SOURCE = Source(
     name="hennepkwekerijen",

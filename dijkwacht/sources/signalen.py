@@ -1,4 +1,4 @@
-from etl.sources import ADDRESS_COLUMNS, BARRIEREFASEN, Column, Source
+from dijkwacht.sources.model import ADDRESS_COLUMNS, BARRIEREFASEN, Column, Source
 
 SOURCE = Source(
     name="signalen",

@@ -310,14 +310,14 @@ def wait_for_app(page, timeout: int = TIMEOUT_MS) -> None:
 
 def _app_error_texts() -> list[str]:
     """The start of the app's own error messages: dashboard.py's error wrapper shows these
-    instead of Streamlit's exception element. Read from dijkwacht/data.py's source, since
+    instead of Streamlit's exception element. Read from dijkwacht/app/data.py's source, since
     importing it here would start Streamlit's caches without a runtime."""
     import ast
 
     wanted = {"INCIDENT_TEXT": "Er ging iets mis bij het tonen van deze pagina",
               "DENIED_TEXT": "U heeft geen toegang tot deze gegevens."}
     try:
-        tree = ast.parse((ROOT / "dijkwacht" / "data.py").read_text(encoding="utf-8"))
+        tree = ast.parse((ROOT / "dijkwacht" / "app" / "data.py").read_text(encoding="utf-8"))
         for node in tree.body:
             if (isinstance(node, ast.Assign) and len(node.targets) == 1
                     and getattr(node.targets[0], "id", None) in wanted):

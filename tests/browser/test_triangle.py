@@ -13,7 +13,7 @@ import time
 import pytest
 
 import browser_harness as h
-from dijkwacht import session_cookie
+from dijkwacht.app import session_cookie
 
 if not h.chromium_available():
     pytest.skip(h.SKIP_REASON, allow_module_level=True)

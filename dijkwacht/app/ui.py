@@ -16,14 +16,15 @@ value must not become a link, an image or formatting.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 from datetime import date
 
 import polars as pl
 import streamlit as st
 
-from dijkwacht import access, charts, data, exports, formats
+from dijkwacht import access, charts, exports, formats
+from dijkwacht.app import data
+from dijkwacht.formats import md
 from dijkwacht.filters import (AREA_KINDS, PERIOD_KINDS, period_kinds, THEMES, Filters, Period, parse_area,
                                quarter_label, quarters)
 from dijkwacht.measures import BRONNEN, latest_complete_year
@@ -35,20 +36,6 @@ STATE_KEY = "dijkwacht_filters"          # the Filters value shared by all pages
 PRESENT_KEY = "dijkwacht_presentatie"    # the Briefing's presentation mode toggle
 _W = "_filter_"                          # prefix of the filter widgets' keys
 UNKNOWN_AREA_TEXT = "Het gevraagde gebied bestaat niet; u ziet de cijfers van de hele stad."
-_MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
-
-
-def md(text) -> str:
-    """`text` as literal text inside Streamlit markdown (st.markdown, st.caption, st.title,
-    labels): every ASCII punctuation character backslash-escaped (CommonMark allows exactly
-    that), so no link, image, autolink, emphasis, code, heading, list, HTML, LaTeX or
-    Streamlit colour/icon directive can form; line breaks and other control characters
-    become spaces, so nothing can start a block of its own."""
-    text = "".join(" " if (ord(c) < 32 or 0x7F <= ord(c) < 0xA0 or c in "\u2028\u2029") else c
-                   for c in str(text if text is not None else ""))
-    return _MARKDOWN_PUNCTUATION.sub(r"\\\1", text)
-
-
 @dataclass(frozen=True)
 class View:
     role: str

@@ -1,7 +1,8 @@
 """Cached, role-aware data access for the pages (DESIGN §6).
 
-Streamlit is imported by three modules only: data.py (caching), auth.py (sessions) and
-ui.py (widgets); everything else in dijkwacht/ is plain Python and testable without it.
+The app side — this gateway, auth.py and session.py (who is signed in), ui.py (the page
+kit) — imports Streamlit; everything else in dijkwacht/ is plain Python and testable without
+it (tests/test_imports.py holds that line).
 
 Every public function takes the viewer's role, checks it first and fails closed.
 Streamlit's caches are shared by all users, so every cached function takes the role
@@ -16,6 +17,7 @@ import polars as pl
 import streamlit as st
 
 from dijkwacht import access, figures, filters, linkage, queries
+from dijkwacht.app import auth, session
 from dijkwacht.measures import LAYERS
 
 CACHE_TTL = 600
@@ -286,37 +288,39 @@ def handhaving(role: str, period: filters.Period, buurten: tuple[str, ...] | Non
 # --- Data page (beheerder): load log, quarantine, inbox, versions. Not cached: the state
 # changes with every load, and these reads are small.
 
-def _steward(role: str):
+def steward(role: str):
+    """The data steward's operations (etl/steward.py), for the beheerder only: the one door
+    from the Data page to the ETL's side."""
     access.require(role, "data_management")
-    from dijkwacht import beheer
-    return beheer
+    from etl import steward
+    return steward
 
 
 def load_runs(role: str) -> pl.DataFrame:
-    return _steward(role).load_runs()
+    return steward(role).load_runs()
 
 
 def load_files(role: str) -> pl.DataFrame:
-    return _steward(role).load_files()
+    return steward(role).load_files()
 
 
 def quarantine(role: str, load_id: str | None = None) -> pl.DataFrame:
-    return _steward(role).quarantine(load_id)
+    return steward(role).quarantine(load_id)
 
 
 def inbox_files(role: str) -> pl.DataFrame:
-    return _steward(role).inbox_files()
+    return steward(role).inbox_files()
 
 
 def kept_versions(role: str) -> list[dict]:
-    return _steward(role).versions()
+    return steward(role).versions()
 
 
 def roll_back(role: str) -> str:
     """Put the previous published database back (beheerder only); returns its load id."""
-    _steward(role)
-    from etl.rollback import roll_back as restore
-    return restore(actor=_user(), rol=role)
+    steward(role)
+    from etl.publish import roll_back as restore
+    return restore(actor=session.user(), rol=role)
 
 
 # --- Koppelingen (issue 10): key-level data, "detail" permission --------------------------
@@ -432,11 +436,6 @@ def _attention(role: str, version: str, since: date) -> pl.DataFrame:
 SINCE_KEY = "dijkwacht_koppelingen_sinds"
 
 
-def _user() -> str | None:
-    from dijkwacht.auth import NAME_KEY
-    return st.session_state.get(NAME_KEY)
-
-
 def attention_since(role: str) -> date:
     """Where "new" starts: the data's stand per at this user's previous visit of Koppelingen
     (fixed for the session), else 30 days before the current stand per."""
@@ -445,9 +444,9 @@ def attention_since(role: str) -> date:
         return st.session_state[SINCE_KEY]
     from dijkwacht import state
     previous = None
-    if _user():
+    if session.user():
         with state.opened() as con:
-            previous = linkage.last_visit(con, _user())
+            previous = linkage.last_visit(con, session.user())
     return previous or linkage.default_since(_stand_per(role))
 
 
@@ -457,10 +456,10 @@ def record_visit(role: str) -> date:
     since = attention_since(role)
     if SINCE_KEY not in st.session_state:
         st.session_state[SINCE_KEY] = since
-        if _user():
+        if session.user():
             from dijkwacht import state
             with state.opened() as con:
-                linkage.record_visit(con, _user(), _stand_per(role), state.utc_now())
+                linkage.record_visit(con, session.user(), _stand_per(role), state.utc_now())
     return since
 
 
@@ -487,11 +486,10 @@ def log_detail_view(role: str, key: str, purpose: str) -> bool:
     the same tab (or the same user after signing in again) does: what was logged is bound
     to the sign-in (auth.session_ref), and sign-out clears it too. Returns True when a row
     was written."""
-    from dijkwacht import auth
     access.require(role, "detail")
     if not linkage.valid_purpose(purpose):
         raise ValueError("doel ontbreekt of is ongeldig")
-    entry = (auth.session_ref(), _user(), key, purpose)
+    entry = (auth.session_ref(), session.user(), key, purpose)
     seen = st.session_state.setdefault(DETAIL_LOGGED_KEY, set())
     if entry in seen:
         return False
@@ -675,7 +673,6 @@ def watch_for_new_data() -> None:
     the figures at once. These runs are not a user's action: they never renew the idle
     clock (auth.mark_automatic; the router then checks without renewing)."""
     from streamlit.runtime.scriptrunner import get_script_run_ctx
-    from dijkwacht import auth
     ctx = get_script_run_ctx()
     timed = bool(ctx and ctx.fragment_ids_this_run)    # a full run: the router just checked
     if timed and not auth.session_alive():
@@ -692,7 +689,7 @@ def watch_for_new_data() -> None:
 def freshness_lines(role: str) -> list[str]:
     """One line per source: latest record date and load time (shown on every page)."""
     from dijkwacht import formats
-    from etl.sources import SOURCES
+    from dijkwacht.sources import SOURCES
 
     lines = []
     for row in source_status(role).iter_rows(named=True):
@@ -705,33 +702,13 @@ def freshness_lines(role: str) -> list[str]:
 # --- Audit log (dijkwacht/audit.py is pure; these helpers add who/where from the session) ----
 
 def _audit(actie: str, role: str | None, *, dedupe: bool = False, **fields) -> int | None:
-    """Write one audit row for this session: actor, role, origin and the load shown. A failure
-    to write is logged, never shown to the user (and never blocks the page)."""
-    import logging
-    from dijkwacht import audit, config
-    from dijkwacht.auth import SESSION_KEY
-
-    try:
-        ctx_ip = getattr(st.context, "ip_address", None)
-    except Exception:  # noqa: BLE001 — outside a session (tests, CLI)
-        ctx_ip = None
-    session = st.session_state.get(SESSION_KEY)
-    if session is None:
-        from streamlit.runtime.scriptrunner import get_script_run_ctx
-        ctx = get_script_run_ctx()
-        session = getattr(ctx, "session_id", None)
+    """One audit row for this tab (session.record), with the load the role was shown."""
     if "load_id" not in fields and role in access.ROLES:
         try:
             fields["load_id"] = meta(role).get("load_id")
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 — no database: the row still counts
             fields["load_id"] = None
-    try:
-        return audit.record(actie, actor=fields.pop("actor", None) or _user(), rol=role,
-                            herkomst=f"app {ctx_ip}" if ctx_ip else "app", sessie=session,
-                            dedupe=dedupe, path=config.state_path(), **fields)
-    except Exception:  # noqa: BLE001
-        logging.getLogger("dijkwacht.audit").exception("auditregel niet geschreven: %s", actie)
-        return None
+    return session.record(actie, role, dedupe=dedupe, **fields)
 
 
 def log_view(role: str, page: str, filters: dict | None = None, rows: int | None = None) -> int | None:
@@ -751,27 +728,6 @@ def log_export(role: str, name: str, data: bytes, rows: int | None = None,
 def log_denial(role: str | None, what: str) -> int | None:
     """A refused page or data call (access.AccessDenied)."""
     return _audit("weigering", role, object=what, resultaat="geweigerd")
-
-
-UNKNOWN_NAME = "(onbekende naam)"
-
-
-def log_login(name: str, ok: bool, role: str | None = None, *, oidc: bool = False) -> int | None:
-    """A login attempt, ok or failed; never the password. A local attempt names the account
-    only when an account by that name exists, else "(onbekende naam)": what was typed in the
-    name field may be a password typed in the wrong field. An OIDC identity comes from the
-    provider, not from a keyboard, and is kept as it is."""
-    actor = (name or "").strip().lower()[:100]
-    if not oidc:
-        from dijkwacht import accounts, state
-        try:
-            with state.opened() as con:
-                known = bool(actor) and accounts.exists(con, actor)
-        except Exception:  # noqa: BLE001 — cannot tell: keep nothing typed
-            known = False
-        actor = accounts.normalize_name(actor) if known else UNKNOWN_NAME
-    return _audit("inloggen", role if ok else None, actor=actor,
-                  resultaat="ok" if ok else "mislukt", load_id=None)
 
 
 def audit_log(role: str, *, van: date | None = None, tot: date | None = None,

@@ -8,7 +8,7 @@ Two ways to sign in, chosen by configuration (`config.sign_in_mode()`):
 Either way the role comes from a server-side session checked on every run (idle and
 absolute timeouts, logout), and anything unexpected means no role at all. The tab holds the
 session id in st.session_state; the browser holds it in an HttpOnly cookie
-(dijkwacht/session_cookie.py), so a reload, a bookmark or a second tab continues the same
+(dijkwacht/app/session_cookie.py), so a reload, a bookmark or a second tab continues the same
 session within its terms.
 
 Only a user's own action renews the idle clock: the router passes renew=True unless the run
@@ -29,17 +29,10 @@ from typing import Iterator
 
 import streamlit as st
 
-from dijkwacht import access, accounts, clock, config, session_cookie, state
+from dijkwacht import access, accounts, clock, config, formats, state
+from dijkwacht.app import session_cookie
+from dijkwacht.app.session import NAME_KEY, SESSION_KEY, log_login
 
-
-def _data():
-    """The data layer, imported when first needed: the login page then loads without polars
-    and DuckDB, which halves its first paint."""
-    from dijkwacht import data
-    return data
-
-SESSION_KEY = "dijkwacht_sessie"      # the session id; never shown, never logged
-NAME_KEY = "dijkwacht_naam"           # who is signed in, for the sidebar
 NOTICE_KEY = "dijkwacht_melding"      # one-time notice on the login page
 OIDC_LOGGED_KEY = "dijkwacht_oidc_gelogd"   # a refused OIDC identity is audited once
 AUTO_KEY = "dijkwacht_automatisch"    # this run was started by the timed refresh, not a user
@@ -309,7 +302,7 @@ def _oidc_role(renew: bool = False) -> str | None:
         st.session_state[NAME_KEY] = None
         if not st.session_state.get(OIDC_LOGGED_KEY):
             st.session_state[OIDC_LOGGED_KEY] = True
-            _data().log_login(ident or "", False, oidc=True)   # once per session, not per rerun
+            log_login(ident or "", False, oidc=True)   # once per session, not per rerun
         return None
     # Streamlit's login cookie lives for weeks, so the terms are ours: the absolute term
     # counts from the identity token's issue time (no issue time: ask the provider again).
@@ -336,7 +329,7 @@ def _oidc_role(renew: bool = False) -> str | None:
             return _oidc_end(con, None)
         _start(con, ident, rol, soort="oidc")
     st.session_state[NAME_KEY] = ident
-    _data().log_login(ident, True, rol, oidc=True)
+    log_login(ident, True, rol, oidc=True)
     return rol
 
 
@@ -386,7 +379,7 @@ def login_page() -> None:
         if rol:
             with _state() as con:
                 session_id = _start(con, accounts.normalize_name(naam), rol)
-        _data().log_login(naam, bool(session_id), rol)    # after the id is set: the row refers to it
+        log_login(naam, bool(session_id), rol)    # after the id is set: the row refers to it
         if not session_id:
             st.error(WRONG)
             return
@@ -426,7 +419,6 @@ def route_notice() -> None:
 
 def sidebar(role: str) -> None:
     """Who is signed in, and the logout button."""
-    from dijkwacht.ui import md
     name = st.session_state.get(NAME_KEY) or ""
-    st.sidebar.caption(f"Aangemeld als **{md(name)}** · rol {role}")
+    st.sidebar.caption(f"Aangemeld als **{formats.md(name)}** · rol {role}")
     st.sidebar.button("Uitloggen", icon=":material/logout:", on_click=logout, key="uitloggen")
