@@ -143,10 +143,11 @@ def main() -> int:
             elapsed, report = time_etl(path, workdir, i, key)
             etl.append(elapsed)
         d, e = statistics.median(duck), statistics.median(etl)
-        print(f"DuckDB read_csv : {d:6.2f} s  {args.rows / d:12,.0f} rijen/s  (runs: {', '.join(f'{t:.2f}' for t in duck)})")
-        print(f"ETL (python -m etl): {e:6.2f} s  {args.rows / e:12,.0f} rijen/s  (runs: {', '.join(f'{t:.2f}' for t in etl)})")
-        print(f"  laatste run: {report.rows_in:,} in, {report.loaded:,} geladen, {report.quarantined:,} in quarantaine, "
-              f"status {report.status}")
+        for name, median, runs in (("DuckDB read_csv", d, duck), ("ETL (python -m etl)", e, etl)):
+            print(f"{name}: {median:6.2f} s  {args.rows / median:12,.0f} rijen/s  "
+                  f"(runs: {', '.join(f'{t:.2f}' for t in runs)})")
+        print(f"  laatste run: {report.rows_in:,} in, {report.loaded:,} geladen, "
+              f"{report.quarantined:,} in quarantaine, status {report.status}")
         print(f"verhouding ETL / DuckDB: {d / e:.2f}  (doel ≥ 0.33)")
     return 0
 

@@ -46,7 +46,8 @@ def main() -> int:
     args = parser.parse_args()
 
     start = time.perf_counter()
-    from dijkwacht import factsheet as fsh, queries
+    from dijkwacht import factsheet as fsh
+    from dijkwacht import queries
     from dijkwacht.filters import latest_complete_quarter
     from dijkwacht.measures import latest_complete_year
     import_s = time.perf_counter() - start
@@ -70,9 +71,9 @@ def main() -> int:
     pdf = b""
     for run in range(args.runs + 1):
         fs, t_fig = timed(lambda: fsh.build_factsheet(db, year))
-        charts, t_chart = timed(lambda: fsh.chart_files(fs, "png"))
-        pdf, t_pdf = timed(lambda: fsh.factsheet_pdf(fs, charts))
-        png, t_png = timed(lambda: fsh.page_png(pdf))
+        charts, t_chart = timed(lambda fs=fs: fsh.chart_files(fs, "png"))
+        pdf, t_pdf = timed(lambda fs=fs, charts=charts: fsh.factsheet_pdf(fs, charts))
+        png, t_png = timed(lambda pdf=pdf: fsh.page_png(pdf))
         t_snap = (timed(lambda: fsh.snapshot_pdf(fsh.build_snapshot(
             meta, van, tot, "stad", "Hele stad", briefing(Period(van, tot)))))[1]
                   if args.snapshot else float("nan"))

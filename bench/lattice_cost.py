@@ -15,7 +15,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # as the other bench scripts
 
-from dijkwacht import lattice, measures, queries  # noqa: E402
+from dijkwacht import lattice, measures, queries
 
 
 def main() -> None:

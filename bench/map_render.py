@@ -39,6 +39,7 @@ def main() -> None:
 
     t0 = time.perf_counter()
     import polars as pl
+
     from dijkwacht import maps, queries
     from dijkwacht.measures import LAYERS
     imports = time.perf_counter() - t0
@@ -48,17 +49,17 @@ def main() -> None:
     year = stand_per.year - 1
     laag = "controles"
     timings: dict[str, list[float]] = {}
-    for run in range(args.runs + 1):
+    for _run in range(args.runs + 1):
         counts, t_counts = _timed(lambda: db.query("feiten_per_gebied", van=date(year, 1, 1),
                                                    tot=date(year + 1, 1, 1), niveau="buurt", thema="alle",
                                                    maten=list(LAYERS)))
         # The analyst's map frame (nothing hidden) at buurt level.
         layer = counts.filter((counts["maat"] == laag) & (counts["code"] != "onbekend")).select(
             "code", "aantal", weergave=pl.col("aantal").cast(pl.String))
-        kaart, t_values = _timed(lambda: maps.choropleth(layer, "buurt", "per_1000", laag, str(year)))
-        page, t_html = _timed(lambda: maps.html_page(maps.folium_map(kaart, "geen")))
-        _, t_gi = _timed(lambda: maps.hotspots(kaart.frame["aantal"].to_numpy()))
-        png, t_png = _timed(lambda: maps.png(kaart))
+        kaart, t_values = _timed(lambda layer=layer: maps.choropleth(layer, "buurt", "per_1000", laag, str(year)))
+        page, t_html = _timed(lambda kaart=kaart: maps.html_page(maps.folium_map(kaart, "geen")))
+        _, t_gi = _timed(lambda kaart=kaart: maps.hotspots(kaart.frame["aantal"].to_numpy()))
+        png, t_png = _timed(lambda kaart=kaart: maps.png(kaart))
         for name, t in (("counts", t_counts), ("values", t_values), ("html", t_html),
                         ("gistar", t_gi), ("png", t_png)):
             timings.setdefault(name, []).append(t)

@@ -314,9 +314,10 @@ def browser_part(db: Path, workdir: Path, warm: int, logins: int = 2) -> dict:
                     try:
                         h.go_to(page, srv, VISIT_ROLE, p.key)
                         visits[p.key] = time.perf_counter() - t0
-                    except Exception as exc:    # a page slower than the harness's timeout
+                    except Exception as exc:  # noqa: BLE001 — a page slower than the harness's timeout
                         visits[p.key] = None
-                        out.setdefault("visit_errors", {})[p.key] = f"{type(exc).__name__} after {time.perf_counter() - t0:.0f} s"
+                        waited = time.perf_counter() - t0
+                        out.setdefault("visit_errors", {})[p.key] = f"{type(exc).__name__} after {waited:.0f} s"
                 out["visit_s"] = visits
                 page.context.close()
                 out["dash_peak_mb"] = srv.peak_mb()
@@ -534,7 +535,8 @@ def main(argv: list[str] | None = None) -> int:
             work = root / f"x{scale}"
             shutil.rmtree(work, ignore_errors=True)
             work.mkdir(parents=True)
-            say = lambda msg: print(f"[×{scale} {time.perf_counter() - started:6.0f} s] {msg}", flush=True)  # noqa: E731
+            def say(msg: str, scale: int = scale) -> None:
+                print(f"[×{scale} {time.perf_counter() - started:6.0f} s] {msg}", flush=True)
             r: dict = {}
             say("demo files")
             r["demo"] = generate(scale, work / "demo")
@@ -551,7 +553,7 @@ def main(argv: list[str] | None = None) -> int:
                 say("browser (first paint, every page, memory)")
                 try:
                     r["browser"] = browser_part(db, work, warm_paint, logins=1 if args.snel else 2)
-                except Exception as exc:     # report what was measured, say what failed
+                except Exception as exc:  # noqa: BLE001 — report what was measured, say what failed
                     r["browser_skipped"] = f"failed: {type(exc).__name__}: {str(exc)[:300]}"
                     say(r["browser_skipped"])
                     results[scale] = r

@@ -47,10 +47,10 @@ def timed(at) -> float:
 def measure(keys: list[str] | None = None, warm_runs: int = WARM_RUNS) -> list[dict]:
     """[{page, role, cold_ms, warm_ms}] for the pages `keys` (default: all that exist)."""
     import streamlit as st
-
-    import dijkwacht.charts  # noqa: F401  (imports out of the cold figure)
-    import dijkwacht.app.ui  # noqa: F401
     from apptest_support import app_for
+
+    import dijkwacht.app.ui
+    import dijkwacht.charts  # noqa: F401  (imports out of the cold figure)
     from dijkwacht import access, config
 
     if not config.db_path().exists():

@@ -288,7 +288,7 @@ def read_journal(state_file: Path) -> list[Anchor]:
 class _QuietSysLog(logging.handlers.SysLogHandler):
     """A syslog that is away must not break the app or print tracebacks to users."""
 
-    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802
+    def handleError(self, record: logging.LogRecord) -> None:
         _LOG.debug("syslog niet bereikbaar")
 
 

@@ -182,7 +182,8 @@ def _key_problem(key: bytes) -> str | None:
                 f"sleutelen. {how}")
     length = len(key.decode("utf-8", errors="replace"))
     if length < KEY_MIN_LENGTH:
-        return (f"de pseudoniemsleutel is te kort ({length} {'teken' if length == 1 else 'tekens'}; minstens {KEY_MIN_LENGTH} "
+        tekens = "teken" if length == 1 else "tekens"
+        return (f"de pseudoniemsleutel is te kort ({length} {tekens}; minstens {KEY_MIN_LENGTH} "
                 f"willekeurige tekens). {how}")
     bits = key_bits(key)
     if bits < KEY_MIN_BITS:

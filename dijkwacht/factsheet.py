@@ -47,8 +47,17 @@ import polars as pl
 
 from dijkwacht import config, formats
 from dijkwacht import measures as registry
-from dijkwacht.measures import (BY_CODE, DEDUP_RULE, DISCOVERY_BAND, DISCOVERY_FACTOR, HEADLINE,
-                                INDICATORS, MEASURES, estimate_band, year_period)
+from dijkwacht.measures import (
+    BY_CODE,
+    DEDUP_RULE,
+    DISCOVERY_BAND,
+    DISCOVERY_FACTOR,
+    HEADLINE,
+    INDICATORS,
+    MEASURES,
+    estimate_band,
+    year_period,
+)
 
 # --- style ----------------------------------------------------------------------------------
 
@@ -591,6 +600,7 @@ def _draw_kaart(kaart, title: str, footnote: str):
     drawn at the factsheet's size: the map on top, legend and notes below it, the wijk
     numbers on the wijken, hidden wijken hatched."""
     from matplotlib.patches import Patch
+
     from dijkwacht import maps
     plt = _mpl()
     rd = kaart.frame.to_crs(28992)

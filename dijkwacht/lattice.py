@@ -377,8 +377,8 @@ def cell_matrix(table: Table, am: np.ndarray, pm: np.ndarray):
         offset += len(cols)
     n = offset
     layer_rows = []
-    for l in range(len(table.layers)):
-        parts = [l] if l < n_leaves else list(table.sums[l])
+    for layer in range(len(table.layers)):
+        parts = [layer] if layer < n_leaves else list(table.sums[layer])
         row = sparse.csr_matrix((grid.shape[0], n))
         for leaf in parts:
             start, block = blocks[leaf]
@@ -400,7 +400,9 @@ def audit(table: Table, am: np.ndarray, pm: np.ndarray) -> list[tuple[tuple, lis
     matrix, n = cell_matrix(table, am, pm)
     hidden = table.hidden.ravel()
     shape = table.values.shape
-    cell = lambda i: tuple(int(v) for v in np.unravel_index(i, shape))
+    def cell(i: int) -> tuple:
+        return tuple(int(v) for v in np.unravel_index(i, shape))
+
     hidden_ids = np.flatnonzero(hidden)
     visible_ids = np.flatnonzero(~hidden)
     eq = matrix[visible_ids]
@@ -444,10 +446,10 @@ def audit(table: Table, am: np.ndarray, pm: np.ndarray) -> list[tuple[tuple, lis
 
 
 def _visible_atoms(table: Table, am: np.ndarray, pm: np.ndarray, c: tuple) -> list[tuple]:
-    l, a, p = c
+    layer, a, p = c
     singles_a = {int(np.flatnonzero(r)[0]): i for i, r in enumerate(am) if r.sum() == 1}
     singles_p = {int(np.flatnonzero(r)[0]): i for i, r in enumerate(pm) if r.sum() == 1}
-    leaves = [l] if l < table.leaves else list(table.sums[l])
+    leaves = [layer] if layer < table.leaves else list(table.sums[layer])
     return [(leaf, singles_a[x], singles_p[q]) for leaf in leaves
             for x in np.flatnonzero(am[a]) for q in np.flatnonzero(pm[p])]
 

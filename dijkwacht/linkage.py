@@ -484,9 +484,9 @@ def attention_list(events: pl.DataFrame, since: date) -> pl.DataFrame:
     out = pl.concat([direct, by_owner.select(direct.columns)])
     summary = [
         ", ".join(f"{c} × {SOURCE_LABELS[s['bron']].lower()}" for s in (b or []) for c in [s["count"]])
-        + (f" (laatst {formats.day(l)})" if l else "")
+        + (f" (laatst {formats.day(last)})" if last else "")
         if b else "eigenaar heeft eerdere registraties"
-        for b, l in zip(out["_bronnen"].to_list(), out["_laatst"].to_list())
+        for b, last in zip(out["_bronnen"].to_list(), out["_laatst"].to_list())
     ]
     return (out.with_columns(pl.Series("eerder", summary, dtype=pl.String))
             .drop("_n", "_bronnen", "_laatst", "_kent")

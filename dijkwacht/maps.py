@@ -279,7 +279,8 @@ def _place(rows: pd.DataFrame, frame) -> pd.DataFrame:
 @dataclass
 class Kaart:
     """What a map shows: one row per polygon and the notes the legend needs."""
-    frame: object                 # GeoDataFrame: code, naam, ..., aantal, weergave, waarde, tekst, aantal_tekst, kleur, toelichting
+    frame: object                 # GeoDataFrame: code, naam, ..., aantal, weergave, waarde, tekst,
+                                  # aantal_tekst, kleur, toelichting
     niveau: str
     maat: str
     titel: str
@@ -823,7 +824,8 @@ def folium_map(kaart: Kaart, basiskaart: str | None = None, focus: Focus | None 
             var legenda = L.control({position: "bottomright"});
             legenda.onAdd = function () {
                 var div = L.DomUtil.create("div", "dw-legenda leaflet-control");
-                div.style.cssText = "background:rgba(255,255,255,.92);padding:8px 10px;font:12px/1.4 sans-serif;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3)";
+                div.style.cssText = "background:rgba(255,255,255,.92);padding:8px 10px;"
+                    + "font:12px/1.4 sans-serif;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3)";
                 div.innerHTML = {{ this.legenda|tojson }};
                 return div;
             };
@@ -874,8 +876,8 @@ def html_page(m) -> str:
 def png(kaart: Kaart, focus: Focus | None = None, breedte_cm: float = 16, dpi: int = 150) -> bytes:
     """The same map as a PNG, drawn by matplotlib in RD New (true proportions), no browser."""
     from matplotlib.figure import Figure
-    from matplotlib.patches import Patch
     from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
 
     rd = kaart.frame.to_crs(28992)
     width = breedte_cm / 2.54

@@ -625,9 +625,9 @@ def protect_long(frame: pl.DataFrame, profile: Profile | str | None, *, area_col
 
 def protect_value(value: int | None, profile: Profile | str | None, level: str) -> tuple[int | None, str]:
     """One count on its own (e.g. "this buurt: 3"). City level is exact, except under
-    publication (rounded, `protect_total`). Returns (value or None when hidden, label). A lone sub-city value has no total beside it, so
-    only primary suppression and rounding apply; a page that shows several areas must use
-    `protect` on the whole table instead."""
+    publication (rounded, `protect_total`). Returns (value or None when hidden, label). A lone
+    sub-city value has no total beside it, so only primary suppression and rounding apply; a
+    page that shows several areas must use `protect` on the whole table instead."""
     if isinstance(profile, str):
         profile = PROFILES[profile]
     if value is None:

@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 
 from dijkwacht import config
-from etl.load import UsageError, report_json, run
 from dijkwacht.sources import SOURCES
+from etl.load import UsageError, report_json, run
 
 
 class _Parser(argparse.ArgumentParser):
@@ -31,7 +31,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--db", type=Path, help="de gepubliceerde database (standaard data/dijkwacht.duckdb)")
     p.add_argument("--source", choices=None, help=f"forceer de bron ({', '.join(SOURCES)})")
     p.add_argument("--json", action="store_true", help="rapport als één JSON-object op stdout")
-    p.add_argument("--watch", action="store_true", help="bewaak de inbox (of de opgegeven map) en laad nieuwe bestanden")
+    p.add_argument("--watch", action="store_true",
+                   help="bewaak de inbox (of de opgegeven map) en laad nieuwe bestanden")
     p.add_argument("--terugdraaien", action="store_true", help="zet de vorige gepubliceerde database terug")
     return p
 
@@ -76,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         print(report_json([], str(exc)) if as_json else f"fout: {exc}", file=sys.stdout if as_json else sys.stderr)
         return 2
-    except Exception as exc:  # publication failed: the served database is unchanged
+    except Exception as exc:  # noqa: BLE001 — publication failed: the served database is unchanged
         message = f"laden mislukt ({type(exc).__name__}); de gepubliceerde database is ongewijzigd"
         print(report_json([], message) if as_json else f"fout: {message}", file=sys.stdout if as_json else sys.stderr)
         return 1

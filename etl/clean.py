@@ -31,8 +31,8 @@ from functools import lru_cache
 import dataframely as dy
 import polars as pl
 
-from etl.read import FIELD_ERROR, LINE
 from dijkwacht.sources import Column, Source
+from etl.read import FIELD_ERROR, LINE
 
 HIDDEN = "(verborgen)"
 RAW = "_ruw_"

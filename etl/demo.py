@@ -63,8 +63,14 @@ from shapely import contains_xy
 from shapely.geometry import shape
 
 from dijkwacht.sources import (
-    ACTIVITEITEN, BARRIEREFASEN, CONTROLES, EIGENDOMMEN, HENNEPKWEKERIJEN, SIGNALEN,
-    VERDACHTE_TRANSACTIES, Source,
+    ACTIVITEITEN,
+    BARRIEREFASEN,
+    CONTROLES,
+    EIGENDOMMEN,
+    HENNEPKWEKERIJEN,
+    SIGNALEN,
+    VERDACHTE_TRANSACTIES,
+    Source,
 )
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -82,7 +82,8 @@ def identifier_messages(values: pl.Series) -> pl.Series:
 def address_keys(key: bytes, adres: pl.Series, postcode: pl.Series) -> pl.Series:
     """One address key per row, vectorised (etl.clean.address_message); each distinct
     message is hashed once. `address_message` above is the plain-Python reference."""
-    from etl.clean import address_message as message_expr, normalise_postcode as postcode_expr
+    from etl.clean import address_message as message_expr
+    from etl.clean import normalise_postcode as postcode_expr
 
     frame = pl.DataFrame({"a": adres, "p": postcode}, schema={"a": pl.String, "p": pl.String})
     messages = frame.select(message_expr(pl.col("a"), postcode_expr(pl.col("p")))).to_series()

@@ -21,14 +21,13 @@ import polars as pl
 
 from dijkwacht import audit, clock, config, state
 from dijkwacht.queries import open_hardened
+from dijkwacht.sources import SOURCES, Source
 from etl import keys, location, retention
-from etl.facts import build_facts
 from etl.clean import ADDRESS_MESSAGE, Cleaned, Horizon, clean, mask_header, mask_text, normalise_header
+from etl.facts import build_facts
 from etl.publish import building, exclusive
 from etl.read import FIELD_ERROR, LINE, Unreadable, read_bytes_safely, read_file
 from etl.reference import valid_buurtcodes, write_reference
-from dijkwacht.sources import SOURCES, Source
-
 
 # 2: bronstand.eerste_datum (a source's first record date); an older database gets the
 # column at its next load (_refresh_meta), so it keeps loading.
@@ -215,7 +214,8 @@ def derive(result: Cleaned, source: Source, key: bytes, report: FileReport) -> t
             from_point = location.buurt_from_points(x, y, config.gemeente().buurten, need)
             outside = need & from_point.is_null()
             if outside.any():
-                report.warnings.append(f"{int(outside.sum())} coördinaat/coördinaten buiten de gemeente: buurt onbekend")
+                report.warnings.append(
+                    f"{int(outside.sum())} coördinaat/coördinaten buiten de gemeente: buurt onbekend")
             out["buurtcode"] = given.fill_null(from_point)
         out["cel_x"], out["cel_y"] = location.grid_cells(x, y)
     stored = pl.DataFrame(out).with_columns(rows[LINE])

@@ -35,7 +35,8 @@ from typing import Iterator
 import duckdb
 
 from dijkwacht import audit, config, state
-from etl.versions import KEEP_VERSIONS, fsync, list_versions, next_version_number, prune_versions, versions_dir
+from etl.versions import fsync, list_versions, next_version_number, prune_versions, versions_dir
+
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(config.SCHEMA_SQL.read_text(encoding="utf-8"))
@@ -117,7 +118,7 @@ def purge_versions(served: Path) -> None:
 
     try:
         retention.purge_kept_versions(served)
-    except Exception:  # noqa: BLE001
+    except Exception:
         import logging
         logging.getLogger("dijkwacht.etl").exception("bewaartermijn op bewaarde versies mislukt")
         for version in list_versions(served):
@@ -175,8 +176,8 @@ def _record_rollback(db: Path, current_id: str | None, restored_id: str | None,
     rollback_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-terug-" + uuid.uuid4().hex[:6]
     log = state.connect(config.state_path(db))
     try:
-        log.execute("INSERT INTO laadruns (load_id, gestart_op, klaar_op, soort, database, gepubliceerd, status, melding)"
-                    " VALUES (?, ?, ?, 'terugdraaien', ?, 1, 'klaar', ?)",
+        log.execute("INSERT INTO laadruns (load_id, gestart_op, klaar_op, soort, database, gepubliceerd,"
+                    " status, melding) VALUES (?, ?, ?, 'terugdraaien', ?, 1, 'klaar', ?)",
                     [rollback_id, now, now, str(db),
                      f"teruggedraaid van {current_id} naar {restored_id}"])
         audit.record("terugdraaien", actor=actor, rol=rol, herkomst="etl" if actor == "etl" else "app",

@@ -10,8 +10,8 @@ import io
 import xlsxwriter
 
 from dijkwacht import config
-from etl.reference import valid_buurtcodes
 from dijkwacht.sources import SOURCES, Column, Source
+from etl.reference import valid_buurtcodes
 
 EXAMPLES = {
     "date": "03-02-2026", "datetime": "03-02-2026 09:30", "int": "240", "decimal": "2500,00",

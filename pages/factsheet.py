@@ -9,8 +9,8 @@ from datetime import date
 import streamlit as st
 
 from dijkwacht import access, formats
-from dijkwacht.app import auth, data, ui
 from dijkwacht import factsheet as fsh
+from dijkwacht.app import auth, data, ui
 from dijkwacht.measures import BY_CODE, DISCOVERY_BAND, DISCOVERY_FACTOR, HEADLINE, latest_complete_year
 
 role = auth.current_role()
@@ -99,10 +99,10 @@ st.markdown("\n".join(
 st.subheader("Downloaden")
 name = f"factsheet-{fs.gemeente.lower()}-{year}"
 a, b, _ = st.columns([1, 1, 3])
-a.download_button("PDF", data=lambda: ui.exported(role, f"{name}.pdf", files["pdf"]), file_name=f"{name}.pdf", mime="application/pdf",
-                  key="fs_pdf", on_click="ignore", icon=":material/picture_as_pdf:")
-b.download_button("PNG", data=lambda: ui.exported(role, f"{name}.png", files["png"]), file_name=f"{name}.png", mime="image/png",
-                  key="fs_png", on_click="ignore", icon=":material/image:")
+a.download_button("PDF", data=lambda: ui.exported(role, f"{name}.pdf", files["pdf"]), file_name=f"{name}.pdf",
+                  mime="application/pdf", key="fs_pdf", on_click="ignore", icon=":material/picture_as_pdf:")
+b.download_button("PNG", data=lambda: ui.exported(role, f"{name}.png", files["png"]), file_name=f"{name}.png",
+                  mime="image/png", key="fs_png", on_click="ignore", icon=":material/image:")
 if access.may(role, "export_tables"):
     st.caption("Voor hergebruik: elke grafiek als PNG of SVG, en de indicatorentabel als Excel.")
     svgs = data.factsheet_reuse(role, year, "svg")
@@ -177,6 +177,7 @@ else:
                                                       if not f["bestand"].endswith(".json")],
                           key="fs_archief_keuze")
     if choice:
-        st.download_button("Download uit archief", data=lambda: ui.exported(role, choice, data.archived_file(role, choice)),
+        st.download_button("Download uit archief",
+                           data=lambda: ui.exported(role, choice, data.archived_file(role, choice)),
                            file_name=choice, key="fs_archief_download", on_click="ignore",
                            mime="application/pdf" if choice.endswith(".pdf") else "image/png")

@@ -103,7 +103,10 @@ def _rows(lagen: tuple[str, ...]) -> list[dict]:
     """One row per layer: count now, in the comparison period, and per year (sparkline);
     hidden figures show their mark and leave a gap in the sparkline."""
     cells = {(r["laag"], r["periode"]): r for r in profiel.iter_rows(named=True)}
-    shown = lambda key: cells[key]["weergave"] if key in cells else "–"
+
+    def shown(key: tuple) -> str:
+        return cells[key]["weergave"] if key in cells else "–"
+
     return [{"Wat": maps.LAGEN[c], "Deze periode": shown((c, "nu")), VERGELIJK[vergelijk]: shown((c, "eerder")),
              trend: [cells[(c, y)]["aantal"] if (c, y) in cells else None for y in years]} for c in lagen]
 

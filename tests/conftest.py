@@ -2,7 +2,6 @@
 once per test session through the real ETL (the same road real partner files take)."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import duckdb

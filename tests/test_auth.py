@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import sqlite3
 import shutil
-from pathlib import Path
+import sqlite3
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -351,6 +351,7 @@ def _plant(monkeypatch, sentinel: str):
 
 def test_result_cached_for_analist_never_reaches_bestuur_data_layer(app_state, monkeypatch):
     import streamlit as st
+
     from dijkwacht.app import data
     sentinel = "SENTINEL-ALLEEN-ANALIST"
     st.cache_data.clear()

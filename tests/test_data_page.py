@@ -4,8 +4,8 @@ from __future__ import annotations
 import secrets
 
 import pytest
-
 from apptest_support import app_for
+
 from dijkwacht import access
 from etl import steward as beheer
 from etl.load import run

@@ -12,8 +12,8 @@ from datetime import date
 import plotly.graph_objects as go
 import polars as pl
 import pytest
-
 from apptest_support import app_for
+
 from dijkwacht import charts, config, formats, linkage, maps
 from dijkwacht.app import data
 from dijkwacht.filters import Period

@@ -5,15 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import io
 from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
+from etl_support import quarantine
 
 from etl.load import run
-from etl_support import quarantine
 
 KEY = b"EaNmT8QfVG1b2uAmV1QS84Jw4ocG3jgBRzFRoteAtryzyFs3Kpe1qLAopjedv0Dd"  # strong enough for a real load (etl key rule)
 

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from etl_support import table
 
 from dijkwacht import clock, config
 from etl.__main__ import main
 from etl.load import SCHEMA_VERSION, run
 from etl.versions import list_versions
-from etl_support import table
 
 # A key that passes the key-strength rule (config.key_problem); never a real one.
 KEY = b"EaNmT8QfVG1b2uAmV1QS84Jw4ocG3jgBRzFRoteAtryzyFs3Kpe1qLAopjedv0Dd"

@@ -2,8 +2,6 @@
 a data line, and the vectorised address keys equal the plain-Python reference definition."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import polars as pl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st

@@ -10,13 +10,13 @@ import dataframely as dy
 import duckdb
 import polars as pl
 import pytest
+from etl_support import quarantine, table
 
 from dijkwacht import clock, config
+from dijkwacht.sources import SOURCES
 from etl.clean import HIDDEN, RAW, schema_for
 from etl.load import run
 from etl.reference import valid_buurtcodes
-from dijkwacht.sources import SOURCES
-from etl_support import quarantine, table
 
 # A key that passes the key-strength rule (config.key_problem); never a real one.
 KEY = b"EaNmT8QfVG1b2uAmV1QS84Jw4ocG3jgBRzFRoteAtryzyFs3Kpe1qLAopjedv0Dd"

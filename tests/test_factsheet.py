@@ -377,7 +377,9 @@ def late_record(demo_db, tmp_path_factory):
 
 def test_republishing_a_change_of_one_record_needs_a_reason(tmp_path, sheet, late_record):
     later = fsh.build_factsheet(queries.OnConnection(late_record), YEAR)
-    reeland = lambda fs: next(r for r in fs.wijken if r["wijkcode"] == "WK050505")["signalen_aantal"]
+    def reeland(fs):
+        return next(r for r in fs.wijken if r["wijkcode"] == "WK050505")["signalen_aantal"]
+
     assert (reeland(sheet), reeland(later)) == (15, 20)
     assert sheet.cijfer("signalen_aantal")["waarde"] == later.cijfer("signalen_aantal")["waarde"] == 215
 
@@ -517,6 +519,7 @@ def test_factsheet_page_asks_a_reason_when_republishing(served_demo, tmp_path, m
     the changed cells and a choice of the fixed reasons (no free text); publishing again
     passes the chosen reason."""
     from apptest_support import app_for
+
     from dijkwacht.app import data
     monkeypatch.setenv("DIJKWACHT_ARCHIEF", str(tmp_path / "archief"))
     calls = []

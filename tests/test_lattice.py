@@ -24,6 +24,7 @@ def structure():
     """The real buurten (with their wijk and the 2024-only codes) and focus areas, as the
     ETL writes them (etl.reference) and the app reads them."""
     import duckdb
+
     from dijkwacht import queries
     from etl.reference import write_reference
 

@@ -6,7 +6,6 @@ three small CSVs loaded with etl.load.run); the rest are unit tests on small eve
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import polars as pl
 import pytest

@@ -8,11 +8,11 @@ import time
 import duckdb
 import pytest
 
+from dijkwacht.sources import SOURCES
 from etl import inbox as inbox_mod
 from etl.inbox import Watch, process, purge_raw_files
 from etl.load import run
 from etl.publish import NothingToRollBack, roll_back
-from dijkwacht.sources import SOURCES
 from etl.templates import template_xlsx
 
 KEY = b"EaNmT8QfVG1b2uAmV1QS84Jw4ocG3jgBRzFRoteAtryzyFs3Kpe1qLAopjedv0Dd"  # strong enough for a real load (etl key rule)

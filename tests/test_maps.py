@@ -393,6 +393,7 @@ def test_map_frames_agree_with_the_registry_at_each_level(served_demo):
     that level: the buurt cells (with location unknown) add up to the city figure, and each
     wijk's cell is the registry's value over that wijk's buurten."""
     import polars as pl
+
     from dijkwacht import measures, queries
     from dijkwacht.app import data
 

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 
 from dijkwacht import measures, queries
-from dijkwacht.measures import MEASURES, estimate_band, latest_complete_year
+from dijkwacht.measures import MEASURES
 from etl.facts import build_facts
 
 Y2024 = dict(van=date(2024, 1, 1), tot=date(2025, 1, 1))

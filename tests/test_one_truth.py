@@ -9,8 +9,8 @@ from datetime import date
 
 import polars as pl
 import pytest
-
 from apptest_support import app_for
+
 from dijkwacht import measures, queries
 from dijkwacht.app import data
 from dijkwacht.filters import Filters

@@ -8,8 +8,8 @@ from datetime import date
 
 import polars as pl
 import pytest
-
 from apptest_support import app_for
+
 from dijkwacht import access
 from dijkwacht.app import data
 from dijkwacht.charts import PROBLEM_SOURCES

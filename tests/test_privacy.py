@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from scipy.optimize import linprog
 
 from dijkwacht import privacy
-from dijkwacht.privacy import BESTUUR, PUBLICATIE, LABEL_SUFFIX
+from dijkwacht.privacy import BESTUUR, LABEL_SUFFIX, PUBLICATIE
 
 CITY = "GM0505"
 SETTINGS = settings(max_examples=300, deadline=None,

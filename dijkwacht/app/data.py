@@ -615,7 +615,8 @@ def publish_factsheet(role: str, who: str, year: int, reden: str | None = None) 
     single out fewer than 10 records raises factsheet.Republicatie unless `reden` (one of
     factsheet.REDENEN) is given; the reason is kept in the register."""
     access.require(role, "export_tables")
-    from dijkwacht import factsheet as fsh, state
+    from dijkwacht import factsheet as fsh
+    from dijkwacht import state
     files = factsheet_files(role, year)
     with state.opened() as con:
         return fsh.publish(con, factsheet(role, year), {"pdf": files["pdf"], "png": files["png"]},
@@ -641,7 +642,8 @@ def briefing_snapshot(role: str, period: filters.Period, gebied: str, gebied_naa
 def keep_snapshot(role: str, who: str, period: filters.Period, gebied: str, gebied_naam: str) -> dict:
     """Freeze the briefing: store its PDF (and numbers) in the archive; the register row."""
     access.require(role, "export_factsheet")
-    from dijkwacht import factsheet as fsh, state
+    from dijkwacht import factsheet as fsh
+    from dijkwacht import state
     snap, pdf = briefing_snapshot(role, period, gebied, gebied_naam)
     with state.opened() as con:
         return fsh.publish(con, snap, {"pdf": pdf}, who, role)
@@ -650,7 +652,8 @@ def keep_snapshot(role: str, who: str, period: filters.Period, gebied: str, gebi
 def archive(role: str, kind: str | None = None) -> list[dict]:
     """The archive register, newest first (not cached: it changes on every publication)."""
     access.require(role, "export_factsheet")
-    from dijkwacht import factsheet as fsh, state
+    from dijkwacht import factsheet as fsh
+    from dijkwacht import state
     with state.opened() as con:
         return fsh.archive_list(con, kind)
 
@@ -775,7 +778,7 @@ def run_guarded(page, role: str | None) -> None:
     except access.AccessDenied as exc:
         log_denial(role, str(exc))
         st.error(DENIED_TEXT)
-    except Exception:  # noqa: BLE001 — everything else: log it, show only the incident id
+    except Exception:
         incident = uuid.uuid4().hex[:8].upper()
         logging.getLogger("dijkwacht").exception("incident %s (rol %s)", incident, role)
         st.error(INCIDENT_TEXT.format(incident=incident))

@@ -45,7 +45,7 @@ def record(actie: str, role: str | None, *, dedupe: bool = False, **fields) -> i
         return audit.record(actie, actor=fields.pop("actor", None) or user(), rol=role,
                             herkomst=_origin(), sessie=_session(), dedupe=dedupe,
                             path=config.state_path(), **fields)
-    except Exception:  # noqa: BLE001
+    except Exception:
         logging.getLogger("dijkwacht.audit").exception("auditregel niet geschreven: %s", actie)
         return None
 

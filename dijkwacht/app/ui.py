@@ -24,9 +24,18 @@ import streamlit as st
 
 from dijkwacht import access, charts, exports, formats
 from dijkwacht.app import data
+from dijkwacht.filters import (
+    AREA_KINDS,
+    PERIOD_KINDS,
+    THEMES,
+    Filters,
+    Period,
+    parse_area,
+    period_kinds,
+    quarter_label,
+    quarters,
+)
 from dijkwacht.formats import md
-from dijkwacht.filters import (AREA_KINDS, PERIOD_KINDS, period_kinds, THEMES, Filters, Period, parse_area,
-                               quarter_label, quarters)
 from dijkwacht.measures import BRONNEN, latest_complete_year
 
 # The legend of hidden figures, wherever one can appear (DESIGN §6).

@@ -9,8 +9,7 @@ from dijkwacht.sources.activiteiten import SOURCE as ACTIVITEITEN
 from dijkwacht.sources.controles import SOURCE as CONTROLES
 from dijkwacht.sources.eigendommen import SOURCE as EIGENDOMMEN
 from dijkwacht.sources.hennepkwekerijen import SOURCE as HENNEPKWEKERIJEN
-from dijkwacht.sources.model import (ADDRESS_COLUMNS, BARRIEREFASEN, MAATREGELEN_HENNEP, Column, Kind,
-                                     Source)
+from dijkwacht.sources.model import ADDRESS_COLUMNS, BARRIEREFASEN, MAATREGELEN_HENNEP, Column, Kind, Source
 from dijkwacht.sources.signalen import SOURCE as SIGNALEN
 from dijkwacht.sources.verdachte_transacties import SOURCE as VERDACHTE_TRANSACTIES
 

@@ -2,8 +2,8 @@
 
 Nothing here is pytest-specific: `Server` builds a fresh demo database and test accounts in
 a scratch folder and runs `streamlit run server.py` (dashboard.py under Streamlit's server,
-with the session-cookie route) on a free port on 127.0.0.1; the helpers drive Debian's Chromium through Playwright's sync API and know how to wait for
-Streamlit to finish a run.
+with the session-cookie route) on a free port on 127.0.0.1; the helpers drive Debian's
+Chromium through Playwright's sync API and know how to wait for Streamlit to finish a run.
 """
 from __future__ import annotations
 

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 import browser_harness as h
+import pytest
 from browser_harness import SESSION, STATS
 
 
@@ -82,7 +81,7 @@ def pytest_runtest_makereport(item, call):
             shot = h.failure_dir() / f"{item.name}.png"
             page.screenshot(path=str(shot))
             report.sections.append(("browser", f"url {page.url}\nscreenshot {shot}"))
-        except Exception as exc:   # the page may be gone; the server log matters more
+        except Exception as exc:  # noqa: BLE001 — the page may be gone; the server log matters more
             report.sections.append(("browser", f"no screenshot: {exc}"))
     srv = SESSION["server"]
     if srv is not None:

@@ -16,8 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import browser_harness as h  # noqa: E402
-from dijkwacht import access  # noqa: E402
+import browser_harness as h
+
+from dijkwacht import access
 
 MAP_FRAME = "streamlit_folium"
 

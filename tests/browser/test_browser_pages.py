@@ -13,17 +13,17 @@ import re
 import time
 from pathlib import Path
 
-import pytest
-
 import browser_harness as h
+import pytest
 from browser_harness import SESSION, STATS
+
 from dijkwacht import access
 
 if not h.chromium_available():
     pytest.skip(h.SKIP_REASON, allow_module_level=True)
 pytest.importorskip("playwright.sync_api",
                     reason="browserlaag overgeslagen: playwright niet geïnstalleerd")
-from playwright.sync_api import expect  # noqa: E402
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -269,10 +269,10 @@ def test_cold_start_deep_link_asks_for_sign_in(server, browser):
             expect(page.get_by_label("Gebruikersnaam")).to_be_visible()
             _assert_not_showing(page, target)
             expect(page.locator(h.MAIN).locator(ANY_FIGURE)).to_have_count(0)
-        except AssertionError:
+        except AssertionError as exc:
             page.screenshot(path=str(h.failure_dir() / "cold-start.png"))
             raise AssertionError(f"cold start, /{target.key}: {page.url}\n"
-                                 f"{page.locator(h.MAIN).inner_text()[:1000]}\n{cold.output()}")
+                                 f"{page.locator(h.MAIN).inner_text()[:1000]}\n{cold.output()}") from exc
     finally:
         context.close()
         cold.stop()

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import re
 
-import pytest
-
 import browser_harness as h
+import pytest
 
 if not h.chromium_available():
     pytest.skip(h.SKIP_REASON, allow_module_level=True)

@@ -13,9 +13,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import browser_harness as h
 import pytest
 
-import browser_harness as h
 from dijkwacht import config
 
 if not h.chromium_available():

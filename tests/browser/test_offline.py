@@ -7,17 +7,17 @@ from __future__ import annotations
 from collections import defaultdict
 from urllib.parse import urlsplit
 
-import pytest
-
 import browser_harness as h
+import pytest
 from browser_harness import SESSION, STATS
+
 from dijkwacht import access
 
 if not h.chromium_available():
     pytest.skip(h.SKIP_REASON, allow_module_level=True)
 pytest.importorskip("playwright.sync_api",
                     reason="browserlaag overgeslagen: playwright niet geïnstalleerd")
-from playwright.sync_api import expect  # noqa: E402
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.browser
 
@@ -50,7 +50,7 @@ def _settle(page) -> None:
     """Let what the page loads lazily (component iframes) finish loading."""
     try:
         page.wait_for_load_state("networkidle", timeout=15_000)
-    except Exception:      # a busy page never idles: the blocked count is still valid
+    except Exception:  # noqa: BLE001 — a busy page never idles: the blocked count is still valid
         pass
 
 

@@ -10,9 +10,9 @@ import re
 import sqlite3
 import time
 
+import browser_harness as h
 import pytest
 
-import browser_harness as h
 from dijkwacht.app import session_cookie
 
 if not h.chromium_available():
