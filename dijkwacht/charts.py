@@ -9,19 +9,22 @@ gets Dutch tickvals/ticktext. `separators=",."` gives 1.234,5.
 """
 from __future__ import annotations
 
+import operator
 from datetime import date, timedelta
+from functools import reduce
 
 import plotly.graph_objects as go
 import polars as pl
 
 from dijkwacht import formats
-from dijkwacht.measures import ASSUMPTION_LABEL, BRONNEN, HANDHAVING_LABEL
+from dijkwacht.measures import ASSUMPTION_LABEL, BRONNEN, COUNTED_SOURCES, HANDHAVING_LABEL
+from dijkwacht.sources import SOURCES
 
 # Okabe–Ito: distinguishable with every common colour-vision deficiency. Yellow last: it
 # has too little contrast on white for lines.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#F0E442")
-SOURCE_COLOURS = {"hennepkwekerijen": PALETTE[2], "verdachte_transacties": PALETTE[1],
-                  "signalen": PALETTE[0], "controles": PALETTE[3]}
+# Each counted source in its own colour (the registry's, from PALETTE).
+SOURCE_COLOURS = {b: SOURCES[b].colour or PALETTE[6] for b in COUNTED_SOURCES}
 FONT = "Source Sans Pro, Arial, sans-serif"
 # For st.plotly_chart: no modebar, so no client-side image download (DESIGN §6).
 PLOTLY_CONFIG = {"displayModeBar": False, "displaylogo": False,
@@ -174,7 +177,7 @@ def summary_series(frame: pl.DataFrame, korrel: str, name: str) -> str:
 
 # --- "what changed most" (Briefing) ---------------------------------------------------
 
-PROBLEM_SOURCES = ("hennepkwekerijen", "verdachte_transacties", "signalen")
+PROBLEM_SOURCES = tuple(s.name for s in SOURCES.values() if s.problem)
 
 
 def biggest_rises(changes: pl.DataFrame, soort: str, n: int = 3) -> pl.DataFrame:
@@ -223,8 +226,7 @@ def top_areas(changes: pl.DataFrame, n: int = 5) -> pl.DataFrame:
     for bron in SOURCE_COLOURS:
         if bron not in wide.columns:
             wide = wide.with_columns(pl.lit(0, pl.Int64).alias(bron), pl.lit("0").alias(bron + "_weergave"))
-    wide = wide.with_columns(
-        zaken=pl.col("hennepkwekerijen") + pl.col("verdachte_transacties") + pl.col("signalen"))
+    wide = wide.with_columns(zaken=reduce(operator.add, (pl.col(b) for b in PROBLEM_SOURCES)))
     wide = wide.with_columns(zaken_weergave=pl.col("zaken").cast(pl.String).fill_null("x"))
     ranked = wide.filter(pl.col("zaken").is_not_null()).sort(["zaken", "sleutel"], descending=[True, False])
     return pl.concat([ranked, wide.filter(pl.col("zaken").is_null()).sort("sleutel")]).head(n)
@@ -232,7 +234,7 @@ def top_areas(changes: pl.DataFrame, n: int = 5) -> pl.DataFrame:
 
 # --- Koppelingen (issue 10) --------------------------------------------------------------
 
-LINK_SOURCE_COLOURS = {**SOURCE_COLOURS, "eigendommen": PALETTE[4]}
+LINK_SOURCE_COLOURS = {s.name: s.colour for s in SOURCES.values() if s.colour}
 
 
 def network(nodes: pl.DataFrame, edges: pl.DataFrame) -> go.Figure:

@@ -49,6 +49,7 @@ from dijkwacht import config, formats
 from dijkwacht import measures as registry
 from dijkwacht.measures import (
     BY_CODE,
+    COUNTED_SOURCES,
     DEDUP_RULE,
     DISCOVERY_BAND,
     DISCOVERY_FACTOR,
@@ -58,6 +59,7 @@ from dijkwacht.measures import (
     estimate_band,
     year_period,
 )
+from dijkwacht.sources import SOURCES
 
 # --- style ----------------------------------------------------------------------------------
 
@@ -87,12 +89,8 @@ WIJK_CODES = ("signalen_aantal", "controles_aantal", "transacties_aantal")
 MAP_CODE = "signalen_aantal"
 SERIES_YEARS = 10
 SERIES_CODES = ("hennep_ontmanteld", "signalen_aantal", "transacties_aantal", "controles_aantal")
-BRON_NAMEN = {"hennepkwekerijen": "Hennepkwekerijen (politie, Omgevingsdienst)",
-              "verdachte_transacties": "Verdachte transacties (FIU, via RIEC)",
-              "signalen": "Meldpunt ondermijning",
-              "controles": "Controles, Bibob en maatregelen (gemeente)",
-              "eigendommen": "Eigendommen (Kadaster/WOZ, per casus)",
-              "activiteiten": "Activiteiten programma (gemeente)"}
+# The sources' names in the documents (the registry's long labels).
+BRON_NAMEN = {s.name: s.long_label or s.label for s in SOURCES.values()}
 SOORT_ENKELVOUD = {"training": "training", "bijeenkomst": "bijeenkomst", "campagne": "campagne",
                    "convenant": "convenant", "overig": "overig"}
 SOORT_NAMEN = {"training": "Trainingen", "bijeenkomst": "Bijeenkomsten", "campagne": "Campagnes",
@@ -100,9 +98,7 @@ SOORT_NAMEN = {"training": "Trainingen", "bijeenkomst": "Bijeenkomsten", "campag
 PIJLER_NAMEN = {1: "Pijler 1 – aanpak", 2: "Pijler 2 – bewustwording en weerbaarheid",
                 3: "Pijler 3 – samenwerking en informatie"}
 # Short source names for the indicator table's "Bron" column (full names: BRON_NAMEN).
-BRON_KORT = {"hennepkwekerijen": "kwekerijen", "verdachte_transacties": "FIU",
-             "signalen": "meldpunt", "controles": "controles", "eigendommen": "Kadaster",
-             "activiteiten": "programma"}
+BRON_KORT = {s.name: s.short_label or s.label for s in SOURCES.values()}
 
 
 def bron_text(codes, short: bool = True) -> str:
@@ -822,7 +818,7 @@ def _late_sources(fs: Factsheet) -> list[str]:
     out = []
     for b in fs.bronnen:
         first = date.fromisoformat(b["eerste_datum"]) if b.get("eerste_datum") else None
-        if b["bron"] == "eigendommen":
+        if b["bron"] in SOURCES and SOURCES[b["bron"]].extract:
             continue                      # an extract per case, not a series
         if first is None:
             out.append(f"{b['naam']}: nog geen gegevens")
@@ -1089,9 +1085,8 @@ def indicator_xlsx(fs: Factsheet) -> bytes:
 CHANGE_MIN = 10
 # A helper count that one page cannot spare a line for: the amount's row says what it covers.
 SNAPSHOT_OMITTED = ("dwangsommen_met_bedrag",)
-SNAPSHOT_SOURCES = ("hennepkwekerijen", "verdachte_transacties", "signalen", "controles")
-SOURCE_SHORT = {"hennepkwekerijen": "Kwekerij", "verdachte_transacties": "Transact.",
-                "signalen": "Signalen", "controles": "Controles"}
+SNAPSHOT_SOURCES = COUNTED_SOURCES
+SOURCE_SHORT = {b: SOURCES[b].column_label or SOURCES[b].short_label for b in SNAPSHOT_SOURCES}
 
 
 @dataclass(frozen=True)

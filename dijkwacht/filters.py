@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from dijkwacht.measures import latest_complete_year
+from dijkwacht.sources import SOURCES
 
 PERIOD_KINDS = {
     "dit_jaar": "Dit jaar (tot stand per)",
@@ -40,8 +41,8 @@ def period_kinds(role: str | None) -> list[str]:
 
 
 AREA_KINDS = {"stad": "Hele stad", "wijk": "Wijk", "buurt": "Buurt", "focus": "Focusgebied"}
-THEMES = ("alle", "hennep", "drugshandel", "omg", "illegaal gokken", "witwassen", "mensenhandel",
-          "vastgoedfraude", "uitkeringsfraude", "heling", "overig")
+# The themes are the meldpunt's vocabulary (signalen.thema), "alle" first.
+THEMES = ("alle", *SOURCES["signalen"].column("thema").vocab)
 
 
 @dataclass(frozen=True)

@@ -31,17 +31,15 @@ import networkx as nx
 import polars as pl
 
 from dijkwacht import formats
+from dijkwacht.sources import BARRIEREFASEN
+from dijkwacht.sources import SOURCES as REGISTRY
 
 SHORT = 10
 
-SOURCES = ("hennepkwekerijen", "verdachte_transacties", "signalen", "controles", "eigendommen")
-SOURCE_LABELS = {
-    "hennepkwekerijen": "Hennepkwekerij",
-    "verdachte_transacties": "Verdachte transactie",
-    "signalen": "Signaal",
-    "controles": "Controle",
-    "eigendommen": "Eigendom",
-}
+# The linked sources (dijkwacht/sql/koppeling_gebeurtenissen.sql), and one record of each in
+# words: views of the registry.
+SOURCES = tuple(s.name for s in REGISTRY.values() if s.linked)
+SOURCE_LABELS = {s.name: s.singular or s.label for s in REGISTRY.values() if s.linked}
 KEY_KINDS = {"adres": "Adres", "persoon": "Persoon/organisatie"}
 
 SCORE_SOURCES, SCORE_EVENTS_CAP = 10, 5
@@ -75,11 +73,8 @@ MEASURES = ("sluiting", "last onder dwangsom", "bestuurlijke waarschuwing",
             "uitkering stopgezet", "beslag")
 
 # The barrier model (programme §5.1, DESIGN §5): the stages of the criminal business process
-# of organised cannabis cultivation. Equal to dijkwacht.sources.BARRIEREFASEN (a test checks it).
-BARRIER_STAGES = (
-    "verwerven locatie", "inrichten locatie", "aanschaf kweekmateriaal", "kweken",
-    "oogsten & opslag", "vervoer", "afzet & handel", "gebruik opbrengst",
-)
+# of organised cannabis cultivation: the vocabulary of signalen.barrierefase.
+BARRIER_STAGES = BARRIEREFASEN
 # The barriers the programme's approach can raise per stage (framework, not data).
 BARRIER_FRAMEWORK = {
     "verwerven locatie": "Bibob-toets, screening verhuur en vastgoed, BRP-adrescontrole",

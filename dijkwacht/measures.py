@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from dijkwacht.sources import SOURCES
+
 # About 1 in 6 grow sites is found (programme §5.1): an assumption, shown as a band.
 DISCOVERY_FACTOR = 6
 DISCOVERY_BAND = (4, 8)
@@ -28,18 +30,11 @@ class Bron:
     leverancier: str      # who delivers it, as named in captions ("Bron: …")
 
 
-# The sources as the pages name them (table → label, supplier).
-BRONNEN: dict[str, Bron] = {
-    "hennepkwekerijen": Bron("Ontmantelde hennepkwekerijen", "politie en Omgevingsdienst"),
-    "verdachte_transacties": Bron("Verdachte transacties", "FIU-Nederland via het RIEC"),
-    "signalen": Bron("Signalen meldpunt", "meldpunt ondermijning gemeente"),
-    "controles": Bron("Controles en Bibob-toetsen", "gemeente, politie en partners"),
-    "eigendommen": Bron("Eigendommen", "Kadaster/WOZ-uittreksel"),
-    "activiteiten": Bron("Activiteiten programma", "programma ondermijning gemeente"),
-}
+# The sources as the pages name them (table → label, supplier): a view of the registry.
+BRONNEN: dict[str, Bron] = {s.name: Bron(s.counted, s.supplier) for s in SOURCES.values()}
 # The sources whose latest record date is the data's *stand per* (DESIGN §5): planned
 # activities and ownership extracts never move it.
-EVENT_SOURCES = ("hennepkwekerijen", "verdachte_transacties", "signalen", "controles")
+EVENT_SOURCES = tuple(s.name for s in SOURCES.values() if s.event)
 # Enforcement output is not prevalence (DESIGN §5): the label every such chart carries.
 HANDHAVING_LABEL = "handhavingsoutput, geen omvang"
 ASSUMPTION_LABEL = "aanname: 1 op 6 kwekerijen wordt gevonden"
@@ -155,8 +150,11 @@ LAYERS = {
     "dwangsommen": "dwangsommen", "waarschuwingen": "waarschuwingen",
     "bibob_toetsen": "bibob_toetsen", "bibob_geweigerd": "bibob_geweigerd",
 }
+# The event sources counted per place in the fact table (each a map layer): the sources of
+# the Briefing, Trends, the map and the snapshot. A new source shows there once it has facts.
+COUNTED_SOURCES = tuple(b for b in EVENT_SOURCES if b in LAYERS)
 # "Zaken" on the Briefing: the problem sources together (controles are enforcement output).
-ZAKEN = ("hennepkwekerijen", "verdachte_transacties", "signalen")
+ZAKEN = tuple(s.name for s in SOURCES.values() if s.problem)
 
 
 def derive(measure: Measure, facts: dict[str, tuple[int, float | None]]) -> float | None:

@@ -1215,14 +1215,9 @@ def generate(out_dir: Path, scale: int = 1) -> list[Path]:
     controles = gen_controles(w)
     eigendommen = gen_eigendommen(w)
     activiteiten = gen_activiteiten(w)
-    return [
-        write_csv(out_dir / "hennepkwekerijen.csv", HENNEPKWEKERIJEN, hennep),
-        write_csv(out_dir / "verdachte_transacties.csv", VERDACHTE_TRANSACTIES, transacties),
-        write_csv(out_dir / "signalen.csv", SIGNALEN, signalen),
-        write_csv(out_dir / "controles.csv", CONTROLES, controles),
-        write_csv(out_dir / "eigendommen.csv", EIGENDOMMEN, eigendommen),
-        write_csv(out_dir / "activiteiten.csv", ACTIVITEITEN, activiteiten),
-    ]
+    made = ((HENNEPKWEKERIJEN, hennep), (VERDACHTE_TRANSACTIES, transacties), (SIGNALEN, signalen),
+            (CONTROLES, controles), (EIGENDOMMEN, eigendommen), (ACTIVITEITEN, activiteiten))
+    return [write_csv(out_dir / f"{source.name}.csv", source, rows) for source, rows in made]
 
 
 def main(argv: list[str] | None = None) -> int:

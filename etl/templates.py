@@ -17,17 +17,12 @@ EXAMPLES = {
     "date": "03-02-2026", "datetime": "03-02-2026 09:30", "int": "240", "decimal": "2500,00",
     "postcode": "3311 AB", "text": "", "list": "",
 }
-NAMED_EXAMPLES = {
-    "adres": "Voorbeeldstraat 1", "registratienummer": "VOORBEELD-0001", "transactienummer": "VOORBEELD-0001",
-    "signaalnummer": "VOORBEELD-0001", "controlenummer": "VOORBEELD-0001", "eigenaar_id": "VOORBEELD-EIGENAAR",
-    "subject_id": "VOORBEELD-SUBJECT", "titel": "Voorbeeld: training signalen ondermijning", "pijler": "2",
-    "partners": "gemeente;politie", "branche": "horeca", "x_rd": "", "y_rd": "", "lat": "", "lon": "",
-}
 
 
 def _example(column: Column, buurtcode: str) -> str:
-    if column.name in NAMED_EXAMPLES:
-        return NAMED_EXAMPLES[column.name]
+    """The column's own example (the registry's `Column.example`), else one by kind."""
+    if column.example is not None:
+        return column.example
     if column.kind == "buurtcode":
         return buurtcode
     if column.vocab:

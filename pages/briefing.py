@@ -6,9 +6,9 @@ import streamlit as st
 
 from dijkwacht import access, charts, formats
 from dijkwacht.app import auth, data, ui
-from dijkwacht.measures import BY_CODE, HANDHAVING_LABEL, HEADLINE
+from dijkwacht.measures import BY_CODE, COUNTED_SOURCES, HANDHAVING_LABEL, HEADLINE
 
-SOURCES = ("hennepkwekerijen", "verdachte_transacties", "signalen", "controles")
+SOURCES = COUNTED_SOURCES
 
 role = auth.current_role()
 view = ui.start(role, "Briefing", SOURCES, page="briefing", presentable=True)

@@ -7,9 +7,9 @@ from streamlit_folium import st_folium
 from dijkwacht import access, config, formats, maps
 from dijkwacht.app import auth, data, ui
 from dijkwacht.filters import parse_area
-from dijkwacht.measures import latest_complete_year
+from dijkwacht.measures import COUNTED_SOURCES, latest_complete_year
 
-SOURCES = ("hennepkwekerijen", "verdachte_transacties", "signalen", "controles")
+SOURCES = COUNTED_SOURCES
 MODI = {"waarde": "Kaart", "verandering": "Verandering", "hotspots": "Hotspots (Gi*)"}
 VERGELIJK = {"vorige": "Vorige periode", "vorig_jaar": "Zelfde periode vorig jaar"}
 

@@ -11,7 +11,7 @@ import streamlit as st
 from dijkwacht import charts, filters, formats, linkage
 from dijkwacht.app import auth, data, ui
 
-BRONNEN = ("hennepkwekerijen", "verdachte_transacties", "signalen", "controles", "eigendommen")
+BRONNEN = linkage.SOURCES
 NETWORK = ("eigendommen", "hennepkwekerijen", "verdachte_transacties")
 FOLLOW_UP = ("signalen", "controles", "hennepkwekerijen")
 OPEN_KEY = "koppelingen_open"             # (sign-in, key, purpose) whose timeline is open
@@ -84,7 +84,8 @@ with tab_area:
                "sluitingen, lasten onder dwangsom, bestuurlijke waarschuwingen, Bibob geweigerd of "
                "ingetrokken, uitkeringen stopgezet, beslagen. Gesorteerd op problemen zonder interventie.")
     top = area.head(15)
-    ui.chart(view, charts.bars(top.rename({"buurtnaam": "Buurt"}), "Buurt", "onbeantwoord"), BRONNEN[:4],
+    ui.chart(view, charts.bars(top.rename({"buurtnaam": "Buurt"}), "Buurt", "onbeantwoord"),
+             (*linkage.PROBLEMS, "controles"),
              charts.summary_bars(top.rename({"buurtnaam": "Buurt"}), "Buurt", "onbeantwoord",
                                  "problemen zonder interventie per buurt"), key="buurten")
     ui.table(view, linkage.shown_buurten(area), "probleem_interventie_buurt", "buurten_tabel")

@@ -6,9 +6,9 @@ import streamlit as st
 from dijkwacht import access, charts, formats
 from dijkwacht.app import auth, data, ui
 from dijkwacht.filters import Period
-from dijkwacht.measures import ASSUMPTION_LABEL, BRONNEN, HANDHAVING_LABEL
+from dijkwacht.measures import ASSUMPTION_LABEL, BRONNEN, COUNTED_SOURCES, HANDHAVING_LABEL
 
-SOURCES = ("hennepkwekerijen", "verdachte_transacties", "signalen", "controles")
+SOURCES = COUNTED_SOURCES
 GRAINS = {"maand": "Maand", "kwartaal": "Kwartaal", "jaar": "Jaar"}
 
 role = auth.current_role()

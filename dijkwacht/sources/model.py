@@ -20,6 +20,7 @@ class Column:
     maximum: float | None = None          # inclusive upper bound
     identifying: bool = False             # value is never shown in quarantine
     stored: bool = True                   # False: read (e.g. for keys) but never stored as-is
+    example: str | None = None            # the template's example value (None: by kind or vocab)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,20 @@ class Source:
     hashed_ids: tuple[str, ...] = ()       # identifier columns stored as keyed hashes
     dropped: tuple[str, ...] = ()          # columns never loaded (e.g. free text)
     description: str = ""
+    # How the pages, captions and documents name it (Dutch; every one is shown to users).
+    counted: str = ""                      # what it counts, in captions: "Ontmantelde hennepkwekerijen"
+    supplier: str = ""                     # who delivers it, in captions ("Bron: <supplier> (…)")
+    long_label: str = ""                   # documents' source list: "Hennepkwekerijen (politie, Omgevingsdienst)"
+    short_label: str = ""                  # documents' narrow "Bron" column: "kwekerijen"
+    column_label: str = ""                 # a table column head in the snapshot: "Kwekerij"
+    singular: str = ""                     # one record of it (Koppelingen): "Hennepkwekerij"
+    colour: str | None = None              # its colour in charts (Okabe–Ito hex)
+    problem: bool = False                  # counts a problem (prevalence), not what was done about it
+    extract: bool = False                  # an extract per case (eigendommen), not a series over time
+    linked: bool = False                   # its keys are linked in Koppelingen (read by
+                                           # dijkwacht/sql/koppeling_gebeurtenissen.sql)
+    retained: bool = True                  # detail is purged after the retention term (etl.retention)
+    amount_column: str | None = None       # the amount kept per year when detail is purged
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)
@@ -46,6 +61,11 @@ class Source:
     @property
     def required(self) -> list[str]:
         return [c.name for c in self.columns if c.required]
+
+    @property
+    def has_buurt(self) -> bool:
+        """Its rows carry a buurtcode (so a wijk)."""
+        return any(c.name == "buurtcode" for c in self.columns)
 
 
 BARRIEREFASEN = (
@@ -56,7 +76,7 @@ BARRIEREFASEN = (
 MAATREGELEN_HENNEP = ("sluiting", "last onder dwangsom", "bestuurlijke waarschuwing", "geen", "onbekend")
 
 ADDRESS_COLUMNS = (
-    Column("adres", identifying=True, stored=False),
+    Column("adres", identifying=True, stored=False, example="Voorbeeldstraat 1"),
     Column("postcode", "postcode", stored=False),
     Column("buurtcode", "buurtcode"),
 )

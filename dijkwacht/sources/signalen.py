@@ -5,7 +5,7 @@ SOURCE = Source(
     label="Signalen (meldpunt)",
     description="Signalen bij het meldpunt ondermijning",
     columns=(
-        Column("signaalnummer", required=True),
+        Column("signaalnummer", required=True, example="VOORBEELD-0001"),
         Column("ontvangen_op", "datetime", required=True),
         Column("kanaal", "vocab", vocab=(
             "e-mail", "telefoon", "webformulier", "intern", "partner", "meld misdaad anoniem")),
@@ -28,4 +28,13 @@ SOURCE = Source(
     # Free text and any reporter identity are never loaded (DESIGN §2).
     dropped=("omschrijving", "melder", "melder_naam", "naam_melder", "melder_telefoon",
              "melder_email", "telefoon", "email", "e_mail"),
+    counted="Signalen meldpunt",
+    supplier="meldpunt ondermijning gemeente",
+    long_label="Meldpunt ondermijning",
+    short_label="meldpunt",
+    column_label="Signalen",
+    singular="Signaal",
+    colour="#0072B2",
+    problem=True,
+    linked=True,
 )
