@@ -37,8 +37,10 @@ $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip==26.3 || true
 
-$(VENV)/.runtime: requirements.txt constraints.txt | $(VENV)/bin/python
+# The project itself, editable (pyproject.toml): `import dijkwacht, etl` from anywhere.
+$(VENV)/.runtime: requirements.txt constraints.txt pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -r requirements.txt -c constraints.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $@
 
 $(VENV)/.test: requirements-test.txt $(VENV)/.runtime
@@ -85,11 +87,11 @@ demo: setup
 # Benchmark at ×1, ×10, ×100 (bench/national.py): writes docs/benchmarks.md; ~15 min.
 SCHALEN ?= 1,10,100
 bench: setup-test
-	$(BIN)/python bench/national.py --schalen $(SCHALEN)
+	$(BIN)/python -m bench.national --schalen $(SCHALEN)
 
 # One PNG per (role, page) in docs/screenshots/, from a real Chromium on the demo data.
 screenshots: setup-test
-	$(BIN)/python tests/browser/screenshots.py
+	$(BIN)/python -m tests.browser.screenshots
 
 clean:
 	rm -rf $(VENV) .venv-audit .pytest_cache

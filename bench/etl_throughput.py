@@ -1,6 +1,6 @@
 """ETL throughput against DuckDB's bare read_csv of the same file (issue 5, item 6).
 
-    .venv/bin/python bench/etl_throughput.py [--rows 1000000] [--runs 3] [--keep DIR]
+    .venv/bin/python -m bench.etl_throughput [--rows 1000000] [--runs 3] [--keep DIR]
 
 Writes a seeded hennepkwekerijen CSV in the partner format (';', dd-mm-jjjj dates, comma
 decimals in the coordinates, 1.040-style thousands in the plant counts, some lower-case
@@ -24,7 +24,6 @@ from pathlib import Path
 
 import duckdb
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 # numpy, polars and the ETL are imported where used: bench/national.py imports
 # `time_duckdb` in a child process that should pay for DuckDB's import only.
 

@@ -1,6 +1,6 @@
 """Time to build the factsheet and the briefing snapshot as documents (issue 11).
 
-    .venv/bin/python bench/factsheet_build.py [--db data/dijkwacht.duckdb] [--year 2025]
+    .venv/bin/python -m bench.factsheet_build [--db data/dijkwacht.duckdb] [--year 2025]
                                               [--runs 3] [--docs] [--snapshot]
 
 Everything from pip, no browser: figures from DuckDB, charts with matplotlib (Agg), layout
@@ -27,7 +27,6 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 
 def timed(fn):

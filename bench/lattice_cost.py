@@ -2,18 +2,15 @@
 wijk × year and wijk × quarter cells are hidden as a secondary "x", and how many of those
 hold 10 or more; and how long the protection takes.
 
-    .venv/bin/python bench/lattice_cost.py [--db data/dijkwacht.duckdb]
+    .venv/bin/python -m bench.lattice_cost [--db data/dijkwacht.duckdb]
 """
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))   # as the other bench scripts
 
 from dijkwacht import lattice, measures, queries
 

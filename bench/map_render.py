@@ -1,6 +1,6 @@
 """Time to build the Kaart page's map (issue 7), without a browser.
 
-    .venv/bin/python bench/map_render.py [--db data/dijkwacht.duckdb] [--runs 5]
+    .venv/bin/python -m bench.map_render [--db data/dijkwacht.duckdb] [--runs 5]
 
 Measures, median of `--runs` after one cold run (imports, reading the CBS files):
 
@@ -16,13 +16,11 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
 
 
 def _timed(fn):

@@ -1,6 +1,6 @@
 """Benchmark at national scale (issue 12): ETL, pages, first paint and memory, ×1 to ×100.
 
-    .venv/bin/python bench/national.py [--schalen 1,10,100] [--snel] [--uit docs/benchmarks.md]
+    .venv/bin/python -m bench.national [--schalen 1,10,100] [--snel] [--uit docs/benchmarks.md]
                                        [--werkmap DIR] [--geen-browser]
 
 For every scale N, in one run and on the same generated files (`python -m etl.demo
@@ -47,8 +47,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BENCH = ROOT / "bench"
-HARNESS = ROOT / "tests" / "browser"
 PY = sys.executable
 
 GOAL_RATIO_ETL = 0.33
@@ -116,8 +114,8 @@ def generate(scale: int, out: Path) -> dict:
             "mb": sum(f.stat().st_size for f in files) / 1e6}
 
 
-DUCKDB_CHILD = ("import sys; sys.path.insert(0, {bench!r}); from etl_throughput import time_duckdb; "
-                "print(time_duckdb(*sys.argv[1:]))")
+# Run with cwd = the project root (run_child), so `bench` is importable as in `python -m bench...`.
+DUCKDB_CHILD = "import sys; from bench.etl_throughput import time_duckdb; print(time_duckdb(*sys.argv[1:]))"
 
 
 def etl_vs_duckdb(demo_dir: Path, files: list[str], workdir: Path, runs: int) -> dict:
@@ -127,7 +125,7 @@ def etl_vs_duckdb(demo_dir: Path, files: list[str], workdir: Path, runs: int) ->
     rows = None
     db = None
     for i in range(runs):
-        d = must(run_child([PY, "-c", DUCKDB_CHILD.format(bench=str(BENCH)), *files]), "DuckDB read_csv")
+        d = must(run_child([PY, "-c", DUCKDB_CHILD, *files]), "DuckDB read_csv")
         duck.append(d)
         target = workdir / f"etl-{i}" / "dijkwacht.duckdb"
         e = must(run_child([PY, "-m", "etl", "--demo", str(demo_dir), "--db", str(target), "--json"],
@@ -157,7 +155,7 @@ def etl_vs_duckdb(demo_dir: Path, files: list[str], workdir: Path, runs: int) ->
 
 def pages(db: Path, workdir: Path, warm: int) -> dict:
     env = base_env(DIJKWACHT_DB=str(db), DIJKWACHT_STATE=str(workdir / "apptest-state.sqlite"))
-    child = must(run_child([PY, str(BENCH / "pages_render.py"), "--json", "--warm", str(warm)], env=env),
+    child = must(run_child([PY, "-m", "bench.pages_render", "--json", "--warm", str(warm)], env=env),
                  "pages_render")
     result = json.loads(child.stdout.strip().splitlines()[-1])
     result["process_s"] = child.wall_s
@@ -172,10 +170,8 @@ def browser_unavailable() -> str | None:
         import playwright  # noqa: F401
     except ImportError:
         return "Playwright is not installed"
-    if str(HARNESS) not in sys.path:
-        sys.path.insert(0, str(HARNESS))
     try:
-        import browser_harness as h
+        from tests.browser import browser_harness as h
     except ImportError as exc:
         return f"tests/browser/browser_harness.py not importable ({exc})"
     if not h.chromium_available():
@@ -199,7 +195,7 @@ class Streamlit:
         return f"http://127.0.0.1:{self.port}"
 
     def start(self) -> "Streamlit":
-        import browser_harness as h
+        from tests.browser import browser_harness as h
 
         self.port = h.free_port()
         cmd = [PY, "-m", "streamlit", "run", str(self.script), "--server.port", str(self.port),
@@ -230,13 +226,13 @@ class Streamlit:
         return float("nan")
 
     def stop(self) -> None:
-        import browser_harness as h
+        from tests.browser import browser_harness as h
         h.stop_group(self.process)   # our own process group only (start_new_session above)
 
 
 def _paint(browser, url: str, marker) -> tuple[float, object]:
     """Seconds from navigation to `marker(page)` visible, in a new context (a new session)."""
-    import browser_harness as h
+    from tests.browser import browser_harness as h
 
     context = h.new_context(browser)
     page = context.new_page()
@@ -259,7 +255,7 @@ def _paint_series(browser, url: str, marker, warm: int) -> tuple[float, float]:
 
 def _login_to_briefing(page, server: Streamlit, role: str) -> float:
     """Seconds from the click on Inloggen until the Briefing's run is done and painted."""
-    import browser_harness as h
+    from tests.browser import browser_harness as h
 
     name, password = server.accounts[role]
     page.get_by_label("Gebruikersnaam").fill(name)
@@ -273,8 +269,9 @@ def _login_to_briefing(page, server: Streamlit, role: str) -> float:
 
 
 def browser_part(db: Path, workdir: Path, warm: int, logins: int = 2) -> dict:
-    import browser_harness as h
     from playwright.sync_api import sync_playwright
+
+    from tests.browser import browser_harness as h
 
     hello = workdir / "hello.py"
     hello.write_text(f'import streamlit as st\n\nst.write("{HELLO_TEXT}")\n', encoding="utf-8")
@@ -522,7 +519,7 @@ def main(argv: list[str] | None = None) -> int:
     runs, warm_pages, warm_paint = (1, 1, 1) if args.snel else (3, 5, 3)
 
     started = time.perf_counter()
-    meta = {"command": "python bench/national.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+    meta = {"command": "python -m bench.national " + " ".join(argv if argv is not None else sys.argv[1:]),
             "date": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M"),
             "machine": machine(), "load_before": loadavg()}
     why_no_browser = "--geen-browser" if args.geen_browser else browser_unavailable()

@@ -1,6 +1,6 @@
 """Server-side render time of each dashboard page (AppTest) on the demo data.
 
-    DIJKWACHT_DB=/tmp/pages/dijkwacht.duckdb .venv/bin/python bench/pages_render.py
+    DIJKWACHT_DB=/tmp/pages/dijkwacht.duckdb .venv/bin/python -m bench.pages_render
         [--warm 5] [--json] [--pagina briefing --pagina trends ...]
 
 Every page in access.PAGES whose script exists, signed in as a role that may see it
@@ -17,13 +17,11 @@ import json
 import os
 import resource
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 os.environ.setdefault("DIJKWACHT_STATE", str(Path(tempfile.mkdtemp()) / "state.sqlite"))
 
 WARM_RUNS = 5
@@ -47,11 +45,11 @@ def timed(at) -> float:
 def measure(keys: list[str] | None = None, warm_runs: int = WARM_RUNS) -> list[dict]:
     """[{page, role, cold_ms, warm_ms}] for the pages `keys` (default: all that exist)."""
     import streamlit as st
-    from apptest_support import app_for
 
     import dijkwacht.app.ui
     import dijkwacht.charts  # noqa: F401  (imports out of the cold figure)
     from dijkwacht import access, config
+    from tests.apptest_support import app_for
 
     if not config.db_path().exists():
         raise SystemExit(f"Geen database op {config.db_path()}: bouw de demo met `python -m etl --demo`.")

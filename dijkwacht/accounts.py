@@ -398,13 +398,6 @@ def end_session(con: sqlite3.Connection, session_id: str | None) -> None:
             con.execute("DELETE FROM sessies WHERE sessie_hash = ?", (_digest(session_id),))
 
 
-def purge_expired(con: sqlite3.Connection) -> int:
-    """Delete sessions past the absolute term (idle ones go when next checked)."""
-    cutoff = _iso(clock.now() - timedelta(hours=config.sessies().maximaal_uren))
-    with state.transaction(con):
-        return con.execute("DELETE FROM sessies WHERE aangemaakt_op < ?", (cutoff,)).rowcount
-
-
 # --- for tests and the browser harness --------------------------------------------------
 
 def random_password() -> str:

@@ -1,4 +1,6 @@
-"""Disclosure control (DESIGN §6): one module, two profiles, applied in the data layer.
+"""Disclosure control (DESIGN §6): two profiles, which role gets which (`profile_for`), and
+the protection of one table (`protect`, the factsheet's). The bestuur role's screens are
+protected across all their tables at once by dijkwacht/lattice.py.
 
 Pure Python + numpy/polars; no Streamlit.
 
@@ -80,7 +82,6 @@ import numpy as np
 import polars as pl
 
 LEVELS = ("stad", "wijk", "buurt", "gebied")
-SUB_CITY = ("wijk", "buurt", "gebied")
 LABEL_SMALL = "<5"
 LABEL_SECRET = "x"
 LABEL_SUFFIX = "_weergave"   # per count column: the text to show ("12", "<5", "x")
@@ -600,74 +601,6 @@ def protect(frame: pl.DataFrame, profile: Profile | str | None, count_cols: Sequ
     return out
 
 
-def protect_long(frame: pl.DataFrame, profile: Profile | str | None, *, area_col: str,
-                 category_col: str, count_col: str, level: str,
-                 total_area: str | None = None) -> pl.DataFrame:
-    """The same for a long table (area, category, count): pivot, protect, unpivot.
-    Rows keep their other columns; `count_col` becomes null where hidden and a
-    `<count_col>_weergave` label column is added."""
-    if frame.is_empty():
-        return frame.with_columns(pl.lit(None, pl.String).alias(count_col + LABEL_SUFFIX))
-    keys = [area_col, category_col]
-    wide = frame.select(*keys, count_col).pivot(on=category_col, index=area_col, values=count_col,
-                                                aggregate_function="sum")
-    cats = [c for c in wide.columns if c != area_col]
-    prot = protect(wide, profile, cats, area_col=area_col, level=level, total_area=total_area)
-    vals = prot.unpivot(index=area_col, on=cats, variable_name=category_col, value_name="_v")
-    labs = prot.select(area_col, *[pl.col(c + LABEL_SUFFIX).alias(c) for c in cats]).unpivot(
-        index=area_col, on=cats, variable_name=category_col, value_name="_l")
-    cat_type = frame.schema[category_col]
-    joined = vals.join(labs, on=keys).with_columns(pl.col(category_col).cast(cat_type))
-    return (frame.drop(count_col)
-            .join(joined, on=keys, how="left")
-            .rename({"_v": count_col, "_l": count_col + LABEL_SUFFIX}))
-
-
-def protect_value(value: int | None, profile: Profile | str | None, level: str) -> tuple[int | None, str]:
-    """One count on its own (e.g. "this buurt: 3"). City level is exact, except under
-    publication (rounded, `protect_total`). Returns (value or None when hidden, label). A lone
-    sub-city value has no total beside it, so only primary suppression and rounding apply; a
-    page that shows several areas must use `protect` on the whole table instead."""
-    if isinstance(profile, str):
-        profile = PROFILES[profile]
-    if value is None:
-        return None, "–"
-    value = int(value)
-    if profile is not None and level == "stad" and profile.totals_rounded:
-        return protect_total(value, profile)
-    if profile is None or level == "stad":
-        return value, str(value)
-    if not profile.allows(level):
-        raise NotPublishable(f"{profile.name}: niet op {level}niveau")
-    if 1 <= value < profile.threshold:
-        return None, profile.small_label
-    if profile.round_to:
-        value = round_to(value, profile.round_to)
-    return value, str(value)
-
-
-def protect_rate(count: int | None, denominator: float | None, factor: float,
-                 profile: Profile | str | None, level: str) -> float | None:
-    """A rate made of one count: hidden when the count is, else computed from the protected
-    (for publication: rounded) count."""
-    shown, _ = protect_value(count, profile, level)
-    if shown is None or not denominator:
-        return None
-    return shown * factor / float(denominator)
-
-
-def protect_change(current: int | None, previous: int | None, profile: Profile | str | None,
-                   level: str, kind: str = "abs") -> float | None:
-    """A change figure follows both counts it is made of."""
-    cur, _ = protect_value(current, profile, level)
-    prev, _ = protect_value(previous, profile, level)
-    if cur is None or prev is None:
-        return None
-    if kind == "abs":
-        return cur - prev
-    return None if prev == 0 else (cur - prev) * 100.0 / prev
-
-
 def _is_count(measure) -> bool:
     """A measure whose value is a number of records or people (rounded like a count)."""
     return bool(getattr(measure, "telling", False)) or measure.eenheid in ("aantal", "deelnemers")
@@ -701,135 +634,4 @@ def publish_figures(values: dict, measures, profile: Profile | str = "publicatie
     for m in measures:      # a derived figure follows the counts it is made of
         if out.get(m.code) is not None and any(isinstance(out.get(c), str) for c in m.volgt):
             out[m.code] = profile.secret_label
-    return out
-
-
-# --- the data layer's frames ------------------------------------------------------------------
-# data._disclose(role, frame) passes every frame of counts through `disclose`. The frames the
-# bestuur role can receive have a few known layouts; each is protected as the tables it
-# consists of. An unknown layout with sub-city rows is refused (fail closed), so a new query
-# cannot reach a bestuur widget unprotected.
-
-class UnknownLayout(ValueError):
-    """A frame whose disclosure treatment is not defined here."""
-
-
-def disclose(role: str | None, frame: pl.DataFrame, *, area: bool = False,
-             published: bool = False) -> pl.DataFrame:
-    """Apply the role's profile to a data-layer frame. `area` = the frame is already limited to
-    a sub-city area (a buurt, wijk or focus area chosen in the filters)."""
-    profile = profile_for(role, published=published)
-    if profile is None or frame.is_empty():
-        return frame
-    cols = set(frame.columns)
-    if {"laag", "buurtcode", "aantal"} <= cols:
-        return _disclose_map(frame, profile)
-    if {"soort", "sleutel", "bron", "nu", "eerder"} <= cols:
-        return _disclose_changes(frame, profile, area)
-    if {"bron", "thema", "periode", "aantal"} <= cols:
-        return _disclose_series(frame, profile, area) if area else frame
-    if not area and not cols & {"buurtcode", "wijkcode", "gebied", "sleutel"}:
-        return frame            # city-level figures are exact
-    raise UnknownLayout(f"geen afscherming gedefinieerd voor kolommen {sorted(cols)}")
-
-
-def _protect_groups(frame: pl.DataFrame, profile: Profile, group: list[str], area_col: str,
-                    count_col: str, level: str, follow: Sequence[str] = ()) -> pl.DataFrame:
-    """Each group is a one-column table of `count_col` over `area_col`."""
-    parts = []
-    for _, part in frame.group_by(group, maintain_order=True):
-        prot = protect(part.with_row_index("_rij"), profile, [count_col],
-                       area_col=area_col, level=level)
-        hidden = prot[count_col].is_null()
-        prot = prot.with_columns([pl.when(hidden).then(None).otherwise(pl.col(c)).alias(c)
-                                  for c in follow])
-        parts.append(prot.drop("_rij"))
-    return pl.concat(parts, how="vertical_relaxed") if parts else frame
-
-
-def _disclose_map(frame: pl.DataFrame, profile: Profile) -> pl.DataFrame:
-    # Per layer a buurt table; rows without a buurt ("onbekend") are part of the column sum.
-    follow = [c for c in ("bedrag",) if c in frame.columns]
-    level = "buurt"
-    if not profile.allows(level):
-        raise NotPublishable(f"{profile.name}: niet op buurtniveau")
-    keyed = frame.with_columns(pl.col("buurtcode").fill_null("(onbekend)").alias("_gebied"))
-    out = _protect_groups(keyed, profile, ["laag"], "_gebied", "aantal", level, follow)
-    return out.drop("_gebied")
-
-
-def _disclose_changes(frame: pl.DataFrame, profile: Profile, area: bool) -> pl.DataFrame:
-    # wijk rows: a wijk x bron table per period (nu, eerder); theme rows: city-wide unless an
-    # area is chosen, then a theme table per period.
-    out = []
-    wijk = frame.filter(pl.col("soort") == "wijk")
-    rest = frame.filter(pl.col("soort") != "wijk")
-    if wijk.height:
-        for period in ("nu", "eerder"):
-            wide = wijk.pivot(on="bron", index="sleutel", values=period, aggregate_function="sum")
-            bronnen = [c for c in wide.columns if c != "sleutel"]
-            prot = protect(wide, profile, bronnen, area_col="sleutel", level="wijk", labels=True)
-            long = prot.unpivot(index="sleutel", on=bronnen, variable_name="bron", value_name=period)
-            labels = prot.select("sleutel", *[pl.col(b + LABEL_SUFFIX).alias(b) for b in bronnen]) \
-                .unpivot(index="sleutel", on=bronnen, variable_name="bron",
-                         value_name=period + LABEL_SUFFIX)
-            wijk = (wijk.drop(period).join(long, on=["sleutel", "bron"], how="left")
-                    .join(labels, on=["sleutel", "bron"], how="left"))
-        out.append(wijk)
-    if rest.height:
-        if area:
-            for period in ("nu", "eerder"):
-                rest = _protect_groups(rest, profile, ["soort", "bron"], "sleutel", period, "gebied")
-        else:
-            rest = rest.with_columns([pl.col(p).cast(pl.String).alias(p + LABEL_SUFFIX)
-                                      for p in ("nu", "eerder")])
-        out.append(rest)
-    return pl.concat(out, how="diagonal_relaxed").select(
-        *frame.columns, *[c for c in ("nu" + LABEL_SUFFIX, "eerder" + LABEL_SUFFIX)])
-
-
-def _disclose_series(frame: pl.DataFrame, profile: Profile, area: bool) -> pl.DataFrame:
-    """A time series within a chosen area: per (bron, thema) the periods are the cells of a
-    column whose total (the area's total) is known. "vorig_jaar" and the estimate band are
-    recomputed from the protected counts."""
-    level = "gebied"
-    out = _protect_groups(frame.with_columns(pl.col("periode").cast(pl.String).alias("_p")),
-                          profile, ["bron", "thema"], "_p", "aantal", level)
-    out = out.drop("_p").sort("bron", "thema", "periode")
-    if "vorig_jaar" in frame.columns:
-        periods = out["periode"].unique().sort()
-        lag = 1
-        if len(periods) > 1:
-            d0, d1 = periods[0], periods[1]
-            months = (d1.year - d0.year) * 12 + d1.month - d0.month
-            lag = {1: 12, 3: 4}.get(months, 1)
-        out = out.with_columns(vorig_jaar=pl.col("aantal").shift(lag).over("bron", "thema"))
-    from dijkwacht.measures import estimate_band
-    for col, factor in zip(("schatting_laag", "schatting", "schatting_hoog"), estimate_band(1)):
-        if col in frame.columns:   # only grow-site rows carry the band: recompute it
-            out = out.with_columns(pl.when(pl.col(col).is_not_null())
-                                   .then(pl.col("aantal") * factor).otherwise(None)
-                                   .cast(frame.schema[col]).alias(col))
-    return out.select(*frame.columns, *[c for c in out.columns if c not in frame.columns])
-
-
-def protect_indicators(role: str | None, values: dict, indicators, *, area: bool) -> dict:
-    """The indicator set's values for one period (data.indicator_values). City-wide: exact.
-    Within a chosen area, for bestuur: a count indicator 1–4 is hidden (None), and every other
-    indicator of the same source (amounts, averages, percentages) follows that source's count.
-    Returns a new dict; labels via protect_value when a page wants "<5"."""
-    profile = profile_for(role)
-    if profile is None or not area:
-        return dict(values)
-    out = dict(values)
-    hidden_sources = set()
-    for ind in indicators:
-        if ind.telling and values.get(ind.code) is not None:
-            shown, _ = protect_value(int(values[ind.code]), profile, "gebied")
-            if shown is None:
-                out[ind.code] = None
-                hidden_sources.add(ind.bron)
-    for ind in indicators:
-        if not ind.telling and ind.bron in hidden_sources:
-            out[ind.code] = None
     return out

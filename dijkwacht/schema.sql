@@ -156,6 +156,18 @@ CREATE TABLE meta (
     stand_per           DATE                -- the data's "now": latest record date over sources
 );
 
+-- Retention of detail (etl/retention.py, DESIGN §6): per source, year and wijk the totals
+-- frozen before any row of that year is purged, so published figures stay reproducible.
+CREATE TABLE jaaraggregaten (
+    bron                VARCHAR NOT NULL,
+    jaar                INTEGER NOT NULL,
+    wijkcode            VARCHAR NOT NULL,   -- 'onbekend' for rows without a known buurt
+    aantal              BIGINT NOT NULL,
+    bedrag              DOUBLE,             -- planten (hennep), euro (transacties, dwangsommen)
+    bevroren_op         DATE NOT NULL,
+    PRIMARY KEY (bron, jaar, wijkcode)
+);
+
 -- The measures' fact table (dijkwacht/measures.py): built at every load by
 -- dijkwacht/sql/build/feiten.sql from the rows above. One row per measure × theme × buurt
 -- × day; thema 'alle' is the measure's total.

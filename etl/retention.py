@@ -29,32 +29,18 @@ from pathlib import Path
 import duckdb
 
 from dijkwacht import config
+from dijkwacht.sources import SOURCES
 from etl.facts import build_facts
 from etl.versions import fsync, list_versions
 
 _LOG = logging.getLogger("dijkwacht.etl")
 
-# table → (date column, amount column or None). Fixed identifiers, never user input.
+# table → (date column, amount column or None), from the source registry. Fixed
+# identifiers, never user input.
 RETAINED: dict[str, tuple[str, str | None]] = {
-    "hennepkwekerijen": ("datum_ontmanteling", "aantal_planten"),
-    "verdachte_transacties": ("datum", "bedrag"),
-    "signalen": ("ontvangen_op", None),
-    "controles": ("datum", "bedrag_dwangsom"),
-    "eigendommen": ("peildatum", None),
-}
+    s.name: (s.date_column, s.amount_column) for s in SOURCES.values() if s.retained}
 
-# To be moved into dijkwacht/schema.sql (the served schema's one source of truth).
-AGGREGATES_DDL = """
-CREATE TABLE IF NOT EXISTS jaaraggregaten (
-    bron        VARCHAR NOT NULL,
-    jaar        INTEGER NOT NULL,
-    wijkcode    VARCHAR NOT NULL,       -- 'onbekend' for rows without a known buurt
-    aantal      BIGINT NOT NULL,
-    bedrag      DOUBLE,                 -- planten (hennep), euro (transacties, dwangsommen)
-    bevroren_op DATE NOT NULL,
-    PRIMARY KEY (bron, jaar, wijkcode)
-)
-"""
+# The aggregates' table, jaaraggregaten, is defined in dijkwacht/schema.sql.
 
 
 def cutoff(days: int, today: date | None = None) -> date | None:
@@ -68,7 +54,7 @@ def keep_aggregates(con: duckdb.DuckDBPyConnection, table: str, before: date, to
     """Freeze the yearly aggregates per wijk of every not yet frozen year that has rows
     before `before`. Returns the number of aggregate rows written."""
     column, amount = RETAINED[table]
-    has_wijk = table != "eigendommen"
+    has_wijk = SOURCES[table].has_buurt
     wijk = "coalesce(b.wijkcode, 'onbekend')" if has_wijk else "'onbekend'"
     join = "LEFT JOIN buurten b ON b.buurtcode = t.buurtcode" if has_wijk else ""
     years_sql = (f"SELECT DISTINCT CAST(year({column}) AS INTEGER) FROM {table} "
@@ -103,7 +89,6 @@ def apply(con: duckdb.DuckDBPyConnection, days: int | None = None,
     days = config.gemeente().retentie_detail_dagen if days is None else int(days)
     today = today or date.today()
     before = cutoff(days, today)
-    con.execute(AGGREGATES_DDL)
     if before is None:
         return {}
     purged = {}

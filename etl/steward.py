@@ -39,10 +39,6 @@ def load_runs(limit: int = 50) -> pl.DataFrame:
     return _state_query("laadruns", limiet=limit)
 
 
-def load_files(limit: int = 200) -> pl.DataFrame:
-    return _state_query("laadbestanden", limiet=limit)
-
-
 def quarantine(load_id: str | None = None, limit: int = 10_000) -> pl.DataFrame:
     return _state_query("quarantaine", load_id=load_id, limiet=limit)
 

@@ -47,3 +47,18 @@ def served_demo(demo_db, monkeypatch) -> Path:
     monkeypatch.setenv("DIJKWACHT_DB", str(demo_db))
     monkeypatch.setenv("DIJKWACHT_STATE", str(demo_db.with_name("state.sqlite")))
     return demo_db
+
+
+@pytest.fixture
+def app_state(served_demo, tmp_path, monkeypatch) -> Path:
+    """Demo data, an empty state database of this test's own, local sign-in, the clock frozen
+    at apptest_support.START. Yields the test's tmp_path."""
+    from apptest_support import START
+
+    from dijkwacht import clock
+
+    monkeypatch.setenv("DIJKWACHT_STATE", str(tmp_path / "state.sqlite"))
+    monkeypatch.setenv("DIJKWACHT_AANMELDEN", "lokaal")
+    clock.set_time(START)
+    yield tmp_path
+    clock.reset()

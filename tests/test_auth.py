@@ -10,18 +10,27 @@ import dataclasses
 import re
 import shutil
 import sqlite3
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from apptest_support import (
+    DASHBOARD,
+    START,
+    StreamlitTab,
+    elements,
+    free_port,
+    new_app,
+    session_for,
+    shows_login,
+    sign_in_form,
+)
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
 from dijkwacht import access, accounts, clock, config, queries, state
 from dijkwacht.app import auth, session_cookie
 
-START = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
-DASHBOARD = config.ROOT / "dashboard.py"
 # Element types that carry data; none may appear for someone without a role.
 DATA_TYPES = {"metric", "arrow_data_frame", "dataframe", "table", "plotly_chart",
               "vega_lite_chart", "deck_gl_json_chart", "map", "download_button", "json",
@@ -32,16 +41,6 @@ from dijkwacht.app import auth
 role = auth.current_role()        # as every page does; this page then trusts the router
 st.markdown("GEHEIM-{key}")
 '''
-
-
-@pytest.fixture
-def app_state(served_demo, tmp_path, monkeypatch):
-    """Demo data, an empty state database of this test's own, a frozen clock."""
-    monkeypatch.setenv("DIJKWACHT_STATE", str(tmp_path / "state.sqlite"))
-    monkeypatch.setenv("DIJKWACHT_AANMELDEN", "lokaal")
-    clock.set_time(START)
-    yield tmp_path
-    clock.reset()
 
 
 @dataclasses.dataclass
@@ -70,22 +69,6 @@ def sentinel_app(app_state) -> SentinelApp:
     return SentinelApp(app / "dashboard.py", tuple(pages))
 
 
-def session_for(role: str) -> str:
-    con = state.connect(config.state_path())
-    try:
-        naam, wachtwoord = accounts.ensure_test_account(con, role)
-        return accounts.login(con, naam, wachtwoord)
-    finally:
-        con.close()
-
-
-def new_app(script=DASHBOARD, session_id: str | None = None) -> AppTest:
-    at = AppTest.from_file(str(script), default_timeout=60)
-    if session_id:
-        at.session_state[auth.SESSION_KEY] = session_id
-    return at
-
-
 def walk(node):
     yield node
     for child in getattr(node, "children", {}).values():
@@ -106,10 +89,6 @@ def data_elements(at: AppTest) -> int:
     return sum(getattr(n, "type", None) in DATA_TYPES for n in walk(at._tree))
 
 
-def shows_login(at: AppTest) -> bool:
-    return [t.label for t in at.text_input] == ["Gebruikersnaam", "Wachtwoord"]
-
-
 def open_url(app: SentinelApp, key: str, session_id: str | None, *, first_run: bool) -> AppTest:
     """Emulate a browser opening /<key>: the request names the page's hash.
 
@@ -123,13 +102,6 @@ def open_url(app: SentinelApp, key: str, session_id: str | None, *, first_run: b
     app.run(at)
     assert not at.exception, at.exception
     return at
-
-
-def sign_in_form(at: AppTest, naam: str, wachtwoord: str) -> AppTest:
-    at.text_input[0].set_value(naam)
-    at.text_input[1].set_value(wachtwoord)
-    at.button[0].click()
-    return at.run()
 
 
 # --- URL gating --------------------------------------------------------------------------
@@ -449,62 +421,20 @@ def test_logout_invalidates_the_saved_session_id(app_state):
 
 # --- OIDC end to end, offline: a real Streamlit server and a local OIDC provider ---------
 
-def _free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class StreamlitSession:
-    """A minimal Streamlit client over the app's websocket (what the browser does): runs
-    the script, clicks a button, and collects what the server sent."""
-
-    def __init__(self, port: int, cookies: dict[str, str]):
-        from websockets.sync.client import connect
-        header = "; ".join(f"{k}={v}" for k, v in cookies.items())
-        self.ws = connect(f"ws://localhost:{port}/_stcore/stream",
-                          subprotocols=["streamlit", cookies["_streamlit_xsrf"]],
-                          additional_headers={"Origin": f"http://localhost:{port}",
-                                              "Cookie": header},
-                          max_size=None, open_timeout=60)
-
-    def run(self, trigger: str | None = None) -> list:
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-        msg = BackMsg()
-        msg.rerun_script.query_string = ""
-        if trigger:
-            state = msg.rerun_script.widget_states.widgets.add()
-            state.id, state.trigger_value = trigger, True
-        self.ws.send(msg.SerializeToString())
-        received = []
-        while True:
-            fwd = ForwardMsg()
-            fwd.ParseFromString(self.ws.recv(timeout=120))
-            received.append(fwd)
-            if fwd.WhichOneof("type") in ("script_finished", "auth_redirect"):
-                return received
-
-    def close(self):
-        self.ws.close()
-
-
 def _button_id(messages, label: str) -> str:
-    for m in messages:
-        if m.WhichOneof("type") == "delta" and m.delta.new_element.WhichOneof("type") == "button":
-            if m.delta.new_element.button.label == label:
-                return m.delta.new_element.button.id
+    for button in elements(messages, "button"):
+        if button.label == label:
+            return button.id
     raise AssertionError(f"no button {label!r}")
 
 
 def _oidc_login(port: int, http, sub: str) -> list:
     """Click the app's OIDC button, sign in at the provider as `sub`, open the app again."""
     http.get(f"http://localhost:{port}/_stcore/health")         # sets the XSRF cookie
-    first = StreamlitSession(port, dict(http.cookies))
+    first = StreamlitTab(port, dict(http.cookies))
     try:
         page = first.run()
-        redirect = first.run(_button_id(page, "Inloggen met uw organisatieaccount"))[-1]
+        redirect = first.click(_button_id(page, "Inloggen met uw organisatieaccount"))[-1]
     finally:
         first.close()
     assert redirect.WhichOneof("type") == "auth_redirect"
@@ -519,7 +449,7 @@ def _oidc_login(port: int, http, sub: str) -> list:
     done = http.get(back.headers["location"])                  # /oauth2callback
     assert done.status_code in (302, 303, 307)
     assert any(name.startswith("_streamlit_user") for name in http.cookies), "no login cookie"
-    second = StreamlitSession(port, dict(http.cookies))
+    second = StreamlitTab(port, dict(http.cookies))
     try:
         return second.run()
     finally:
@@ -545,7 +475,7 @@ def test_oidc_login_against_a_local_provider(served_demo, tmp_path):
     claims = {"mallory": {"email": "analist@dordrecht.nl"},
               "pairwise-1": {"oid": "5f0c2b1e-8d7a-4c1b-9e3f-2a6d4b8c0e11", "email": "x@example.org"},
               "rolhouder": {"roles": ["Dijkwacht.Analist"], "email": "y@example.org"}}
-    port = _free_port()
+    port = free_port()
     with run_server_in_thread() as provider:
         issuer = f"http://localhost:{provider.server_port}"
         secrets = tmp_path / "secrets.toml"
@@ -583,7 +513,7 @@ def test_oidc_login_against_a_local_provider(served_demo, tmp_path):
                                    headers={session_cookie.HEADER: ticket,
                                             "Origin": f"http://localhost:{port}"})
                 assert handed.status_code == 204 and session_cookie.COOKIE in http.cookies
-                reload = StreamlitSession(port, dict(http.cookies))
+                reload = StreamlitTab(port, dict(http.cookies))
                 try:
                     reloaded = reload.run()
                 finally:

@@ -1,4 +1,4 @@
-"""`make bench` runs at ×1 (issue 12): bench/national.py --schalen 1 --snel, end to end.
+"""`make bench` runs at ×1 (issue 12): python -m bench.national --schalen 1 --snel, end to end.
 
 A benchmark is not a test: nothing here looks at a timing. It checks that the run finishes
 and writes a report in the docs format (to a temp path, never over docs/benchmarks.md).
@@ -8,19 +8,18 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "bench"))
+from bench import national
+from dijkwacht import config
 
-import national  # noqa: E402
+ROOT = config.ROOT
 
 
 def test_national_bench_runs_at_scale_1(tmp_path):
     report = tmp_path / "benchmarks.md"
-    args = [sys.executable, str(ROOT / "bench" / "national.py"), "--schalen", "1", "--snel",
+    args = [sys.executable, "-m", "bench.national", "--schalen", "1", "--snel",
             "--uit", str(report), "--werkmap", str(tmp_path / "werk")]
     no_browser = national.browser_unavailable()     # the script skips that part by itself
     run = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=600)

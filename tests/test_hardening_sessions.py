@@ -14,57 +14,25 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
+from apptest_support import (
+    DASHBOARD,
+    START,
+    StreamlitTab,
+    account,
+    elements,
+    free_port,
+    new_app,
+    shows_login,
+    sign_in_form,
+    signed_in,
+)
 from streamlit.testing.v1 import AppTest
 
 from dijkwacht import accounts, clock, config, state
 from dijkwacht.app import auth, data, session, ui
-
-START = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)
-DASHBOARD = config.ROOT / "dashboard.py"
-
-
-@pytest.fixture
-def app_state(served_demo, tmp_path, monkeypatch):
-    """Demo data, an empty state database of this test's own, local sign-in, a frozen clock."""
-    monkeypatch.setenv("DIJKWACHT_STATE", str(tmp_path / "state.sqlite"))
-    monkeypatch.setenv("DIJKWACHT_AANMELDEN", "lokaal")
-    clock.set_time(START)
-    yield tmp_path
-    clock.reset()
-
-
-def account(rol: str, naam: str | None = None) -> tuple[str, str]:
-    with state.opened() as con:
-        return accounts.ensure_test_account(con, rol, naam)
-
-
-def new_app(query: dict[str, str] | None = None) -> AppTest:
-    at = AppTest.from_file(str(DASHBOARD), default_timeout=90)
-    for name, value in (query or {}).items():
-        at.query_params[name] = value
-    return at
-
-
-def signed_in(rol: str, query: dict[str, str] | None = None) -> AppTest:
-    naam, wachtwoord = account(rol)
-    at = new_app(query)
-    with state.opened() as con:
-        at.session_state[auth.SESSION_KEY] = accounts.login(con, naam, wachtwoord)
-    return at.run()
-
-
-def sign_in_form(at: AppTest, naam: str, wachtwoord: str) -> AppTest:
-    at.text_input[0].set_value(naam)
-    at.text_input[1].set_value(wachtwoord)
-    next(b for b in at.button if b.label == "Inloggen").click()
-    return at.run()
-
-
-def shows_login(at: AppTest) -> bool:
-    return [t.label for t in at.text_input] == ["Gebruikersnaam", "Wachtwoord"]
 
 
 def audit_rows(actie: str) -> list:
@@ -364,56 +332,6 @@ def test_closed_tab_session_ttl_is_short():
     assert settings["server"]["disconnectedSessionTTL"] <= 15
 
 
-def _free_port() -> int:
-    import socket
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class _Tab:
-    """The browser's side of one tab: a websocket to /_stcore/stream (what the frontend does),
-    optionally asking to resume a session by id."""
-
-    def __init__(self, port: int, cookies: dict[str, str], resume: str | None = None):
-        from websockets.sync.client import connect
-        protocols = ["streamlit", cookies["_streamlit_xsrf"]] + ([resume] if resume else [])
-        self.ws = connect(f"ws://localhost:{port}/_stcore/stream",
-                          subprotocols=protocols,
-                          additional_headers={"Origin": f"http://localhost:{port}",
-                                              "Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())},
-                          max_size=None, open_timeout=60)
-        self.session_id = None
-
-    def run(self, widgets=()) -> list:
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-        msg = BackMsg()
-        msg.rerun_script.query_string = ""
-        for widget_id, kind, value in widgets:
-            state_ = msg.rerun_script.widget_states.widgets.add()
-            state_.id = widget_id
-            setattr(state_, kind, value)
-        self.ws.send(msg.SerializeToString())
-        received = []
-        while True:
-            fwd = ForwardMsg()
-            fwd.ParseFromString(self.ws.recv(timeout=120))
-            received.append(fwd)
-            if fwd.WhichOneof("type") == "new_session":
-                self.session_id = fwd.new_session.initialize.session_id or self.session_id
-            if fwd.WhichOneof("type") == "script_finished":
-                return received
-
-    def close(self):
-        self.ws.close()
-
-
-def _elements(messages, kind: str) -> list:
-    return [getattr(m.delta.new_element, kind) for m in messages
-            if m.WhichOneof("type") == "delta" and m.delta.new_element.WhichOneof("type") == kind]
-
-
 @pytest.mark.slow
 def test_closed_tab_session_cannot_be_resumed_after_the_ttl(served_demo, tmp_path):
     """Suspicion: whoever has a closed tab's session id (reopening the tab restores it) gets
@@ -431,7 +349,7 @@ def test_closed_tab_session_cannot_be_resumed_after_the_ttl(served_demo, tmp_pat
     state_file = tmp_path / "state.sqlite"
     with state.opened(state_file) as con:
         naam, wachtwoord = accounts.ensure_test_account(con, "analist")
-    port = _free_port()
+    port = free_port()
     env = dict(os.environ, DIJKWACHT_AANMELDEN="lokaal", DIJKWACHT_STATE=str(state_file),
                DIJKWACHT_DB=str(served_demo))
     server = subprocess.Popen(       # from the project root: its .streamlit/config.toml applies
@@ -451,31 +369,31 @@ def test_closed_tab_session_cannot_be_resumed_after_the_ttl(served_demo, tmp_pat
         with httpx.Client(timeout=60) as http:
             http.get(f"http://localhost:{port}/_stcore/health")      # the XSRF cookie
             cookies = dict(http.cookies)
-        tab = _Tab(port, cookies)
+        tab = StreamlitTab(port, cookies)
         page = tab.run()
-        inputs = {e.label: e.id for e in _elements(page, "text_input")}
-        submit = next(e.id for e in _elements(page, "button") if e.label == "Inloggen")
+        inputs = {e.label: e.id for e in elements(page, "text_input")}
+        submit = next(e.id for e in elements(page, "button") if e.label == "Inloggen")
         signed = tab.run([(inputs["Gebruikersnaam"], "string_value", naam),
                           (inputs["Wachtwoord"], "string_value", wachtwoord),
                           (submit, "trigger_value", True)])
         signed += tab.run()                                          # st.rerun after sign-in
-        assert _elements(signed, "metric"), "not signed in"
+        assert elements(signed, "metric"), "not signed in"
         session_id = tab.session_id
         assert session_id
         tab.close()                                                  # the tab is closed
 
-        reopened = _Tab(port, cookies, resume=session_id)            # ... and reopened at once
+        reopened = StreamlitTab(port, cookies, resume=session_id)            # ... and reopened at once
         within = reopened.run()
         reopened.close()
-        resumed = bool(_elements(within, "metric"))
+        resumed = bool(elements(within, "metric"))
         time.sleep(ttl + 3)                                          # past the window
-        late = _Tab(port, cookies, resume=session_id)
+        late = StreamlitTab(port, cookies, resume=session_id)
         after = late.run()
         late.close()
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(f"Closed tab: resumed within {ttl} s: {resumed}; after: {bool(_elements(after, 'metric'))}")
+    print(f"Closed tab: resumed within {ttl} s: {resumed}; after: {bool(elements(after, 'metric'))}")
     assert resumed                                   # the window exists (Streamlit's reconnect)
-    assert not _elements(after, "metric")
-    assert [e.label for e in _elements(after, "text_input")] == ["Gebruikersnaam", "Wachtwoord"]
+    assert not elements(after, "metric")
+    assert [e.label for e in elements(after, "text_input")] == ["Gebruikersnaam", "Wachtwoord"]

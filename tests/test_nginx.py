@@ -18,9 +18,12 @@ import textwrap
 import time
 import urllib.error
 import urllib.request
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 import pytest
+from apptest_support import free_port
 
 from dijkwacht import config
 
@@ -37,12 +40,6 @@ HEADERS = {
     "content-security-policy": "frame-ancestors 'self'",
     "permissions-policy": "camera=()",
 }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_for(url: str, seconds: float = 60) -> None:
@@ -106,14 +103,13 @@ http {{
 """
 
 
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    tmp = tmp_path_factory.mktemp("nginx")
+@contextmanager
+def proxied(script: str, tmp: Path, env: dict[str, str]) -> Iterator[tuple[int, int]]:
+    """`streamlit run script` on 127.0.0.1 behind deploy/dijkwacht-proxy.conf in a plain-HTTP
+    nginx, each on a free port; yields (app_port, proxy_port) once both answer."""
     app_port, proxy_port = free_port(), free_port()
-    env = {"DIJKWACHT_DB": str(tmp / "dijkwacht.duckdb"), "DIJKWACHT_STATE": str(tmp / "state.sqlite"),
-           "PATH": "/usr/bin:/bin", "HOME": str(tmp)}
     app = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "server.py", "--server.address", "127.0.0.1",
+        [sys.executable, "-m", "streamlit", "run", script, "--server.address", "127.0.0.1",
          "--server.port", str(app_port), "--server.headless", "true"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     conf = tmp / "nginx.conf"
@@ -135,6 +131,15 @@ def stack(tmp_path_factory):
         app.terminate()
         proxy.wait(10)
         app.wait(20)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("nginx")
+    env = {"DIJKWACHT_DB": str(tmp / "dijkwacht.duckdb"), "DIJKWACHT_STATE": str(tmp / "state.sqlite"),
+           "PATH": "/usr/bin:/bin", "HOME": str(tmp)}
+    with proxied("server.py", tmp, env) as ports:
+        yield ports
 
 
 def test_example_config_is_valid_nginx(tmp_path):
@@ -341,31 +346,8 @@ def media_stack(tmp_path_factory):
     data given at once, and data made on click), behind the same proxy snippet."""
     tmp = tmp_path_factory.mktemp("nginx-media")
     (tmp / "app.py").write_text(MEDIA_APP)
-    app_port, proxy_port = free_port(), free_port()
-    app = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(tmp / "app.py"), "--server.address", "127.0.0.1",
-         "--server.port", str(app_port), "--server.headless", "true"],
-        cwd=ROOT, env={"PATH": "/usr/bin:/bin", "HOME": str(tmp)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    conf = tmp / "nginx.conf"
-    conf.write_text(http_block(tmp, app_port, f"""
-    map $http_upgrade $dijkwacht_connection {{ default upgrade; '' close; }}
-    upstream dijkwacht_app {{ server 127.0.0.1:{app_port}; }}
-    server {{
-        listen 127.0.0.1:{proxy_port};
-        include {ROOT / 'deploy' / 'dijkwacht-proxy.conf'};
-    }}
-"""))
-    proxy = start_nginx(conf, tmp)
-    try:
-        wait_for(f"http://127.0.0.1:{app_port}/_stcore/health")
-        wait_for(f"http://127.0.0.1:{proxy_port}/_stcore/health", 20)
-        yield app_port, proxy_port
-    finally:
-        proxy.terminate()
-        app.terminate()
-        proxy.wait(10)
-        app.wait(20)
+    with proxied(str(tmp / "app.py"), tmp, {"PATH": "/usr/bin:/bin", "HOME": str(tmp)}) as ports:
+        yield ports
 
 
 class Browser:

@@ -308,8 +308,6 @@ def test_publication_refuses_buurt_and_focus_areas():
     for level in ("buurt", "gebied"):
         with pytest.raises(privacy.NotPublishable):
             privacy.protect(frame, PUBLICATIE, ["n"], area_col="buurt", level=level)
-        with pytest.raises(privacy.NotPublishable):
-            privacy.protect_value(20, PUBLICATIE, level)
     # the bestuur profile accepts them (with suppression)
     assert privacy.protect(frame, BESTUUR, ["n"], area_col="buurt", level="buurt")["n"].to_list() == [20, 30]
 
@@ -329,66 +327,6 @@ def test_city_level_and_analysts_are_exact():
     assert privacy.profile_for("bestuur") is BESTUUR
     assert privacy.profile_for("analist", published=True) is PUBLICATIE
     assert privacy.profile_for("onbekend") is PUBLICATIE       # fail closed
-
-
-def test_single_values():
-    assert privacy.protect_value(3, BESTUUR, "buurt") == (None, "<5")
-    assert privacy.protect_value(0, BESTUUR, "buurt") == (0, "0")
-    assert privacy.protect_value(3, BESTUUR, "stad") == (3, "3")
-    assert privacy.protect_value(9, PUBLICATIE, "wijk") == (None, "x")
-    assert privacy.protect_value(13, PUBLICATIE, "wijk") == (15, "15")
-    assert privacy.protect_value(13, PUBLICATIE, "stad") == (15, "15")     # city totals rounded too
-    assert privacy.protect_value(3, PUBLICATIE, "stad") == (None, "<5")    # never rounded to 0
-    assert privacy.protect_value(0, PUBLICATIE, "stad") == (0, "0")
-    assert privacy.protect_rate(13, 2000, 1000, PUBLICATIE, "wijk") == 7.5
-    assert privacy.protect_rate(3, 2000, 1000, BESTUUR, "wijk") is None
-    assert privacy.protect_change(12, 3, BESTUUR, "wijk") is None
-    assert privacy.protect_change(12, 30, BESTUUR, "wijk") == -18
-
-
-def test_long_tables():
-    frame = pl.DataFrame({"wijk": ["A", "A", "B", "B", "C", "C"],
-                          "thema": ["hennep", "omg"] * 3, "n": [3, 20, 12, 30, 7, 8]})
-    out = privacy.protect_long(frame, "bestuur", area_col="wijk", category_col="thema",
-                               count_col="n", level="wijk")
-    assert out.height == 6 and set(out.columns) == {"wijk", "thema", "n", "n_weergave"}
-    hidden = out.filter(pl.col("n").is_null())
-    assert hidden.height >= 2 and "<5" in hidden["n_weergave"].to_list()
-    assert not out.filter(pl.col("n").is_between(1, 4)).height
-
-
-# --- the data layer's seam ------------------------------------------------------------------
-
-def test_disclose_map_layout_for_bestuur_and_identity_for_analysts():
-    frame = pl.DataFrame({"laag": ["hennepkwekerijen"] * 4 + ["signalen"] * 2,
-                          "buurtcode": ["BU1", "BU2", "BU3", None, "BU1", "BU2"],
-                          "aantal": [3, 12, 9, 1, 20, 30], "bedrag": [None] * 6})
-    assert privacy.disclose("analist", frame).equals(frame)
-    out = privacy.disclose("bestuur", frame)
-    visible = out.filter(pl.col("aantal").is_not_null())["aantal"].to_list()
-    assert not [v for v in visible if 1 <= v <= 4]
-    hennep = out.filter(pl.col("laag") == "hennepkwekerijen")
-    assert hennep["aantal"].null_count() >= 2                  # 3 and 1 hidden, plus secondary
-    assert out.filter(pl.col("laag") == "signalen")["aantal"].to_list() == [20, 30]
-
-
-def test_disclose_refuses_unknown_sub_city_layouts_for_bestuur():
-    frame = pl.DataFrame({"buurtcode": ["BU1"], "iets": [3]})
-    with pytest.raises(privacy.UnknownLayout):
-        privacy.disclose("bestuur", frame)
-    city = pl.DataFrame({"indicator": ["a"], "waarde": [3]})
-    assert privacy.disclose("bestuur", city).equals(city)     # city level: exact
-    with pytest.raises(privacy.UnknownLayout):
-        privacy.disclose("bestuur", city, area=True)          # the same within an area: refused
-
-
-def test_indicators_within_an_area_follow_their_counts():
-    from dijkwacht.measures import INDICATORS
-    values = {i.code: 3 for i in INDICATORS}
-    out = privacy.protect_indicators("bestuur", values, INDICATORS, area=True)
-    assert out["hennep_ontmanteld"] is None and out["hennep_planten_gemiddeld"] is None
-    assert privacy.protect_indicators("bestuur", values, INDICATORS, area=False) == values
-    assert privacy.protect_indicators("analist", values, INDICATORS, area=True) == values
 
 
 def test_published_city_figures_follow_the_publication_profile():

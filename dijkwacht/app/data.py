@@ -300,10 +300,6 @@ def load_runs(role: str) -> pl.DataFrame:
     return steward(role).load_runs()
 
 
-def load_files(role: str) -> pl.DataFrame:
-    return steward(role).load_files()
-
-
 def quarantine(role: str, load_id: str | None = None) -> pl.DataFrame:
     return steward(role).quarantine(load_id)
 

@@ -1,5 +1,9 @@
 """The browser harness shared by the browser tests and the screenshot command.
 
+The browser tests import it as `browser_harness` (pytest puts this folder on the path for
+its conftest.py); the commands run from the project root import it as
+`tests.browser.browser_harness` (`python -m tests.browser.screenshots`, `python -m bench.national`).
+
 Nothing here is pytest-specific: `Server` builds a fresh demo database and test accounts in
 a scratch folder and runs `streamlit run server.py` (dashboard.py under Streamlit's server,
 with the session-cookie route) on a free port on 127.0.0.1; the helpers drive Debian's
@@ -24,11 +28,9 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+from dijkwacht import access
 
-from dijkwacht import access  # noqa: E402  (after the path fix, for the screenshot command)
+ROOT = Path(__file__).resolve().parents[2]
 
 # What the layer did (for the summary at the end of a pytest run), and what it is doing
 # (for the failure report): filled by the fixtures and tests.

@@ -1,6 +1,6 @@
 """One screenshot per (role, page) into docs/screenshots/<role>-<page>.png, at 1440×900.
 
-    .venv/bin/python tests/browser/screenshots.py [--uit docs/screenshots] [--rol analist]
+    .venv/bin/python -m tests.browser.screenshots [--uit docs/screenshots] [--rol analist]
 
 Starts the same server as the browser tests (fresh demo database, test accounts, the
 basemap off, no internet), signs in per role through the form and visits the role's
@@ -14,11 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-import browser_harness as h
-
 from dijkwacht import access
+from tests.browser import browser_harness as h
 
 MAP_FRAME = "streamlit_folium"
 
