@@ -35,6 +35,7 @@ from typing import Iterator
 import duckdb
 
 from dijkwacht import audit, config, state
+from dijkwacht.queries import open_hardened
 from etl.versions import fsync, list_versions, next_version_number, prune_versions, versions_dir
 
 
@@ -132,7 +133,9 @@ class NothingToRollBack(Exception):
 
 
 def load_id_of(path: Path) -> str | None:
-    con = duckdb.connect(str(path), read_only=True)
+    # With the app's own settings: in the app process (the Data page's rollback) the served
+    # file is already open, and DuckDB refuses a second connection configured differently.
+    con = open_hardened(path)
     try:
         rows = con.execute("SELECT load_id FROM meta").fetchall()
     finally:

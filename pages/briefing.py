@@ -5,7 +5,7 @@ import polars as pl
 import streamlit as st
 
 from dijkwacht import access, charts, formats
-from dijkwacht.app import auth, data, ui
+from dijkwacht.app import auth, data, session, ui
 from dijkwacht.measures import BY_CODE, COUNTED_SOURCES, HANDHAVING_LABEL, HEADLINE
 
 SOURCES = COUNTED_SOURCES
@@ -93,7 +93,7 @@ else:
         return ui.exported(role, name, data.archived_file(role, name), filters=view.filters.to_query())
 
     # Built on click (never on a rerun); the next run lists it below.
-    st.download_button("Momentopname maken (PDF)", data=snapshot_pdf, on_click="ignore",
+    st.download_button("Momentopname maken (PDF)", data=session.in_session(snapshot_pdf), on_click="ignore",
                        file_name=f"briefing-{view.period.van}-{view.period.tot}.pdf",
                        mime="application/pdf", key="momentopname_pdf", icon=":material/photo_camera:")
     mine = [a for a in data.archive(role, "briefing") if a["gemaakt_door"] == who][:5]
@@ -102,6 +102,6 @@ else:
         for i, item in enumerate(mine):
             name = item["bestanden"][0]["bestand"]
             st.download_button(f"{formats.local_moment(item['gemaakt_op'])} · {item['periode']}",
-                               data=lambda name=name: ui.exported(role, name, data.archived_file(role, name)),
+                               data=ui.export(role, name, lambda name=name: data.archived_file(role, name)),
                                file_name=name, mime="application/pdf", key=f"momentopname_{i}",
                                on_click="ignore", icon=":material/picture_as_pdf:")

@@ -99,9 +99,9 @@ st.markdown("\n".join(
 st.subheader("Downloaden")
 name = f"factsheet-{fs.gemeente.lower()}-{year}"
 a, b, _ = st.columns([1, 1, 3])
-a.download_button("PDF", data=lambda: ui.exported(role, f"{name}.pdf", files["pdf"]), file_name=f"{name}.pdf",
+a.download_button("PDF", data=ui.export(role, f"{name}.pdf", lambda: files["pdf"]), file_name=f"{name}.pdf",
                   mime="application/pdf", key="fs_pdf", on_click="ignore", icon=":material/picture_as_pdf:")
-b.download_button("PNG", data=lambda: ui.exported(role, f"{name}.png", files["png"]), file_name=f"{name}.png",
+b.download_button("PNG", data=ui.export(role, f"{name}.png", lambda: files["png"]), file_name=f"{name}.png",
                   mime="image/png", key="fs_png", on_click="ignore", icon=":material/image:")
 if access.may(role, "export_tables"):
     st.caption("Voor hergebruik: elke grafiek als PNG of SVG, en de indicatorentabel als Excel.")
@@ -109,19 +109,19 @@ if access.may(role, "export_tables"):
     for chart, (title, _) in fsh.CHARTS.items():
         c1, c2, c3 = st.columns([3, 1, 1])
         c1.write(title)
-        c2.download_button("PNG", data=lambda c=chart: ui.exported(role, f"{name}-{c}.png", files["charts"][c]),
+        c2.download_button("PNG", data=ui.export(role, f"{name}-{chart}.png", lambda c=chart: files["charts"][c]),
                            file_name=f"{name}-{chart}.png",
                            mime="image/png", key=f"fs_{chart}_png", on_click="ignore")
-        c3.download_button("SVG", data=lambda c=chart: ui.exported(role, f"{name}-{c}.svg", svgs[c]),
+        c3.download_button("SVG", data=ui.export(role, f"{name}-{chart}.svg", lambda c=chart: svgs[c]),
                            file_name=f"{name}-{chart}.svg",
                            mime="image/svg+xml", key=f"fs_{chart}_svg", on_click="ignore")
     c1, c2, _ = st.columns([3, 1, 1])
     c1.write(fsh.MAP_TITLE)
-    c2.download_button("PNG", data=lambda: ui.exported(role, f"{name}-kaart.png", files["charts"]["kaart"]),
+    c2.download_button("PNG", data=ui.export(role, f"{name}-kaart.png", lambda: files["charts"]["kaart"]),
                        file_name=f"{name}-kaart.png",
                        mime="image/png", key="fs_kaart_png", on_click="ignore")
-    st.download_button("Indicatoren (Excel)", data=lambda: ui.exported(role, f"{name}-indicatoren.xlsx",
-                                                         data.factsheet_reuse(role, year, "xlsx")),
+    st.download_button("Indicatoren (Excel)", data=ui.export(role, f"{name}-indicatoren.xlsx",
+                                                           lambda: data.factsheet_reuse(role, year, "xlsx")),
                        file_name=f"{name}-indicatoren.xlsx", key="fs_xlsx", on_click="ignore",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        icon=":material/table:")
@@ -178,6 +178,6 @@ else:
                           key="fs_archief_keuze")
     if choice:
         st.download_button("Download uit archief",
-                           data=lambda: ui.exported(role, choice, data.archived_file(role, choice)),
+                           data=ui.export(role, choice, lambda: data.archived_file(role, choice)),
                            file_name=choice, key="fs_archief_download", on_click="ignore",
                            mime="application/pdf" if choice.endswith(".pdf") else "image/png")

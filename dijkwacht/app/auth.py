@@ -31,7 +31,7 @@ import streamlit as st
 
 from dijkwacht import access, accounts, clock, config, formats, state
 from dijkwacht.app import session_cookie
-from dijkwacht.app.session import NAME_KEY, SESSION_KEY, log_login
+from dijkwacht.app.session import NAME_KEY, SESSION_KEY, log_login, record
 
 NOTICE_KEY = "dijkwacht_melding"      # one-time notice on the login page
 OIDC_LOGGED_KEY = "dijkwacht_oidc_gelogd"   # a refused OIDC identity is audited once
@@ -386,11 +386,12 @@ def login_page() -> None:
         st.rerun()
 
 
-def logout() -> None:
+def logout(role: str | None = None) -> None:
     """Ends the session on the server: the id no longer works, in any tab, and the page
     clears the browser's cookie."""
     with _state() as con:
         accounts.end_session(con, st.session_state.get(SESSION_KEY))
+    record("uitloggen", role)           # before the tab forgets who it was
     _forget(LOGGED_OUT)
     if config.sign_in_mode() == "oidc" and st.user.is_logged_in:
         st.logout()
@@ -421,4 +422,4 @@ def sidebar(role: str) -> None:
     """Who is signed in, and the logout button."""
     name = st.session_state.get(NAME_KEY) or ""
     st.sidebar.caption(f"Aangemeld als **{formats.md(name)}** · rol {role}")
-    st.sidebar.button("Uitloggen", icon=":material/logout:", on_click=logout, key="uitloggen")
+    st.sidebar.button("Uitloggen", icon=":material/logout:", on_click=logout, args=(role,), key="uitloggen")

@@ -7,6 +7,10 @@ for it (dijkwacht/audit.py is the pure chain underneath).
 from __future__ import annotations
 
 import logging
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Callable, Iterator, TypeVar
 
 import streamlit as st
 
@@ -15,10 +19,20 @@ from dijkwacht import accounts, audit, config, state
 SESSION_KEY = "dijkwacht_sessie"      # the session id; never shown, never logged
 NAME_KEY = "dijkwacht_naam"           # who is signed in, for the sidebar and the audit
 UNKNOWN_NAME = "(onbekende naam)"
+T = TypeVar("T")
 
 
-def user() -> str | None:
-    return st.session_state.get(NAME_KEY)
+@dataclass(frozen=True)
+class Identity:
+    """Who a tab is, for the audit: name, session, origin."""
+    user: str | None
+    session: str | None
+    origin: str
+
+
+# Set while a download button's data is made: Streamlit calls that function on a worker
+# thread that has no session state, so the tab's identity is taken along (in_session).
+_acting = threading.local()
 
 
 def _origin() -> str:
@@ -38,12 +52,43 @@ def _session() -> str | None:
     return session
 
 
+def identity() -> Identity:
+    """This tab's identity: the one a made-on-click download acts as, else the session's."""
+    acting = getattr(_acting, "who", None)
+    return acting or Identity(st.session_state.get(NAME_KEY), _session(), _origin())
+
+
+def user() -> str | None:
+    return identity().user
+
+
+def in_session(make: Callable[[], T]) -> Callable[[], T]:
+    """`make`, to be called later on another thread (a download button's data), acting as this
+    tab: what it audits or archives names the user and session that clicked."""
+    who = identity()
+
+    def made() -> T:
+        with _acting_as(who):
+            return make()
+    return made
+
+
+@contextmanager
+def _acting_as(who: Identity) -> Iterator[None]:
+    _acting.who = who
+    try:
+        yield
+    finally:
+        _acting.who = None
+
+
 def record(actie: str, role: str | None, *, dedupe: bool = False, **fields) -> int | None:
     """Write one audit row for this tab: actor, role, origin, session. A failure to write is
     logged, never shown to the user (and never blocks the page)."""
+    who = identity()
     try:
-        return audit.record(actie, actor=fields.pop("actor", None) or user(), rol=role,
-                            herkomst=_origin(), sessie=_session(), dedupe=dedupe,
+        return audit.record(actie, actor=fields.pop("actor", None) or who.user, rol=role,
+                            herkomst=who.origin, sessie=who.session, dedupe=dedupe,
                             path=config.state_path(), **fields)
     except Exception:
         logging.getLogger("dijkwacht.audit").exception("auditregel niet geschreven: %s", actie)

@@ -23,7 +23,7 @@ import polars as pl
 import streamlit as st
 
 from dijkwacht import access, charts, exports, formats
-from dijkwacht.app import data
+from dijkwacht.app import data, session
 from dijkwacht.filters import (
     AREA_KINDS,
     PERIOD_KINDS,
@@ -283,12 +283,12 @@ def downloads(view: View, frame: pl.DataFrame, name: str, key: str) -> None:
     if view.presentation or not access.may(view.role, "export_tables"):
         return
     left, right, _ = st.columns([1, 1, 4])
-    left.download_button("CSV", data=lambda: exported(view.role, f"{name}.csv", exports.csv_bytes(frame),
-                                                         frame.height, view.filters.to_query()),
+    left.download_button("CSV", data=export(view.role, f"{name}.csv", lambda: exports.csv_bytes(frame),
+                                            frame.height, view.filters.to_query()),
                          file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv", on_click="ignore",
                          icon=":material/download:")
-    right.download_button("Excel", data=lambda: exported(view.role, f"{name}.xlsx", exports.xlsx_bytes(frame, name),
-                                                         frame.height, view.filters.to_query()),
+    right.download_button("Excel", data=export(view.role, f"{name}.xlsx", lambda: exports.xlsx_bytes(frame, name),
+                                               frame.height, view.filters.to_query()),
                           file_name=f"{name}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key=f"{key}_xlsx", on_click="ignore", icon=":material/download:")
@@ -299,3 +299,9 @@ def exported(role: str, name: str, payload: bytes, rows: int | None = None,
     """Write the export (with the SHA-256 of these bytes) to the audit log, then hand them out."""
     data.log_export(role, name, payload, rows=rows, filters=filters)
     return payload
+
+
+def export(role: str, name: str, make, rows: int | None = None, filters: dict | None = None):
+    """A download button's data: the bytes are made on click (make()), audited as `name` with
+    their SHA-256, in the name of the user and session that drew the button."""
+    return session.in_session(lambda: exported(role, name, make(), rows, filters))

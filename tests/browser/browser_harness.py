@@ -102,6 +102,7 @@ class Server:
     def env(self) -> dict[str, str]:
         env = dict(os.environ)
         env.update(DIJKWACHT_DB=str(self.db), DIJKWACHT_STATE=str(self.state),
+                   DIJKWACHT_ARCHIEF=str(self.workdir / "archief"),   # never the repo's data/archief
                    DIJKWACHT_BASISKAART="geen", PYTHONUNBUFFERED="1")
         # Local accounts, whatever the developer's secrets.toml says.
         env["DIJKWACHT_AANMELDEN"] = "lokaal"
