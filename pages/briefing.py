@@ -1,11 +1,14 @@
 """Briefing (home, all roles): the headline indicators for the chosen period beside the
 previous period and the same period a year before; what changed most; the top areas;
 each source's stand per. Presentation mode: large type, no sidebar, no detail."""
+from datetime import date
+
 import polars as pl
 import streamlit as st
 
 from dijkwacht import access, charts, formats
 from dijkwacht.app import auth, data, session, ui
+from dijkwacht.filters import Period
 from dijkwacht.measures import BY_CODE, COUNTED_SOURCES, HANDHAVING_LABEL, HEADLINE
 
 SOURCES = COUNTED_SOURCES
@@ -101,7 +104,8 @@ else:
         st.markdown("**Uw laatste momentopnamen**")
         for i, item in enumerate(mine):
             name = item["bestanden"][0]["bestand"]
-            st.download_button(f"{formats.local_moment(item['gemaakt_op'])} · {item['periode']}",
+            van, tot = (date.fromisoformat(d) for d in item["periode"].split("/"))
+            st.download_button(f"{formats.local_moment(item['gemaakt_op'])} · {Period(van, tot).label()}",
                                data=ui.export(role, name, lambda name=name: data.archived_file(role, name)),
                                file_name=name, mime="application/pdf", key=f"momentopname_{i}",
                                on_click="ignore", icon=":material/picture_as_pdf:")
