@@ -626,14 +626,20 @@ class Explorer:
     def use_selectbox(self, item: dict, ids: frozenset) -> str:
         what = self.name(item)
         field_ = self.locate(item).locator("input")
-        for attempt in range(4):
-            # The first click after a download only gives the page its focus back.
-            field_.click()
+        for attempt in range(6):
+            # The first click after a download only gives the page its focus back; on a busy
+            # machine a long list (500 keys) takes a while to open: click, then the keyboard.
+            if attempt % 2 == 0:
+                field_.click()
+            else:
+                field_.focus()
+                self.page.keyboard.press("ArrowDown")
             try:
-                expect(field_).to_have_attribute("aria-expanded", "true", timeout=800 if attempt < 3 else 5_000)
+                expect(field_).to_have_attribute("aria-expanded", "true",
+                                                 timeout=1_500 if attempt < 5 else 10_000)
                 break
             except AssertionError:
-                if attempt == 3:
+                if attempt == 5:
                     raise ControlFailed(f"{what}: its list does not open") from None
         options = self.page.locator("[role='listbox'] [role='option']")
         options.first.wait_for(state="visible", timeout=EFFECT_MS)
