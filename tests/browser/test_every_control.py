@@ -626,9 +626,12 @@ class Explorer:
     def use_selectbox(self, item: dict, ids: frozenset) -> str:
         what = self.name(item)
         field_ = self.locate(item).locator("input")
+        options = self.page.locator("[role='listbox'] [role='option']")
+        labels: list[str] = []
         for attempt in range(6):
             # The first click after a download only gives the page its focus back; on a busy
-            # machine a long list (500 keys) takes a while to open: click, then the keyboard.
+            # machine a long list (500 keys) takes a while to open, and a late run may close
+            # it again before its options are read: click or use the keyboard, then read.
             if attempt % 2 == 0:
                 field_.click()
             else:
@@ -637,14 +640,15 @@ class Explorer:
             try:
                 expect(field_).to_have_attribute("aria-expanded", "true",
                                                  timeout=1_500 if attempt < 5 else 10_000)
+                options.first.wait_for(state="visible", timeout=EFFECT_MS)
+                labels = [t.strip() for t in options.all_inner_texts()]
+                selected = [options.nth(i).get_attribute("aria-selected") == "true" for i in range(len(labels))]
+            except Exception:  # noqa: BLE001 — an assertion or playwright timeout: closed again; retry
+                labels = []
+            if labels and all(labels):
                 break
-            except AssertionError:
-                if attempt == 5:
-                    raise ControlFailed(f"{what}: its list does not open") from None
-        options = self.page.locator("[role='listbox'] [role='option']")
-        options.first.wait_for(state="visible", timeout=EFFECT_MS)
-        labels = [t.strip() for t in options.all_inner_texts()]
-        selected = [options.nth(i).get_attribute("aria-selected") == "true" for i in range(options.count())]
+        if not (labels and all(labels)):
+            raise ControlFailed(f"{what}: its list does not open")
         if len(labels) < 2 and any(selected):
             self.page.keyboard.press("Escape")
             return f"one option only ({labels[0]!r}), nothing to change"
