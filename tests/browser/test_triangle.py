@@ -101,6 +101,14 @@ def _session_cookie(context) -> dict | None:
     return next((c for c in context.cookies() if c["name"] == session_cookie.COOKIE), None)
 
 
+def _await_cookie(context, present: bool = True) -> dict | None:
+    """The hand-over (or the clearing) is a fetch after the run: wait up to 10 s for it."""
+    deadline = time.monotonic() + 10
+    while (_session_cookie(context) is None) == present and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return _session_cookie(context)
+
+
 def test_bookmark_reload_and_second_tab_keep_one_session(server, browser):
     context = h.new_context(browser)
     try:
@@ -112,10 +120,7 @@ def test_bookmark_reload_and_second_tab_keep_one_session(server, browser):
         # ...and after signing in, the Kaart itself.
         h.sign_in(page, server, "bestuur")
         assert h.current_path(page) == "kaart" and _title(page) == "Kaart"
-        deadline = time.monotonic() + 10                  # the hand-over is a fetch after the run
-        while not _session_cookie(context) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        cookie = _session_cookie(context)
+        cookie = _await_cookie(context)
         assert cookie is not None, "no session cookie after sign-in"
         assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/"
         assert cookie["expires"] == -1                      # ends with the browser
@@ -141,10 +146,7 @@ def test_bookmark_reload_and_second_tab_keep_one_session(server, browser):
         with h.new_run(page):
             page.get_by_role("button", name="Uitloggen").click()
         expect(page.get_by_text("U bent uitgelogd.")).to_be_visible()
-        deadline = time.monotonic() + 10
-        while _session_cookie(context) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert _session_cookie(context) is None
+        assert _await_cookie(context, present=False) is None
         with h.new_run(tab):
             h.nav_link(tab, "trends").click()
         assert h.login_form_shown(tab)
@@ -184,9 +186,7 @@ def test_removing_the_account_ends_the_cookie_session(server, browser):
         with h.new_run(page):
             page.get_by_role("button", name="Inloggen").click()
         page.get_by_text("rol analist").wait_for(state="visible", timeout=h.TIMEOUT_MS)
-        deadline = time.monotonic() + 10
-        while not _session_cookie(context) and time.monotonic() < deadline:
-            time.sleep(0.2)
+        _await_cookie(context)
         _reload(page)
         assert not h.login_form_shown(page)                 # the cookie works...
         con = state.connect(server.state)
