@@ -45,8 +45,10 @@ def main() -> int:
     args = parser.parse_args()
 
     start = time.perf_counter()
-    from dijkwacht import factsheet as fsh
     from dijkwacht import queries
+    from dijkwacht.documents import charts as doc_charts
+    from dijkwacht.documents import figures as doc_figures
+    from dijkwacht.documents import pdf as doc_pdf
     from dijkwacht.filters import latest_complete_quarter
     from dijkwacht.measures import latest_complete_year
     import_s = time.perf_counter() - start
@@ -69,11 +71,11 @@ def main() -> int:
     rows = {k: [] for k in ("figures", "charts", "pdf", "png", "total", "snapshot")}
     pdf = b""
     for run in range(args.runs + 1):
-        fs, t_fig = timed(lambda: fsh.build_factsheet(db, year))
-        charts, t_chart = timed(lambda fs=fs: fsh.chart_files(fs, "png"))
-        pdf, t_pdf = timed(lambda fs=fs, charts=charts: fsh.factsheet_pdf(fs, charts))
-        png, t_png = timed(lambda pdf=pdf: fsh.page_png(pdf))
-        t_snap = (timed(lambda: fsh.snapshot_pdf(fsh.build_snapshot(
+        fs, t_fig = timed(lambda: doc_figures.build_factsheet(db, year))
+        charts, t_chart = timed(lambda fs=fs: doc_charts.chart_files(fs, "png"))
+        pdf, t_pdf = timed(lambda fs=fs, charts=charts: doc_pdf.factsheet_pdf(fs, charts))
+        png, t_png = timed(lambda pdf=pdf: doc_pdf.page_png(pdf))
+        t_snap = (timed(lambda: doc_pdf.snapshot_pdf(doc_figures.build_snapshot(
             meta, van, tot, "stad", "Hele stad", briefing(Period(van, tot)))))[1]
                   if args.snapshot else float("nan"))
         label = "cold" if run == 0 else f"run {run}"

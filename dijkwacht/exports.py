@@ -91,12 +91,14 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
-def xlsx_bytes(frame, sheet: str = "gegevens", *, title: str | None = None) -> bytes:
+def xlsx_bytes(frame, sheet: str = "gegevens", *, title: str | None = None,
+               notes: dict[str, str] | None = None) -> bytes:
     """XLSX with numbers as numbers and every text cell written as text, never a formula.
 
     `frame` is a polars frame (one sheet named `sheet`) or a dict {sheet name: frame or list
-    of row dicts}. The file's creation date is fixed, so the same table gives the same bytes
-    (and the same SHA-256 in the audit log)."""
+    of row dicts}. `notes` puts a line of text one empty row below a sheet's table (what a
+    mark such as "x" means), written like any other text cell. The file's creation date is
+    fixed, so the same table gives the same bytes (and the same SHA-256 in the audit log)."""
     import xlsxwriter
 
     sheets = frame if isinstance(frame, dict) else {sheet: frame}
@@ -125,6 +127,7 @@ def xlsx_bytes(frame, sheet: str = "gegevens", *, title: str | None = None) -> b
         ws = book.add_worksheet(str(name)[:31] or "gegevens")
         for c, col in enumerate(columns):
             text(ws, 0, c, col, header=True)
+        r = 0
         for r, row in enumerate(rows, start=1):
             for c, v in enumerate(row):
                 if v is None:
@@ -135,5 +138,7 @@ def xlsx_bytes(frame, sheet: str = "gegevens", *, title: str | None = None) -> b
                     ws.write_number(r, c, float(v))
                 else:
                     text(ws, r, c, v)
+        if notes and notes.get(name):
+            text(ws, r + 2, 0, notes[name])
     book.close()
     return buf.getvalue()

@@ -23,7 +23,8 @@ A polygon without a row has count 0. Nothing here adds buurten up into wijken.
   "Getis-Ord Gi*" below for the method.
 - `folium_map()` draws any of them with folium, loading only the app's own Leaflet files
   (dijkwacht.assets), so the map works without internet; `png()` draws the same map
-  with matplotlib, without a browser, for the briefing snapshot and the factsheet.
+  with matplotlib, without a browser: the one static drawing, used by the factsheet and
+  the briefing snapshot (dijkwacht.documents.charts) at the width their layout reserves.
 """
 from __future__ import annotations
 
@@ -872,44 +873,87 @@ def html_page(m) -> str:
 
 
 # --- static image ---------------------------------------------------------------------------
+# The one matplotlib drawing of a map: the factsheet, the briefing snapshot and anything else
+# that needs a map without a browser call `png()`, so a hidden cell, a legend or a note looks
+# the same in every document. Fonts are given in points, so the text keeps its size at any
+# `breedte_cm`; the documents draw it at the width their layout reserves.
 
-def png(kaart: Kaart, focus: Focus | None = None, breedte_cm: float = 16, dpi: int = 150) -> bytes:
-    """The same map as a PNG, drawn by matplotlib in RD New (true proportions), no browser."""
+_INK, _MUTED = "#1F2933", "#5F6B76"   # the documents' text colours (dijkwacht.documents.charts)
+_ASPECT = 3.5 / 3.4                   # height / width: the map on top, legend and notes below
+_FONT_PT = 6                          # legend and notes
+_CHAR_PT = _FONT_PT * 0.56            # an average DejaVu Sans character, to wrap lines by width
+
+
+def _dark(colour: str) -> bool:
+    """Whether white text reads better than dark text on `colour` (relative luminance)."""
+    from matplotlib.colors import to_rgb
+
+    def linear(c: float) -> float:
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (linear(c) for c in to_rgb(colour))
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.3
+
+
+def png(kaart: Kaart, focus: Focus | None = None, breedte_cm: float = 16, dpi: int = 150, *,
+        titel: str | None = None, bron: str | None = None) -> bytes:
+    """The map as a PNG, drawn by matplotlib in RD New (true proportions), no browser: the
+    map on top, the legend (two columns) and the notes below it. Hidden cells are hatched,
+    as in the browser map; on a wijk map each wijk carries its number. `titel` replaces the
+    map's own title, `bron` adds a line above the attribution. Deterministic bytes (no
+    software stamp), so a document that embeds the map is reproducible too."""
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     rd = kaart.frame.to_crs(28992)
     width = breedte_cm / 2.54
-    fig = Figure(figsize=(width, width * 0.8), dpi=dpi)
-    ax = fig.add_axes([0, 0.04, 0.68, 0.88])
-    rd.plot(ax=ax, color=rd["kleur"], edgecolor="#555", linewidth=0.3)
+    fig = Figure(figsize=(width, width * _ASPECT))
+    ax = fig.add_axes((0.0, 0.30, 1.0, 0.62))
+    # Wijken carry numbers on a class fill: white borders keep them apart. Buurt maps are
+    # mostly the pale "0" (or "geen patroon"): they need a dark border to show the buurten.
+    wijk = kaart.niveau == "wijk"
+    edge, line = ("white", 0.6) if wijk else ("#555", 0.3)
+    rd.plot(ax=ax, color=rd["kleur"], edgecolor=edge, linewidth=line)
     hidden = rd[rd["kleur"] == VERBORGEN]
     if len(hidden):                         # hatched, as in the browser map
         hidden.plot(ax=ax, facecolor=VERBORGEN, edgecolor=VERBORGEN_ARCERING, hatch="////",
                     linewidth=0)
-        hidden.boundary.plot(ax=ax, color="#555", linewidth=0.3)
+        hidden.boundary.plot(ax=ax, color=edge, linewidth=line)
+    if wijk:                                # "01" … "98": the tables name the wijken by number
+        for _, shape in rd.iterrows():
+            p = shape.geometry.representative_point()
+            ax.text(p.x, p.y, str(shape["code"])[-2:], fontsize=5.5, ha="center", va="center",
+                    color="white" if _dark(shape["kleur"]) else _INK)
+    column = int((width * 72 / 2 - 18) / _CHAR_PT)      # 18 pt: the swatch and the gaps
     handles = [Patch(facecolor=c, edgecolor=VERBORGEN_ARCERING if c == VERBORGEN else "#777",
-                     hatch="////" if c == VERBORGEN else None, label=_wrap(label, 28))
-               if c is not None else Patch(facecolor="none", edgecolor="none", label=_wrap(label, 28))
+                     hatch="////" if c == VERBORGEN else None, linewidth=0.5, label=_wrap(label, column))
+               if c is not None else         # a line of text (the meaning of the marks)
+               Patch(facecolor="none", edgecolor="none", label=_wrap(label, column))
                for c, label in kaart.legenda]
     if focus is not None and focus.buurtcodes:
         outline = rd[rd["code"].isin(focus.buurtcodes) if kaart.niveau == "buurt"
                      else rd["code"].isin({wijk_of(c) for c in focus.buurtcodes})]
         outline.dissolve().boundary.plot(ax=ax, color="#111", linewidth=1.6,
                                          linestyle="--" if focus.indicatief else "-")
-        handles.append(Line2D([], [], color="#111", linestyle="--" if focus.indicatief else "-",
-                              label=f"Focusgebied: {focus.label}"))
+        # Short dashes in the legend: its swatch is too short to show the map's "--".
+        handles.append(Line2D([], [], color="#111", linewidth=1.6,
+                              **({"dashes": (1.2, 0.8)} if focus.indicatief else {}),
+                              label=_wrap(f"Focusgebied: {focus.label}", column)))
     ax.set_axis_off()
     ax.set_aspect("equal")
-    fig.text(0.01, 0.965, kaart.titel, fontsize=9, weight="bold", va="top")
-    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.68, 0.92), fontsize=7,
+    fig.legend(handles=handles, loc="upper left", bbox_to_anchor=(0.01, 0.30), ncols=2,
+               fontsize=_FONT_PT, handlelength=1.2, columnspacing=1.0, borderaxespad=0,
                frameon=False)
-    notes = "\n".join(_wrap(n, 48) for n in kaart.notities)
-    fig.text(0.69, 0.08, notes, fontsize=6, va="bottom", color="#333")
-    fig.text(0.01, 0.01, config.gemeente().bronvermelding, fontsize=6, color="#555")
+    fig.text(0.01, 0.985, kaart.titel if titel is None else titel, fontsize=9, weight="bold",
+             color=_INK, ha="left", va="top")
+    attribution = config.gemeente().bronvermelding
+    lines = [*kaart.notities, *([bron] if bron else []),
+             f"Wijknummers op de kaart; {attribution}" if wijk else attribution]
+    line_chars = int((width * 72 - 6) / _CHAR_PT)
+    fig.text(0.01, 0.01, "\n".join(_wrap(n, line_chars) for n in lines), fontsize=_FONT_PT,
+             color=_MUTED, ha="left", va="bottom")
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
+    fig.savefig(buffer, format="png", dpi=dpi, metadata={"Software": None}, facecolor="white")
     return buffer.getvalue()
 
 

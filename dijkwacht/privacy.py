@@ -70,7 +70,7 @@ Residual risks (documented, not handled here): what the published totals give aw
 own (the city's single case of a kind in the only area with any cases: `_inherent`, the
 audit leaves those out because no suppression in the table can help); differencing between
 overlapping focus areas or between two different tables/periods (for published editions of
-the same year: the republication check in dijkwacht.factsheet); knowledge from outside.
+the same year: the republication check in dijkwacht.documents.archive); knowledge from outside.
 """
 from __future__ import annotations
 

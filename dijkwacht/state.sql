@@ -75,7 +75,7 @@ CREATE TABLE IF NOT EXISTS bezoeken (
     PRIMARY KEY (naam, pagina)
 );
 
--- The archive (dijkwacht/factsheet.py): every published factsheet and every frozen triangle
+-- The archive (dijkwacht/documents/archive.py): every published factsheet and every frozen triangle
 -- briefing. The files live in data/archief/ (names below, with their SHA-256); the numbers
 -- are archived as JSON beside them, so what was published stays reproducible.
 CREATE TABLE IF NOT EXISTS archief (

@@ -9,8 +9,8 @@ from datetime import date
 import streamlit as st
 
 from dijkwacht import access, formats
-from dijkwacht import factsheet as fsh
 from dijkwacht.app import auth, data, ui
+from dijkwacht.documents import archive, charts, figures, pdf
 from dijkwacht.measures import BY_CODE, DISCOVERY_BAND, DISCOVERY_FACTOR, HEADLINE, latest_complete_year
 
 role = auth.current_role()
@@ -33,8 +33,8 @@ columns = st.columns(3)
 for i, code in enumerate(HEADLINE):
     c = fs.cijfer(code)
     with columns[i % 3]:
-        st.metric(c["naam"], fsh.NO_DATA if c["waarde"] is None else fsh.shown(c["waarde"], c["eenheid"]),
-                  delta=f"{fsh.change_text(c['waarde'], c['vorig'], c['eenheid'])} t.o.v. {year - 1}",
+        st.metric(c["naam"], figures.NO_DATA if c["waarde"] is None else figures.shown(c["waarde"], c["eenheid"]),
+                  delta=f"{figures.change_text(c['waarde'], c['vorig'], c['eenheid'])} t.o.v. {year - 1}",
                   delta_color="off", help=c["definitie"])
         if c["handhaving"]:
             st.caption("handhavingsoutput, geen maat voor omvang")
@@ -43,51 +43,51 @@ if fs.schatting is not None:
     st.info(f"Geschat aantal hennepkwekerijen {year}: {formats.number(low)} tot {formats.number(high)} "
             f"(middenschatting {formats.number(mid)}). Aanname: ongeveer 1 op {DISCOVERY_FACTOR} wordt "
             f"gevonden (bandbreedte × {DISCOVERY_BAND[0]} tot × {DISCOVERY_BAND[1]}).")
-st.write(f"**{fsh.dwangsom_text(fs)}** (het bedrag telt alleen de lasten waarvan het bedrag is vastgelegd).")
+st.write(f"**{figures.dwangsom_text(fs)}** (het bedrag telt alleen de lasten waarvan het bedrag is vastgelegd).")
 
 files = data.factsheet_files(role, year)
 left, right = st.columns(2)
 for column, names in ((left, ("hennep", "handhaving")), (right, ("reeks", "activiteiten"))):
     with column:
         for name in names:
-            st.image(files["charts"][name], caption=fsh.CHARTS[name][0], width="stretch")
+            st.image(files["charts"][name], caption=charts.CHARTS[name][0], width="stretch")
 
 st.subheader(f"Alle indicatoren, {year} en {year - 1}")
-st.dataframe([{"Indicator": c["naam"], str(year): fsh.shown(c["waarde"], c["eenheid"]),
-               str(year - 1): fsh.shown(c["vorig"], c["eenheid"]),
-               "Verschil": fsh.change_text(c["waarde"], c["vorig"], c["eenheid"]),
-               "Bron": fsh.bron_text(c["bronnen"], short=False),
+st.dataframe([{"Indicator": c["naam"], str(year): figures.shown(c["waarde"], c["eenheid"]),
+               str(year - 1): figures.shown(c["vorig"], c["eenheid"]),
+               "Verschil": figures.change_text(c["waarde"], c["vorig"], c["eenheid"]),
+               "Bron": figures.bron_text(c["bronnen"], short=False),
                "Handhavingsoutput": "ja" if c["handhaving"] else ""} for c in fs.cijfers],
              hide_index=True)
 st.caption("– = geen gegevens (de bron levert pas later); x = niet getoond (het aantal waarop het cijfer "
-           "berust is kleiner dan 5). " + fsh.ROUNDING_NOTE.replace("&lt;", "<"))
+           "berust is kleiner dan 5). " + figures.ROUNDING_NOTE.replace("&lt;", "<"))
 
 st.subheader(f"Per wijk, {year}")
 left, right = st.columns([1, 1])
 with left:
-    st.dataframe([{"Wijk": r["wijk"], **{BY_CODE[c].naam: fsh.cell_text(r[c]) for c in fs.wijk_codes}}
+    st.dataframe([{"Wijk": r["wijk"], **{BY_CODE[c].naam: figures.cell_text(r[c]) for c in fs.wijk_codes}}
                   for r in fs.wijken]
-                 + [{"Wijk": "Gemeente", **{BY_CODE[c].naam: fsh.cell_text(fs.cijfer(c)["waarde"])
+                 + [{"Wijk": "Gemeente", **{BY_CODE[c].naam: figures.cell_text(fs.cijfer(c)["waarde"])
                                             for c in fs.wijk_codes}}], hide_index=True)
-    st.caption(fsh.HIDDEN_NOTE)
+    st.caption(figures.HIDDEN_NOTE)
 with right:
-    st.image(files["charts"]["kaart"], caption=fsh.MAP_TITLE, width="stretch")
+    st.image(files["charts"]["kaart"], caption=charts.MAP_TITLE, width="stretch")
 
 st.subheader("Activiteiten van het programma (pijler 2 en 3)")
 if fs.activiteiten:
-    st.dataframe([{"Pijler": fsh.PIJLER_NAMEN.get(a["pijler"], a["pijler"]),
-                   "Soort": fsh.SOORT_NAMEN.get(a["soort"], a["soort"]),
-                   "Aantal": fsh.cell_text(a["aantal"]), "Deelnemers": fsh.cell_text(a["deelnemers"])}
+    st.dataframe([{"Pijler": figures.PIJLER_NAMEN.get(a["pijler"], a["pijler"]),
+                   "Soort": figures.SOORT_NAMEN.get(a["soort"], a["soort"]),
+                   "Aantal": figures.cell_text(a["aantal"]), "Deelnemers": figures.cell_text(a["deelnemers"])}
                   for a in fs.activiteiten], hide_index=True)
-    st.caption(f"Totaal: {fsh.shown(fs.cijfer('activiteiten_aantal')['waarde'])} activiteiten, "
-               f"{fsh.shown(fs.cijfer('activiteiten_deelnemers')['waarde'], 'deelnemers')} deelnemers. "
+    st.caption(f"Totaal: {figures.shown(fs.cijfer('activiteiten_aantal')['waarde'])} activiteiten, "
+               f"{figures.shown(fs.cijfer('activiteiten_deelnemers')['waarde'], 'deelnemers')} deelnemers. "
                "Zoals de indicator luidt: pijler 2 en 3; pijler 1 (de aanpak) staat in de handhavingscijfers.")
 else:
     st.caption(f"Geen gegevens over activiteiten in {year}.")
 
 st.subheader("Lees deze cijfers zo")
 st.markdown("\n".join("- " + line.replace("<b>", "**").replace("</b>", "**")
-                      for line in fsh.caveats(fs, str(year))))
+                      for line in pdf.caveats(fs, str(year))))
 st.subheader("Bronnen en stand per")
 st.markdown("\n".join(
     f"- {b['naam']}: stand per {formats.day(date.fromisoformat(b['stand_per'])) if b['stand_per'] else '–'}"
@@ -106,7 +106,7 @@ b.download_button("PNG", data=ui.export(role, f"{name}.png", lambda: files["png"
 if access.may(role, "export_tables"):
     st.caption("Voor hergebruik: elke grafiek als PNG of SVG, en de indicatorentabel als Excel.")
     svgs = data.factsheet_reuse(role, year, "svg")
-    for chart, (title, _) in fsh.CHARTS.items():
+    for chart, (title, _) in charts.CHARTS.items():
         c1, c2, c3 = st.columns([3, 1, 1])
         c1.write(title)
         c2.download_button("PNG", data=ui.export(role, f"{name}-{chart}.png", lambda c=chart: files["charts"][c]),
@@ -116,7 +116,7 @@ if access.may(role, "export_tables"):
                            file_name=f"{name}-{chart}.svg",
                            mime="image/svg+xml", key=f"fs_{chart}_svg", on_click="ignore")
     c1, c2, _ = st.columns([3, 1, 1])
-    c1.write(fsh.MAP_TITLE)
+    c1.write(charts.MAP_TITLE)
     c2.download_button("PNG", data=ui.export(role, f"{name}-kaart.png", lambda: files["charts"]["kaart"]),
                        file_name=f"{name}-kaart.png",
                        mime="image/png", key="fs_kaart_png", on_click="ignore")
@@ -134,7 +134,7 @@ if access.may(role, "export_tables"):
     if st.button("Publiceren", key="fs_publiceren", icon=":material/publish:"):
         try:
             row = data.publish_factsheet(role, who, year)
-        except fsh.Republicatie as refusal:
+        except archive.Republicatie as refusal:
             st.session_state["fs_herpublicatie"] = {
                 "jaar": year, "vorige": refusal.vorige["gemaakt_op"],
                 "wijzigingen": [dict(w) for w in refusal.check.wijzigingen]}
@@ -144,14 +144,14 @@ if access.may(role, "export_tables"):
     refusal = st.session_state.get("fs_herpublicatie")
     if refusal and refusal["jaar"] == year:
         st.warning(f"De factsheet {year} is al gepubliceerd ({refusal['vorige']}). Een cel die met minder "
-                   f"dan {fsh.SINGLE_OUT} registraties verandert, kan die registraties aanwijzen: opnieuw "
+                   f"dan {archive.SINGLE_OUT} registraties verandert, kan die registraties aanwijzen: opnieuw "
                    "publiceren kan alleen met een reden, die in het archief wordt vastgelegd.",
                    icon=":material/warning:")
-        st.dataframe([{"Cel": w["cel"], "Gepubliceerd": fsh.value_text(w["oud"]),
-                       "Nu": fsh.value_text(w["nieuw"]),
-                       f"Minder dan {fsh.SINGLE_OUT} registraties": "ja" if w["aanwijsbaar"] else ""}
+        st.dataframe([{"Cel": w["cel"], "Gepubliceerd": archive.value_text(w["oud"]),
+                       "Nu": archive.value_text(w["nieuw"]),
+                       f"Minder dan {archive.SINGLE_OUT} registraties": "ja" if w["aanwijsbaar"] else ""}
                       for w in refusal["wijzigingen"]], hide_index=True)
-        reden = st.selectbox("Reden van de nieuwe editie", fsh.REDENEN, index=None,
+        reden = st.selectbox("Reden van de nieuwe editie", archive.REDENEN, index=None,
                              placeholder="Kies een reden", key="fs_reden")
         if st.button("Opnieuw publiceren met deze reden", key="fs_herpubliceren",
                      icon=":material/publish:", disabled=reden is None):

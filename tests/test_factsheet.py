@@ -22,7 +22,11 @@ import pytest
 from PIL import Image
 
 from dijkwacht import charts, formats, measures, queries, state
-from dijkwacht import factsheet as fsh
+from dijkwacht.documents import archive as doc_archive
+from dijkwacht.documents import charts as doc_charts
+from dijkwacht.documents import figures as doc_figures
+from dijkwacht.documents import pdf as doc_pdf
+from dijkwacht.documents import xlsx as doc_xlsx
 from dijkwacht.measures import MEASURES, year_period
 
 YEAR = 2025
@@ -36,12 +40,12 @@ def db(demo_db):
 
 @pytest.fixture(scope="module")
 def sheet(db):
-    return fsh.build_factsheet(db, YEAR)
+    return doc_figures.build_factsheet(db, YEAR)
 
 
 @pytest.fixture(scope="module")
 def pdf(sheet):
-    return fsh.factsheet_pdf(sheet)
+    return doc_pdf.factsheet_pdf(sheet)
 
 
 @pytest.fixture(scope="module")
@@ -51,7 +55,7 @@ def text(pdf):
 
 @pytest.fixture(scope="module")
 def xlsx_cells(sheet):
-    book = openpyxl.load_workbook(io.BytesIO(fsh.indicator_xlsx(sheet)))
+    book = openpyxl.load_workbook(io.BytesIO(doc_xlsx.indicator_xlsx(sheet)))
     return {ws.title: [list(row) for row in ws.iter_rows(values_only=True)] for ws in book.worksheets}
 
 
@@ -109,7 +113,7 @@ def test_city_figures_are_the_registry_values_rounded(db, sheet, text):
         c = sheet.cijfer(m.code)
         assert c["waarde"] == published(m, now[m.code]), m.code
         assert c["vorig"] == published(m, before[m.code]), m.code
-        shown = [fsh.shown(c["waarde"], m.eenheid), fsh.shown(c["vorig"], m.eenheid)]
+        shown = [doc_figures.shown(c["waarde"], m.eenheid), doc_figures.shown(c["vorig"], m.eenheid)]
         at = [i for i, line in enumerate(lines) if line.startswith(m.naam)]
         assert any(lines[i + 1:i + 3] == shown for i in at), (m.naam, shown)
     assert "afgerond op 5, ook de stadstotalen" in " ".join(text.split())
@@ -120,7 +124,7 @@ def test_wijk_figures_come_from_the_wijk_rows(db, sheet):
     cells); the records without a location are one row, city − Σ wijken; every wijk cell is
     that figure rounded to 5, or "x" — never 1–9."""
     van, tot = year_period(YEAR)
-    exact = fsh.exact_figures(db, YEAR)
+    exact = doc_figures.exact_figures(db, YEAR)
     city = measures.values(db, van, tot)
     rows = {r["wijkcode"]: r for r in exact.wijken.iter_rows(named=True)}
     published_rows = {r["wijkcode"]: r for r in sheet.wijken}
@@ -141,15 +145,15 @@ def test_no_wijk_cell_of_ten_or_more_is_hidden_on_the_demo(db, sheet):
     """Secondary suppression hides as little as is safe: in the 2025 factsheet only the
     cells 1–9 are hidden (the previous profile hid 6 cells of 10 or more: signals 17 and 20,
     inspections 11, 16 and 21, transactions 12)."""
-    exact = {r["wijkcode"]: r for r in fsh.exact_figures(db, YEAR).wijken.iter_rows(named=True)}
+    exact = {r["wijkcode"]: r for r in doc_figures.exact_figures(db, YEAR).wijken.iter_rows(named=True)}
     for row in sheet.wijken:
         for code in sheet.wijk_codes:
             assert (row[code] == "x") == (1 <= exact[row["wijkcode"]][code] <= 9), (row, code)
 
 
 def test_every_published_count_is_a_multiple_of_five(db, sheet):
-    for year, fs in ((YEAR, sheet), (FAMILY_YEAR, fsh.build_factsheet(db, FAMILY_YEAR))):
-        cells = fsh.published_cells(fs.numbers())
+    for year, fs in ((YEAR, sheet), (FAMILY_YEAR, doc_figures.build_factsheet(db, FAMILY_YEAR))):
+        cells = doc_archive.published_cells(fs.numbers())
         counts = [c for c in cells.values() if c["telling"]]
         assert len(counts) > 60
         for c in counts:
@@ -185,8 +189,8 @@ def test_the_family_case_interventions_are_counted_once(db, demo_con):
         con.close()
     assert family == 4                      # 3 warnings and the € 30.000 penalty, recorded twice
     assert twice["dwangsommen_aantal"] >= 1
-    exact = fsh.exact_figures(db, FAMILY_YEAR).stad
-    fs = fsh.build_factsheet(db, FAMILY_YEAR)
+    exact = doc_figures.exact_figures(db, FAMILY_YEAR).stad
+    fs = doc_figures.build_factsheet(db, FAMILY_YEAR)
     for code in ("sluitingen", "dwangsommen_aantal"):
         assert exact[code] == naive[code] - twice[code], code
         assert fs.cijfer(code)["waarde"] == rounded(naive[code] - twice[code]), code
@@ -206,8 +210,8 @@ def test_bron_names_the_real_sources(sheet, xlsx_cells):
     assert sheet.cijfer("dwangsommen_bedrag")["bron"] == "controles"
     head, *rows = xlsx_cells["Indicatoren"]
     row = next(r for r in rows if r[head.index("Code")] == "sluitingen")
-    assert row[head.index("Bron")] == (f"{fsh.BRON_NAMEN['hennepkwekerijen']} en "
-                                        f"{fsh.BRON_NAMEN['controles']}")
+    assert row[head.index("Bron")] == (f"{doc_figures.BRON_NAMEN['hennepkwekerijen']} en "
+                                        f"{doc_figures.BRON_NAMEN['controles']}")
 
 
 def test_activities_are_pillars_two_and_three_everywhere(db, sheet):
@@ -227,9 +231,9 @@ def test_years_before_a_source_starts_have_no_data_never_zero(db):
     """The meldpunt starts in 2016 (bronstand.eerste_datum): a 2014 factsheet has no signal
     figures — None, shown as "–"/"geen gegevens" — while its grow-site series starts at the
     first grow site."""
-    first = fsh.first_dates(db)
+    first = doc_figures.first_dates(db)
     assert first["signalen"] > date(2015, 12, 31) and first["hennepkwekerijen"] < date(2013, 1, 1)
-    fs = fsh.build_factsheet(db, FAMILY_YEAR)
+    fs = doc_figures.build_factsheet(db, FAMILY_YEAR)
     assert fs.cijfer("signalen_aantal")["waarde"] is None and fs.cijfer("signalen_aantal")["vorig"] is None
     assert fs.cijfer("signalen_terugkoppeling_pct")["waarde"] is None
     assert fs.cijfer("activiteiten_aantal")["waarde"] is None and fs.activiteiten == ()
@@ -238,10 +242,10 @@ def test_years_before_a_source_starts_have_no_data_never_zero(db):
     assert [y for y, _ in fs.reeks["hennep_ontmanteld"]][0] == first["hennepkwekerijen"].year
     assert all(isinstance(v, int) and v > 0 for _, v in fs.reeks["hennep_ontmanteld"])
     # the 2025 series: years before 2016 are not zero-filled either
-    later = fsh.build_factsheet(db, 2020)
+    later = doc_figures.build_factsheet(db, 2020)
     assert [v for y, v in later.reeks["signalen_aantal"] if y < 2016] == [None] * 4
     assert all(isinstance(v, int) for y, v in later.reeks["signalen_aantal"] if y >= 2016)
-    text = " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(fsh.factsheet_pdf(fs))).pages)
+    text = " ".join(" ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(doc_pdf.factsheet_pdf(fs))).pages)
                     .split())
     assert "geen gegevens" in text and "Signalen meldpunt – – – meldpunt" in text
 
@@ -249,32 +253,32 @@ def test_years_before_a_source_starts_have_no_data_never_zero(db):
 # --- the map, the PDF and the XLSX ------------------------------------------------------------
 
 def test_map_uses_the_maps_frame_contract_without_a_fallback(sheet, monkeypatch):
-    frame = fsh.map_frame(sheet.wijken, fsh.MAP_CODE)
+    frame = doc_charts.map_frame(sheet.wijken, doc_figures.MAP_CODE)
     assert frame.columns == ["code", "aantal", "weergave", "aantal_2020"]
     assert frame.schema["aantal"] == pl.Int64
     rows = {r["code"]: r for r in frame.iter_rows(named=True)}
     assert rows[None]["weergave"] == "x" and rows[None]["aantal"] is None     # location unknown
     assert rows["WK050501"]["aantal"] == 30 and rows["WK050501"]["weergave"] == "30"
     assert all(r["aantal"] is None for r in rows.values() if r["weergave"] == "x")
-    assert fsh.chart_kaart_png(sheet)[:8] == b"\x89PNG\r\n\x1a\n"
+    assert doc_charts.chart_kaart_png(sheet)[:8] == b"\x89PNG\r\n\x1a\n"
     from dijkwacht import maps
 
     def broken(*args, **kwargs):
         raise TypeError("maps changed")
     monkeypatch.setattr(maps, "choropleth", broken)
     with pytest.raises(TypeError):                 # no silent second drawing
-        fsh.chart_kaart_png(sheet)
+        doc_charts.chart_kaart_png(sheet)
 
 
 def test_caveats_estimate_and_sources(sheet, text):
     flat = " ".join(text.split())
     assert "geen maat voor de omvang" in text
     low, mid, high = sheet.schatting
-    assert (low, high) == fsh.estimate_band(sheet.cijfer("hennep_ontmanteld")["waarde"])[::2]
+    assert (low, high) == measures.estimate_band(sheet.cijfer("hennep_ontmanteld")["waarde"])[::2]
     assert f"{formats.number(low)} tot {formats.number(high)}" in text and "aanname" in text
     assert "stand per 30 okt 2026" in text and sheet.load_id in text
     for bron in sheet.bronnen:
-        assert fsh.BRON_NAMEN[bron["bron"]] in flat
+        assert doc_figures.BRON_NAMEN[bron["bron"]] in flat
     assert "Bron: CBS, Kadaster" in text
     assert measures.DEDUP_RULE in flat and "pijler 2 en 3" in flat
 
@@ -321,14 +325,14 @@ def test_xlsx_holds_the_published_values(sheet, xlsx_cells):
 
 
 def test_rerun_gives_the_same_numbers_and_bytes(db, sheet, pdf):
-    again = fsh.build_factsheet(db, YEAR)
+    again = doc_figures.build_factsheet(db, YEAR)
     assert again.numbers() == sheet.numbers()
     assert again.numbers_sha256() == sheet.numbers_sha256()
-    assert fsh.factsheet_pdf(again) == pdf
+    assert doc_pdf.factsheet_pdf(again) == pdf
 
 
 def test_png_is_page_one_in_a4_proportions(pdf):
-    png = fsh.page_png(pdf)
+    png = doc_pdf.page_png(pdf)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     image = Image.open(io.BytesIO(png))
     width, height = image.size
@@ -339,13 +343,13 @@ def test_png_is_page_one_in_a4_proportions(pdf):
 
 def test_publish_writes_files_and_register_row(tmp_path, sheet, pdf, db):
     con = state.connect(tmp_path / "state.sqlite")
-    png = fsh.page_png(pdf)
-    row = fsh.publish(con, sheet, {"pdf": pdf, "png": png}, who="analist1", role="analist",
+    png = doc_pdf.page_png(pdf)
+    row = doc_archive.publish(con, sheet, {"pdf": pdf, "png": png}, who="analist1", role="analist",
                       directory=tmp_path / "archief")
     load_id = db.query("meta")["load_id"][0]
     assert row["load_id"] == load_id and row["soort"] == "factsheet" and row["periode"] == str(YEAR)
     assert row["reden"] is None
-    listed = fsh.archive_list(con)
+    listed = doc_archive.archive_list(con)
     assert [r["id"] for r in listed] == [row["id"]]
     assert listed[0]["gemaakt_door"] == "analist1" and listed[0]["load_id"] == load_id
     assert {f["bestand"].rsplit(".", 1)[1] for f in listed[0]["bestanden"]} == {"pdf", "png", "json"}
@@ -355,7 +359,7 @@ def test_publish_writes_files_and_register_row(tmp_path, sheet, pdf, db):
     assert (tmp_path / "archief" / listed[0]["bestanden"][0]["bestand"]).read_bytes() == pdf
     assert listed[0]["cijfers_sha256"] == sheet.numbers_sha256()
     with pytest.raises(ValueError):
-        fsh.archive_file("../state.sqlite", tmp_path / "archief")
+        doc_archive.archive_file("../state.sqlite", tmp_path / "archief")
     con.close()
 
 
@@ -376,41 +380,41 @@ def late_record(demo_db, tmp_path_factory):
 
 
 def test_republishing_a_change_of_one_record_needs_a_reason(tmp_path, sheet, late_record):
-    later = fsh.build_factsheet(queries.OnConnection(late_record), YEAR)
+    later = doc_figures.build_factsheet(queries.OnConnection(late_record), YEAR)
     def reeland(fs):
         return next(r for r in fs.wijken if r["wijkcode"] == "WK050505")["signalen_aantal"]
 
     assert (reeland(sheet), reeland(later)) == (15, 20)
     assert sheet.cijfer("signalen_aantal")["waarde"] == later.cijfer("signalen_aantal")["waarde"] == 215
 
-    check = fsh.republication_check(sheet.numbers(), later.numbers())
+    check = doc_archive.republication_check(sheet.numbers(), later.numbers())
     assert check.aanwijsbaar
     # the count cell singles out the record; the share (from exact counts) changed too, but
     # is not a count of records
     assert [(w["cel"], w["oud"], w["nieuw"], w["aanwijsbaar"]) for w in check.wijzigingen] == [
         ("Melders met terugkoppeling, 2025", 75.0, 74.5, False),
         ("Signalen meldpunt, Wijk 05 Het Reeland, 2025", 15, 20, True)]
-    assert not fsh.republication_check(sheet.numbers(), sheet.numbers()).wijzigingen
+    assert not doc_archive.republication_check(sheet.numbers(), sheet.numbers()).wijzigingen
 
     con = state.connect(tmp_path / "state.sqlite")
     archive = tmp_path / "archief"
     t0 = datetime(2026, 11, 2, 9, tzinfo=timezone.utc)
-    first = fsh.publish(con, sheet, {"pdf": b"%PDF-1"}, "analist1", "analist", archive, t0)
-    again = fsh.publish(con, sheet, {"pdf": b"%PDF-1"}, "analist1", "analist", archive,
+    first = doc_archive.publish(con, sheet, {"pdf": b"%PDF-1"}, "analist1", "analist", archive, t0)
+    again = doc_archive.publish(con, sheet, {"pdf": b"%PDF-1"}, "analist1", "analist", archive,
                         t0 + timedelta(minutes=1))            # nothing changed: no reason needed
     assert again["filters"] == {"jaar": YEAR, "herpublicatie_van": first["id"], "gewijzigde_cellen": 0}
-    with pytest.raises(fsh.Republicatie) as refused:
-        fsh.publish(con, later, {"pdf": b"%PDF-2"}, "analist1", "analist", archive, t0 + timedelta(minutes=2))
+    with pytest.raises(doc_archive.Republicatie) as refused:
+        doc_archive.publish(con, later, {"pdf": b"%PDF-2"}, "analist1", "analist", archive, t0 + timedelta(minutes=2))
     assert "Signalen meldpunt, Wijk 05 Het Reeland, 2025: 15 → 20" in str(refused.value)
     assert "reden" in str(refused.value)
-    assert len(fsh.archive_list(con, "factsheet")) == 2                     # nothing stored
+    assert len(doc_archive.archive_list(con, "factsheet")) == 2                     # nothing stored
     with pytest.raises(ValueError):
-        fsh.publish(con, later, {"pdf": b"%PDF-2"}, "analist1", "analist", archive,
+        doc_archive.publish(con, later, {"pdf": b"%PDF-2"}, "analist1", "analist", archive,
                     t0 + timedelta(minutes=3), reden="zomaar")               # no free text
-    row = fsh.publish(con, later, {"pdf": b"%PDF-2"}, "analist1", "analist", archive,
+    row = doc_archive.publish(con, later, {"pdf": b"%PDF-2"}, "analist1", "analist", archive,
                       t0 + timedelta(minutes=4), reden="late levering partner")
     assert row["reden"] == "late levering partner"
-    latest = fsh.archive_list(con, "factsheet")[0]
+    latest = doc_archive.archive_list(con, "factsheet")[0]
     assert latest["filters"] == {"jaar": YEAR, "reden": "late levering partner",
                                  "herpublicatie_van": again["id"], "gewijzigde_cellen": 2}
     con.close()
@@ -419,12 +423,12 @@ def test_republishing_a_change_of_one_record_needs_a_reason(tmp_path, sheet, lat
 def test_a_change_of_ten_or_more_records_is_republished_without_a_reason(sheet):
     changed = dataclasses.replace(sheet, wijken=tuple(
         {**r, "controles_aantal": 50} if r["wijkcode"] == "WK050501" else r for r in sheet.wijken))
-    check = fsh.republication_check(sheet.numbers(), changed.numbers())
+    check = doc_archive.republication_check(sheet.numbers(), changed.numbers())
     assert [(w["oud"], w["nieuw"], w["aanwijsbaar"]) for w in check.wijzigingen] == [(40, 50, False)]
     assert not check.aanwijsbaar
     hidden = dataclasses.replace(sheet, wijken=tuple(
         {**r, "controles_aantal": 10} if r["wijkcode"] == "WK050506" else r for r in sheet.wijken))
-    assert fsh.republication_check(sheet.numbers(), hidden.numbers()).aanwijsbaar   # "x" → 10
+    assert doc_archive.republication_check(sheet.numbers(), hidden.numbers()).aanwijsbaar   # "x" → 10
 
 
 # --- the snapshot: the Briefing frozen, as the viewer saw it --------------------------------
@@ -446,7 +450,7 @@ def test_briefing_snapshot_is_the_briefing(served_demo, gebied):
     for row in table.iter_rows(named=True):
         shown = next(w for w in snap.wijken if w["wijkcode"] == row["sleutel"])[row["bron"]]
         assert shown == (row["nu"] if row["nu"] is not None else row["nu_weergave"])
-    assert any(isinstance(w[b], str) for w in snap.wijken for b in fsh.SNAPSHOT_SOURCES)   # marks kept
+    assert any(isinstance(w[b], str) for w in snap.wijken for b in doc_figures.SNAPSHOT_SOURCES)   # marks kept
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == 1
     text = reader.pages[0].extract_text()
@@ -523,14 +527,14 @@ def test_factsheet_page_asks_a_reason_when_republishing(served_demo, tmp_path, m
     from dijkwacht.app import data
     monkeypatch.setenv("DIJKWACHT_ARCHIEF", str(tmp_path / "archief"))
     calls = []
-    check = fsh.Herpublicatie(({"sleutel": "wijk:WK050505:signalen_aantal", "cel": "Signalen meldpunt, "
+    check = doc_archive.Herpublicatie(({"sleutel": "wijk:WK050505:signalen_aantal", "cel": "Signalen meldpunt, "
                                 "Wijk 05 Het Reeland, 2025", "oud": 15, "nieuw": 20, "telling": True,
                                 "aanwijsbaar": True},), True)
 
     def publish(role, who, year, reden=None):
         calls.append((role, year, reden))
         if reden is None:
-            raise fsh.Republicatie(check, {"periode": str(year), "gemaakt_op": "2026-11-02T09:00:00+00:00"})
+            raise doc_archive.Republicatie(check, {"periode": str(year), "gemaakt_op": "2026-11-02T09:00:00+00:00"})
         return {"gemaakt_op": "2026-11-02T10:00:00+00:00", "reden": reden}
 
     monkeypatch.setattr(data, "publish_factsheet", publish)
@@ -539,7 +543,7 @@ def test_factsheet_page_asks_a_reason_when_republishing(served_demo, tmp_path, m
     assert not at.exception, at.exception
     assert any("al gepubliceerd" in w.value for w in at.warning)
     choice = next(s for s in at.selectbox if s.label == "Reden van de nieuwe editie")
-    assert list(choice.options) == list(fsh.REDENEN)
+    assert list(choice.options) == list(doc_archive.REDENEN)
     choice.select("late levering partner").run()
     next(b for b in at.button if b.label == "Opnieuw publiceren met deze reden").click().run()
     assert not at.exception, at.exception

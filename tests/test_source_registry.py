@@ -7,7 +7,8 @@ import sys
 import pytest
 
 import dijkwacht.sources as registry
-from dijkwacht import charts, factsheet, linkage, measures
+from dijkwacht import charts, linkage, measures
+from dijkwacht.documents import figures as doc_figures
 from dijkwacht.sources import SOURCES, Source
 from etl import retention
 
@@ -31,8 +32,8 @@ def test_the_old_tables_are_views_of_the_registry():
     assert set(measures.COUNTED_SOURCES) <= set(measures.EVENT_SOURCES)
     assert charts.PROBLEM_SOURCES == measures.ZAKEN == tuple(s.name for s in SOURCES.values() if s.problem)
     assert all(charts.SOURCE_COLOURS[b] == SOURCES[b].colour for b in measures.COUNTED_SOURCES)
-    assert factsheet.BRON_NAMEN == {s.name: s.long_label for s in SOURCES.values()}
-    assert factsheet.SOURCE_SHORT == {b: SOURCES[b].column_label for b in factsheet.SNAPSHOT_SOURCES}
+    assert doc_figures.BRON_NAMEN == {s.name: s.long_label for s in SOURCES.values()}
+    assert doc_figures.SOURCE_SHORT == {b: SOURCES[b].column_label for b in doc_figures.SNAPSHOT_SOURCES}
     assert linkage.SOURCE_LABELS == {s.name: s.singular for s in SOURCES.values() if s.linked}
     assert retention.RETAINED == {s.name: (s.date_column, s.amount_column)
                                   for s in SOURCES.values() if s.retained}

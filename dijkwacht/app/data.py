@@ -556,20 +556,20 @@ def area_profile(role: str, niveau: str, code: str, period: filters.Period,
     return _figures(role).profile(niveau, code, period, compare, years)
 
 
-# --- Factsheet and briefing snapshot (issue 11; dijkwacht/factsheet.py is pure) -----------
+# --- Factsheet and briefing snapshot (issue 11; dijkwacht/documents/ is pure) -------------
 # The factsheet is published output: every figure passes the publication profile inside
-# factsheet.build_factsheet, for every role alike. The briefing snapshot is what the mayor
-# takes to the triangle: the bestuur profile, whoever makes it.
+# documents.figures.build_factsheet, for every role alike. The briefing snapshot is what
+# the mayor takes to the triangle: the bestuur profile, whoever makes it.
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False)
 def _factsheet(role: str, version: str, year: int):
     access.require(role, "aggregates")
-    from dijkwacht import factsheet
-    return factsheet.build_factsheet(queries.served(), year)
+    from dijkwacht.documents.figures import build_factsheet
+    return build_factsheet(queries.served(), year)
 
 
 def factsheet(role: str, year: int):
-    """The figures of the annual factsheet (a factsheet.Factsheet) for `year`."""
+    """The figures of the annual factsheet (a documents.figures.Factsheet) for `year`."""
     access.require(role, "aggregates")
     return _factsheet(role, database_version(), year)
 
@@ -577,11 +577,12 @@ def factsheet(role: str, year: int):
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=8)
 def _factsheet_files(role: str, version: str, year: int) -> dict:
     access.require(role, "export_factsheet")
-    from dijkwacht import factsheet as fsh
+    from dijkwacht.documents.charts import chart_files
+    from dijkwacht.documents.pdf import factsheet_pdf, page_png
     fs = _factsheet(role, version, year)
-    charts = fsh.chart_files(fs, "png")
-    pdf = fsh.factsheet_pdf(fs, charts)
-    return {"pdf": pdf, "png": fsh.page_png(pdf), "charts": charts}
+    charts = chart_files(fs, "png")
+    pdf = factsheet_pdf(fs, charts)
+    return {"pdf": pdf, "png": page_png(pdf), "charts": charts}
 
 
 def factsheet_files(role: str, year: int) -> dict:
@@ -593,9 +594,10 @@ def factsheet_files(role: str, year: int) -> dict:
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=8)
 def _factsheet_reuse(role: str, version: str, year: int, kind: str) -> bytes | dict:
     access.require(role, "export_tables")
-    from dijkwacht import factsheet as fsh
+    from dijkwacht.documents.charts import chart_files
+    from dijkwacht.documents.xlsx import indicator_xlsx
     fs = _factsheet(role, version, year)
-    return fsh.indicator_xlsx(fs) if kind == "xlsx" else fsh.chart_files(fs, "svg")
+    return indicator_xlsx(fs) if kind == "xlsx" else chart_files(fs, "svg")
 
 
 def factsheet_reuse(role: str, year: int, kind: str) -> bytes | dict:
@@ -608,29 +610,30 @@ def factsheet_reuse(role: str, year: int, kind: str) -> bytes | dict:
 def publish_factsheet(role: str, who: str, year: int, reden: str | None = None) -> dict:
     """Store the factsheet (PDF, PNG, numbers) in the archive; returns the register row.
     Publishing is the analysts' job (DESIGN §1). Republishing an edition whose changes
-    single out fewer than 10 records raises factsheet.Republicatie unless `reden` (one of
-    factsheet.REDENEN) is given; the reason is kept in the register."""
+    single out fewer than 10 records raises documents.archive.Republicatie unless `reden` (one
+    of documents.archive.REDENEN) is given; the reason is kept in the register."""
     access.require(role, "export_tables")
-    from dijkwacht import factsheet as fsh
     from dijkwacht import state
+    from dijkwacht.documents.archive import publish
     files = factsheet_files(role, year)
     with state.opened() as con:
-        return fsh.publish(con, factsheet(role, year), {"pdf": files["pdf"], "png": files["png"]},
-                           who, role, reden=reden)
+        return publish(con, factsheet(role, year), {"pdf": files["pdf"], "png": files["png"]},
+                       who, role, reden=reden)
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=16)
 def _snapshot(role: str, version: str, van: date, tot: date, gebied: str, gebied_naam: str):
     access.require(role, "export_factsheet")
-    from dijkwacht import factsheet as fsh
-    snap = fsh.build_snapshot(meta(role), van, tot, gebied, gebied_naam,
-                              briefing(role, filters.Period(van, tot), gebied))
-    return snap, fsh.snapshot_pdf(snap)
+    from dijkwacht.documents.figures import build_snapshot
+    from dijkwacht.documents.pdf import snapshot_pdf
+    snap = build_snapshot(meta(role), van, tot, gebied, gebied_naam,
+                          briefing(role, filters.Period(van, tot), gebied))
+    return snap, snapshot_pdf(snap)
 
 
 def briefing_snapshot(role: str, period: filters.Period, gebied: str, gebied_naam: str):
-    """(factsheet.Snapshot, PDF bytes) of the Briefing as this role sees it, for the chosen
-    period and area."""
+    """(documents.figures.Snapshot, PDF bytes) of the Briefing as this role sees it, for the
+    chosen period and area."""
     access.require(role, "export_factsheet")
     return _snapshot(role, database_version(), period.van, period.tot, gebied, gebied_naam)
 
@@ -638,26 +641,26 @@ def briefing_snapshot(role: str, period: filters.Period, gebied: str, gebied_naa
 def keep_snapshot(role: str, who: str, period: filters.Period, gebied: str, gebied_naam: str) -> dict:
     """Freeze the briefing: store its PDF (and numbers) in the archive; the register row."""
     access.require(role, "export_factsheet")
-    from dijkwacht import factsheet as fsh
     from dijkwacht import state
+    from dijkwacht.documents.archive import publish
     snap, pdf = briefing_snapshot(role, period, gebied, gebied_naam)
     with state.opened() as con:
-        return fsh.publish(con, snap, {"pdf": pdf}, who, role)
+        return publish(con, snap, {"pdf": pdf}, who, role)
 
 
 def archive(role: str, kind: str | None = None) -> list[dict]:
     """The archive register, newest first (not cached: it changes on every publication)."""
     access.require(role, "export_factsheet")
-    from dijkwacht import factsheet as fsh
     from dijkwacht import state
+    from dijkwacht.documents.archive import archive_list
     with state.opened() as con:
-        return fsh.archive_list(con, kind)
+        return archive_list(con, kind)
 
 
 def archived_file(role: str, name: str) -> bytes:
     access.require(role, "export_factsheet")
-    from dijkwacht import factsheet as fsh
-    return fsh.archive_file(name)
+    from dijkwacht.documents.archive import archive_file
+    return archive_file(name)
 
 
 # --- Live data: an idle page never reruns by itself (STACK-NOTES), so a fragment polls the
