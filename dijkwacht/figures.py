@@ -19,14 +19,13 @@ import polars as pl
 from dijkwacht import lattice, measures
 from dijkwacht.filters import Period, parse_area
 from dijkwacht.lattice import SECRET
+from dijkwacht.sources import SOURCES
 
 # The problem and enforcement layers of the Briefing's wijk table and the map.
-TABLE_LAYERS = ("hennepkwekerijen", "verdachte_transacties", "signalen", "controles")
+# The Briefing's per-wijk table and Trends: the event sources counted per place.
+TABLE_LAYERS = measures.COUNTED_SOURCES
+SERIES_SOURCES = measures.COUNTED_SOURCES
 MAP_LAYERS = tuple(measures.LAYERS)
-# Trends: the sources and the theme each one counts as under the theme filter.
-SERIES_SOURCES = ("hennepkwekerijen", "verdachte_transacties", "signalen", "controles")
-SERIES_THEME = {"hennepkwekerijen": "hennep", "verdachte_transacties": "witwassen",
-                "controles": "handhaving"}
 GRAIN_UNIT = {"maand": "1mo", "kwartaal": "3mo", "jaar": "1y"}
 GRAIN_LAG = {"maand": 12, "kwartaal": 4, "jaar": 1}
 
@@ -214,9 +213,7 @@ class Figures:
         raw = self.db.query("feiten_reeks", tot=tot, korrel=korrel, thema=thema or "alle",
                             buurten=list(buurten) if buurten is not None else None,
                             maten=list(SERIES_SOURCES), per_thema=not protected and thema in (None, "alle"))
-        raw = raw.rename({"maat": "bron"}).with_columns(
-            thema=pl.when(pl.col("bron") == "signalen").then(pl.col("thema"))
-            .otherwise(pl.col("bron").replace_strict(SERIES_THEME, default="alle")))
+        raw = raw.rename({"maat": "bron"}).with_columns(thema=_series_theme())
         frame = self._complete(raw, tot, korrel)
         if not protected:
             return self._year_before(frame, tot, korrel, buurten, thema).with_columns(
@@ -262,9 +259,8 @@ class Figures:
             span = self.db.query("feiten_reeks", tot=shift_year(tot), korrel=korrel, thema=thema or "alle",
                                  buurten=list(buurten) if buurten is not None else None,
                                  maten=list(SERIES_SOURCES), per_thema=thema in (None, "alle"))
-            span = span.filter(pl.col("periode") == shift_year(start)).rename({"maat": "bron"}).with_columns(
-                thema=pl.when(pl.col("bron") == "signalen").then(pl.col("thema"))
-                .otherwise(pl.col("bron").replace_strict(SERIES_THEME, default="alle")))
+            span = (span.filter(pl.col("periode") == shift_year(start)).rename({"maat": "bron"})
+                    .with_columns(thema=_series_theme()))
             before = {(r["bron"], r["thema"]): r["aantal"] for r in span.iter_rows(named=True)}
             has_year = {(r["bron"], r["thema"]) for r in frame.filter(
                 pl.col("periode") == shift_year(start)).iter_rows(named=True)}
@@ -309,6 +305,13 @@ class Figures:
                 continue
             parts.append(frame.filter(pl.col("code") == code).with_columns(periode=pl.lit(name)))
         return pl.concat(parts) if parts else pl.DataFrame()
+
+
+def _series_theme() -> pl.Expr:
+    """The theme a series row counts under: a source's one theme (sources/*.py `theme`), or
+    the record's own where the source has none (signals)."""
+    fixed = {name: s.theme for name, s in SOURCES.items() if s.theme}
+    return pl.col("bron").replace_strict(fixed, default=pl.col("thema"), return_dtype=pl.String)
 
 
 def _next(d: date, korrel: str) -> date:

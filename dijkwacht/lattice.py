@@ -462,12 +462,6 @@ def layer_id(maat: str, thema: str | None) -> str:
     return f"{maat}|{thema or 'alle'}"
 
 
-# A theme filter that does not change a layer: grow sites are theme hennep, transactions
-# witwassen (the same cells, so the same protection).
-SAME_AS_ALL = {("hennepkwekerijen", "hennep"), ("verdachte_transacties", "witwassen")}
-ONLY_THEME = {"hennepkwekerijen": "hennep", "verdachte_transacties": "witwassen"}
-
-
 def build(db, stand_per: date, layers: tuple[str, ...]) -> Protected:
     """Protect every cell of `layers` (fact measures) for the data's stand per."""
     buurten = db.query("lattice_buurten").to_dicts()

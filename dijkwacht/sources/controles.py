@@ -34,6 +34,7 @@ SOURCE = Source(
     column_label="Controles",
     singular="Controle",
     colour="#D55E00",
+    theme="handhaving",
     linked=True,
     amount_column="bedrag_dwangsom",
 )

@@ -31,6 +31,7 @@ SOURCE = Source(
     column_label="Kwekerij",
     singular="Hennepkwekerij",
     colour="#009E73",
+    theme="hennep",
     problem=True,
     linked=True,
     amount_column="aantal_planten",

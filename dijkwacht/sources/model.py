@@ -54,6 +54,8 @@ class Source:
                                            # dijkwacht/sql/koppeling_gebeurtenissen.sql)
     retained: bool = True                  # detail is purged after the retention term (etl.retention)
     amount_column: str | None = None       # the amount kept per year when detail is purged
+    theme: str | None = None               # the programme theme all its records count under in Trends
+                                           # (None: each record names its own, as signals do)
 
     def column(self, name: str) -> Column:
         return next(c for c in self.columns if c.name == name)

@@ -30,6 +30,7 @@ SOURCE = Source(
     column_label="Transact.",
     singular="Verdachte transactie",
     colour="#E69F00",
+    theme="witwassen",
     problem=True,
     linked=True,
     amount_column="bedrag",
