@@ -74,17 +74,17 @@ class AccountError(Exception):
 
 @dataclass(frozen=True)
 class Account:
-    naam: str
-    rol: str
+    name: str
+    role: str
     geblokkeerd_tot: str | None      # until when unfamiliar clients must wait (None: no wait)
     aangemaakt_op: str
 
 
 @dataclass(frozen=True)
 class Session:
-    naam: str
-    rol: str
-    soort: str                 # lokaal | oidc
+    name: str
+    role: str
+    kind: str                        # lokaal | oidc
     aangemaakt_op: datetime
     laatst_gezien_op: datetime
 
@@ -93,44 +93,44 @@ def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def normalize_name(naam: str) -> str:
-    return (naam or "").strip().lower()
+def normalize_name(name: str) -> str:
+    return (name or "").strip().lower()
 
 
-def _check_name(naam: str) -> str:
-    naam = normalize_name(naam)
-    if not _NAME.match(naam):
+def _check_name(name: str) -> str:
+    name = normalize_name(name)
+    if not _NAME.match(name):
         raise AccountError(
             "Ongeldige gebruikersnaam: 2 tot 64 tekens, kleine letters, cijfers en . _ @ -")
-    return naam
+    return name
 
 
-def _check_role(rol: str) -> str:
-    if rol not in access.ROLES:
+def _check_role(role: str) -> str:
+    if role not in access.ROLES:
         raise AccountError(f"Onbekende rol. Kies uit: {', '.join(access.ROLES)}.")
-    return rol
+    return role
 
 
-def password_problem(wachtwoord: str, naam: str = "") -> str | None:
+def password_problem(password: str, name: str = "") -> str | None:
     """Why this password may not be used (Dutch), or None when it is acceptable."""
-    wachtwoord = wachtwoord or ""
-    if len(wachtwoord) < MIN_PASSWORD_LENGTH:
+    password = password or ""
+    if len(password) < MIN_PASSWORD_LENGTH:
         return f"Het wachtwoord moet minstens {MIN_PASSWORD_LENGTH} tekens lang zijn."
-    if len(wachtwoord) > MAX_PASSWORD_LENGTH:
+    if len(password) > MAX_PASSWORD_LENGTH:
         return f"Het wachtwoord mag hoogstens {MAX_PASSWORD_LENGTH} tekens lang zijn."
-    naam = normalize_name(naam)
-    inputs = [*DUTCH_COMMON, *([naam] if naam else []), *re.split(r"[._@-]+", naam)]
+    name = normalize_name(name)
+    inputs = [*DUTCH_COMMON, *([name] if name else []), *re.split(r"[._@-]+", name)]
     # zxcvbn looks at the first 72 characters (its default): enough for any guessable start.
-    if zxcvbn(wachtwoord, user_inputs=[w for w in inputs if w])["score"] < MIN_STRENGTH:
+    if zxcvbn(password, user_inputs=[w for w in inputs if w])["score"] < MIN_STRENGTH:
         return WEAK_PASSWORD
     return None
 
 
-def _check_password(wachtwoord: str, naam: str = "") -> str:
-    problem = password_problem(wachtwoord, naam)
+def _check_password(password: str, name: str = "") -> str:
+    problem = password_problem(password, name)
     if problem:
         raise AccountError(problem)
-    return wachtwoord
+    return password
 
 
 @lru_cache(maxsize=1)
@@ -139,37 +139,37 @@ def _dummy_hash() -> str:
     return _hasher.hash(secrets.token_urlsafe(16))
 
 
-def _burn(wachtwoord: str) -> None:
+def _burn(password: str) -> None:
     try:
-        _hasher.verify(_dummy_hash(), wachtwoord or "")
+        _hasher.verify(_dummy_hash(), password or "")
     except VerificationError:
         pass
 
 
 # --- accounts --------------------------------------------------------------------------
 
-def add(con: sqlite3.Connection, naam: str, rol: str, wachtwoord: str) -> str:
-    naam, rol = _check_name(naam), _check_role(rol)
-    digest = _hasher.hash(_check_password(wachtwoord, naam))
+def add(con: sqlite3.Connection, name: str, role: str, password: str) -> str:
+    name, role = _check_name(name), _check_role(role)
+    digest = _hasher.hash(_check_password(password, name))
     stamp = _iso(clock.now())
     try:
         with state.transaction(con):
             con.execute(
                 "INSERT INTO gebruikers (naam, rol, wachtwoord_hash, aangemaakt_op, gewijzigd_op)"
-                " VALUES (?, ?, ?, ?, ?)", (naam, rol, digest, stamp, stamp))
+                " VALUES (?, ?, ?, ?, ?)", (name, role, digest, stamp, stamp))
     except sqlite3.IntegrityError:
-        raise AccountError(f"Gebruiker {naam} bestaat al.") from None
-    return naam
+        raise AccountError(f"Gebruiker {name} bestaat al.") from None
+    return name
 
 
-def remove(con: sqlite3.Connection, naam: str) -> bool:
+def remove(con: sqlite3.Connection, name: str) -> bool:
     """Removes the account and ends its sessions. False when there was no such account."""
-    naam = normalize_name(naam)
+    name = normalize_name(name)
     with state.transaction(con):
-        con.execute("DELETE FROM sessies WHERE soort = 'lokaal' AND naam = ?", (naam,))
-        con.execute("DELETE FROM bekende_herkomsten WHERE naam = ?", (naam,))
-        con.execute("DELETE FROM aanmeldremmen WHERE account_ref = ?", (_ref("naam", naam),))
-        return con.execute("DELETE FROM gebruikers WHERE naam = ?", (naam,)).rowcount > 0
+        con.execute("DELETE FROM sessies WHERE soort = 'lokaal' AND naam = ?", (name,))
+        con.execute("DELETE FROM bekende_herkomsten WHERE naam = ?", (name,))
+        con.execute("DELETE FROM aanmeldremmen WHERE account_ref = ?", (_ref("naam", name),))
+        return con.execute("DELETE FROM gebruikers WHERE naam = ?", (name,)).rowcount > 0
 
 
 def list_accounts(con: sqlite3.Connection) -> list[Account]:
@@ -182,31 +182,31 @@ def list_accounts(con: sqlite3.Connection) -> list[Account]:
             for r in rows]
 
 
-def exists(con: sqlite3.Connection, naam: str) -> bool:
+def exists(con: sqlite3.Connection, name: str) -> bool:
     return con.execute("SELECT 1 FROM gebruikers WHERE naam = ?",
-                       (normalize_name(naam),)).fetchone() is not None
+                       (normalize_name(name),)).fetchone() is not None
 
 
-def set_password(con: sqlite3.Connection, naam: str, wachtwoord: str) -> None:
+def set_password(con: sqlite3.Connection, name: str, password: str) -> None:
     """New password, every wait on the account lifted, every open session ended."""
-    naam = normalize_name(naam)
-    digest = _hasher.hash(_check_password(wachtwoord, naam))
+    name = normalize_name(name)
+    digest = _hasher.hash(_check_password(password, name))
     with state.transaction(con):
         changed = con.execute(
             "UPDATE gebruikers SET wachtwoord_hash = ?, mislukt = 0, geblokkeerd_tot = NULL,"
-            " gewijzigd_op = ? WHERE naam = ?", (digest, _iso(clock.now()), naam)).rowcount
+            " gewijzigd_op = ? WHERE naam = ?", (digest, _iso(clock.now()), name)).rowcount
         if not changed:
-            raise AccountError(f"Gebruiker {naam} bestaat niet.")
-        con.execute("DELETE FROM sessies WHERE soort = 'lokaal' AND naam = ?", (naam,))
-        con.execute("DELETE FROM aanmeldremmen WHERE account_ref = ?", (_ref("naam", naam),))
+            raise AccountError(f"Gebruiker {name} bestaat niet.")
+        con.execute("DELETE FROM sessies WHERE soort = 'lokaal' AND naam = ?", (name,))
+        con.execute("DELETE FROM aanmeldremmen WHERE account_ref = ?", (_ref("naam", name),))
 
 
-def release(con: sqlite3.Connection, naam: str) -> bool:
+def release(con: sqlite3.Connection, name: str) -> bool:
     """Lift every wait on this name (the CLI's `vrijgeven`). False when there is no account."""
-    naam = normalize_name(naam)
+    name = normalize_name(name)
     with state.transaction(con):
-        con.execute("DELETE FROM aanmeldremmen WHERE account_ref = ?", (_ref("naam", naam),))
-    return exists(con, naam)
+        con.execute("DELETE FROM aanmeldremmen WHERE account_ref = ?", (_ref("naam", name),))
+    return exists(con, name)
 
 
 # --- sign-in throttling --------------------------------------------------------------------
@@ -217,21 +217,21 @@ def _ref(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(("dijkwacht-aanmelden", *parts)).encode("utf-8")).hexdigest()
 
 
-def _familiar(con: sqlite3.Connection, naam: str, client: str, now: datetime) -> bool:
+def _familiar(con: sqlite3.Connection, name: str, client: str, now: datetime) -> bool:
     if client == UNKNOWN_CLIENT:
         return False
     row = con.execute("SELECT laatst_gelukt FROM bekende_herkomsten WHERE naam = ? AND herkomst = ?",
-                      (naam, _ref("herkomst", client))).fetchone()
+                      (name, _ref("herkomst", client))).fetchone()
     return row is not None and now - datetime.fromisoformat(row[0]) <= timedelta(days=FAMILIAR_DAYS)
 
 
-def _buckets(naam: str, client: str, familiar: bool) -> list[tuple[str, str, str | None, int]]:
+def _buckets(name: str, client: str, familiar: bool) -> list[tuple[str, str, str | None, int]]:
     """(sleutel, soort, account_ref, limit) of the buckets an attempt counts in."""
     limit = max(1, config.sessies().blokkeren_na_pogingen)
-    account = _ref("naam", naam)
-    buckets = [(_ref("paar", naam, client), "paar", account, limit)]
+    account = _ref("naam", name)
+    buckets = [(_ref("paar", name, client), "paar", account, limit)]
     if not familiar:
-        buckets += [(_ref("account", naam), "account", account, WIDE_FACTOR * limit),
+        buckets += [(_ref("account", name), "account", account, WIDE_FACTOR * limit),
                     (_ref("herkomst", client), "herkomst", None, WIDE_FACTOR * limit)]
     return buckets
 
@@ -257,7 +257,7 @@ def _record_failure(con: sqlite3.Connection, buckets, now: datetime) -> None:
     with state.transaction(con):
         con.execute("DELETE FROM aanmeldremmen WHERE laatst_mislukt < ?"
                     " AND (wacht_tot IS NULL OR wacht_tot < ?)", (forget, stamp))
-        for sleutel, soort, account_ref, limit in buckets:
+        for sleutel, kind, account_ref, limit in buckets:
             row = con.execute("SELECT mislukt FROM aanmeldremmen WHERE sleutel = ?",
                               (sleutel,)).fetchone()
             failures = (row[0] if row else 0) + 1
@@ -268,23 +268,23 @@ def _record_failure(con: sqlite3.Connection, buckets, now: datetime) -> None:
                 " wacht_tot) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (sleutel) DO UPDATE SET"
                 " mislukt = excluded.mislukt, laatst_mislukt = excluded.laatst_mislukt,"
                 " wacht_tot = excluded.wacht_tot",
-                (sleutel, soort, account_ref, failures, stamp, until))
+                (sleutel, kind, account_ref, failures, stamp, until))
 
 
-def _record_success(con: sqlite3.Connection, naam: str, client: str, now: datetime,
+def _record_success(con: sqlite3.Connection, name: str, client: str, now: datetime,
                     rehash: str | None) -> None:
     with state.transaction(con):
-        con.execute("DELETE FROM aanmeldremmen WHERE sleutel = ?", (_ref("paar", naam, client),))
+        con.execute("DELETE FROM aanmeldremmen WHERE sleutel = ?", (_ref("paar", name, client),))
         if client != UNKNOWN_CLIENT:
             con.execute(
                 "INSERT INTO bekende_herkomsten (naam, herkomst, laatst_gelukt) VALUES (?, ?, ?)"
                 " ON CONFLICT (naam, herkomst) DO UPDATE SET laatst_gelukt = excluded.laatst_gelukt",
-                (naam, _ref("herkomst", client), _iso(now)))
+                (name, _ref("herkomst", client), _iso(now)))
         if rehash:
-            con.execute("UPDATE gebruikers SET wachtwoord_hash = ? WHERE naam = ?", (rehash, naam))
+            con.execute("UPDATE gebruikers SET wachtwoord_hash = ? WHERE naam = ?", (rehash, name))
 
 
-def verify(con: sqlite3.Connection, naam: str, wachtwoord: str, client: str | None = None
+def verify(con: sqlite3.Connection, name: str, password: str, client: str | None = None
            ) -> str | None:
     """The account's role when name and password match and no wait applies; else None.
 
@@ -292,26 +292,26 @@ def verify(con: sqlite3.Connection, naam: str, wachtwoord: str, client: str | No
     None is one shared unknown client, never familiar. While a bucket of this attempt waits
     the password is not checked (the same argon2 work is done) and nothing is counted, so
     guessing during a wait neither extends nor shortens it."""
-    naam = normalize_name(naam)
+    name = normalize_name(name)
     client = (client or "").strip() or UNKNOWN_CLIENT
     now = clock.now()
-    buckets = _buckets(naam, client, _familiar(con, naam, client, now))
+    buckets = _buckets(name, client, _familiar(con, name, client, now))
     if _waiting(con, buckets, now):
-        _burn(wachtwoord)
+        _burn(password)
         return None
     row = con.execute("SELECT rol, wachtwoord_hash FROM gebruikers WHERE naam = ?",
-                      (naam,)).fetchone()
+                      (name,)).fetchone()
     if row is None:
-        _burn(wachtwoord)            # unknown names are counted alike: no enumeration by wait
+        _burn(password)            # unknown names are counted alike: no enumeration by wait
         _record_failure(con, buckets, now)
         return None
     try:
-        _hasher.verify(row["wachtwoord_hash"], wachtwoord or "")
+        _hasher.verify(row["wachtwoord_hash"], password or "")
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         _record_failure(con, buckets, now)
         return None
-    rehash = _hasher.hash(wachtwoord) if _hasher.check_needs_rehash(row["wachtwoord_hash"]) else None
-    _record_success(con, naam, client, now, rehash)
+    rehash = _hasher.hash(password) if _hasher.check_needs_rehash(row["wachtwoord_hash"]) else None
+    _record_success(con, name, client, now, rehash)
     return row["rol"] if row["rol"] in access.ROLES else None
 
 
@@ -321,23 +321,23 @@ def _digest(session_id: str) -> str:
     return hashlib.sha256(session_id.encode("utf-8")).hexdigest()
 
 
-def start_session(con: sqlite3.Connection, naam: str, rol: str, soort: str = "lokaal") -> str:
+def start_session(con: sqlite3.Connection, name: str, role: str, kind: str = "lokaal") -> str:
     """A new session; returns its id (shown to no one but the session's own state)."""
-    _check_role(rol)
+    _check_role(role)
     session_id = secrets.token_urlsafe(32)
     stamp = _iso(clock.now())
     with state.transaction(con):
         con.execute(
             "INSERT INTO sessies (sessie_hash, soort, naam, rol, aangemaakt_op, laatst_gezien_op)"
-            " VALUES (?, ?, ?, ?, ?, ?)", (_digest(session_id), soort, naam, rol, stamp, stamp))
+            " VALUES (?, ?, ?, ?, ?, ?)", (_digest(session_id), kind, name, role, stamp, stamp))
     return session_id
 
 
-def login(con: sqlite3.Connection, naam: str, wachtwoord: str, client: str | None = None
+def login(con: sqlite3.Connection, name: str, password: str, client: str | None = None
           ) -> str | None:
     """Verify and start a session: the session id, or None (reason deliberately unsaid)."""
-    rol = verify(con, naam, wachtwoord, client)
-    return None if rol is None else start_session(con, normalize_name(naam), rol)
+    role = verify(con, name, password, client)
+    return None if role is None else start_session(con, normalize_name(name), role)
 
 
 def check_session(con: sqlite3.Connection, session_id: str | None, *, touch: bool = True
@@ -359,10 +359,10 @@ def check_session(con: sqlite3.Connection, session_id: str | None, *, touch: boo
     created = datetime.fromisoformat(row["aangemaakt_op"])
     seen = datetime.fromisoformat(row["laatst_gezien_op"])
     # A local session takes the account's current role: a changed role applies at once.
-    rol = row["account_rol"] if row["soort"] == "lokaal" else row["rol"]
+    role = row["account_rol"] if row["soort"] == "lokaal" else row["rol"]
     expired = (
-        rol not in access.ROLES
-        or now - seen > timedelta(minutes=terms.idle_minutes(rol or ""))
+        role not in access.ROLES
+        or now - seen > timedelta(minutes=terms.idle_minutes(role or ""))
         or now - created > timedelta(hours=terms.maximaal_uren)
     )
     if expired:
@@ -370,19 +370,19 @@ def check_session(con: sqlite3.Connection, session_id: str | None, *, touch: boo
             con.execute("DELETE FROM sessies WHERE sessie_hash = ?", (key,))
         return None
     if not touch:
-        return Session(row["naam"], rol, row["soort"], created, seen)
+        return Session(row["naam"], role, row["soort"], created, seen)
     with state.transaction(con):
         con.execute("UPDATE sessies SET laatst_gezien_op = ? WHERE sessie_hash = ?",
                     (_iso(now), key))
-    return Session(row["naam"], rol, row["soort"], created, now)
+    return Session(row["naam"], role, row["soort"], created, now)
 
 
-def recently_active(con: sqlite3.Connection, naam: str, soort: str) -> bool:
+def recently_active(con: sqlite3.Connection, name: str, kind: str) -> bool:
     """Whether `naam` has a session of this kind within its idle and absolute terms
     (another tab, or the tab before a reload)."""
     now, terms = clock.now(), config.sessies()
     for row in con.execute("SELECT rol, aangemaakt_op, laatst_gezien_op FROM sessies"
-                           " WHERE soort = ? AND naam = ?", (soort, naam)):
+                           " WHERE soort = ? AND naam = ?", (kind, name)):
         seen = datetime.fromisoformat(row["laatst_gezien_op"])
         created = datetime.fromisoformat(row["aangemaakt_op"])
         if (now - seen <= timedelta(minutes=terms.idle_minutes(row["rol"]))
@@ -404,16 +404,16 @@ def random_password() -> str:
     return secrets.token_urlsafe(15)   # 20 characters, ~120 bits
 
 
-def ensure_test_account(con: sqlite3.Connection, rol: str, naam: str | None = None
+def ensure_test_account(con: sqlite3.Connection, role: str, name: str | None = None
                         ) -> tuple[str, str]:
     """(name, password) of a fresh account with this role; resets the password when the
     name exists. For tests and the browser harness, never for production accounts."""
-    naam = normalize_name(naam or f"test-{rol}")
-    wachtwoord = random_password()
-    if exists(con, naam):
+    name = normalize_name(name or f"test-{role}")
+    password = random_password()
+    if exists(con, name):
         with state.transaction(con):
-            con.execute("UPDATE gebruikers SET rol = ? WHERE naam = ?", (_check_role(rol), naam))
-        set_password(con, naam, wachtwoord)
+            con.execute("UPDATE gebruikers SET rol = ? WHERE naam = ?", (_check_role(role), name))
+        set_password(con, name, password)
     else:
-        add(con, naam, rol, wachtwoord)
-    return naam, wachtwoord
+        add(con, name, role, password)
+    return name, password

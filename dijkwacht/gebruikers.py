@@ -49,11 +49,11 @@ def _lijst(con, args) -> int:
     if not rows:
         print("Er zijn nog geen gebruikers.")
         return 0
-    width = max(len(a.naam) for a in rows)
+    width = max(len(a.name) for a in rows)
     for a in rows:
         status = (f"vertraagd tot {a.geblokkeerd_tot} (mislukte pogingen)"
                   if a.geblokkeerd_tot else "")
-        print(f"{a.naam:<{width}}  {a.rol:<9}  sinds {a.aangemaakt_op[:10]}  {status}".rstrip())
+        print(f"{a.name:<{width}}  {a.role:<9}  sinds {a.aangemaakt_op[:10]}  {status}".rstrip())
     return 0
 
 

@@ -147,7 +147,7 @@ def _rollback_link(served: Path) -> Path:
     return served.with_name(f".{served.name}.terugdraaien")
 
 
-def roll_back(db: Path | None = None, actor: str = "etl", rol: str | None = None) -> str:
+def roll_back(db: Path | None = None, actor: str = "etl", role: str | None = None) -> str:
     """Put the previous version back; returns its load id. Recorded in the load log and the
     audit log (who did it). Holds the publish lock throughout, so no load publishes between
     choosing the version and recording the rollback."""
@@ -166,12 +166,12 @@ def roll_back(db: Path | None = None, actor: str = "etl", rol: str | None = None
         os.replace(temporary, db)
         fsync(db.parent)
         previous.unlink()
-        _record_rollback(db, current_id, restored_id, actor, rol)
+        _record_rollback(db, current_id, restored_id, actor, role)
     return restored_id
 
 
 def _record_rollback(db: Path, current_id: str | None, restored_id: str | None,
-                     actor: str, rol: str | None) -> None:
+                     actor: str, role: str | None) -> None:
     """The rollback's row in the load log and the audit log, written under the publish lock
     so its time lies between the publication it undid and the next one."""
     now = state.utc_now()
@@ -183,7 +183,7 @@ def _record_rollback(db: Path, current_id: str | None, restored_id: str | None,
                     " status, melding) VALUES (?, ?, ?, 'terugdraaien', ?, 1, 'klaar', ?)",
                     [rollback_id, now, now, str(db),
                      f"teruggedraaid van {current_id} naar {restored_id}"])
-        audit.record("terugdraaien", actor=actor, rol=rol, herkomst="etl" if actor == "etl" else "app",
+        audit.record("terugdraaien", actor=actor, rol=role, herkomst="etl" if actor == "etl" else "app",
                      object=f"{current_id} → {restored_id}", load_id=restored_id, con=log)
     finally:
         log.close()

@@ -178,7 +178,7 @@ def test_session_id_stored_hashed_and_checked(con, analist):
     stored = [r[0] for r in con.execute("SELECT sessie_hash FROM sessies")]
     assert stored and session_id not in stored
     session = accounts.check_session(con, session_id)
-    assert (session.naam, session.rol, session.soort) == ("anna", "analist", "lokaal")
+    assert (session.name, session.role, session.kind) == ("anna", "analist", "lokaal")
     assert accounts.check_session(con, session_id + "x") is None
     assert accounts.check_session(con, None) is None
     assert accounts.login(con, analist, "fout-wachtwoord-123") is None
@@ -228,7 +228,7 @@ def test_password_change_and_removal_end_sessions(con, analist):
 def test_role_change_applies_to_open_sessions(con, analist):
     session_id = accounts.login(con, analist, PASSWORD)
     con.execute("UPDATE gebruikers SET rol = 'bestuur' WHERE naam = ?", (analist,))
-    assert accounts.check_session(con, session_id).rol == "bestuur"
+    assert accounts.check_session(con, session_id).role == "bestuur"
     con.execute("UPDATE gebruikers SET rol = 'superuser' WHERE naam = ?", (analist,))
     assert accounts.check_session(con, session_id) is None             # unknown role: nothing
 

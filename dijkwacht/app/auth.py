@@ -111,7 +111,7 @@ def session_alive() -> bool:
         session = accounts.check_session(con, session_id, touch=False)
     if session is None:
         return False
-    if session.soort == "oidc":
+    if session.kind == "oidc":
         age = _oidc_token_age()
         return (st.user.is_logged_in and age is not None
                 and age <= timedelta(hours=config.sessies().maximaal_uren))
@@ -167,13 +167,13 @@ def _local_role(renew: bool = False) -> str | None:
         return None
     with _state() as con:
         session = accounts.check_session(con, session_id, touch=renew)
-    if session is None or session.soort != "lokaal":
+    if session is None or session.kind != "lokaal":
         _forget(EXPIRED)
         return None
     if from_cookie:
         st.session_state[SESSION_KEY] = session_id
-    st.session_state[NAME_KEY] = session.naam
-    return session.rol
+    st.session_state[NAME_KEY] = session.name
+    return session.role
 
 
 def _forget(notice: str | None) -> None:
@@ -200,9 +200,9 @@ def _forget(notice: str | None) -> None:
         st.session_state[SPENT_KEY] = _digest(connected_with)
 
 
-def _start(con, naam: str, rol: str, soort: str = "lokaal") -> str:
+def _start(con, name: str, role: str, kind: str = "lokaal") -> str:
     """A new server-side session for this tab, handed over to the browser's cookie."""
-    session_id = accounts.start_session(con, naam, rol, soort=soort)
+    session_id = accounts.start_session(con, name, role, kind=kind)
     st.session_state[SESSION_KEY] = session_id
     if session_cookie.ACTIVE:
         st.session_state[TICKET_KEY] = session_cookie.issue(session_id)
@@ -316,7 +316,7 @@ def _oidc_role(renew: bool = False) -> str | None:
             session = accounts.check_session(con, session_id, touch=renew)
             if session is None:                       # idle too long in this tab
                 return _oidc_end(con, session_id)
-            if session.soort == "oidc" and session.naam == ident and session.rol == rol:
+            if session.kind == "oidc" and session.name == ident and session.role == rol:
                 st.session_state[SESSION_KEY] = session_id
                 st.session_state[NAME_KEY] = ident
                 return rol
@@ -327,7 +327,7 @@ def _oidc_role(renew: bool = False) -> str | None:
         elif (age > timedelta(minutes=terms.idle_minutes(rol))
               and not accounts.recently_active(con, ident, "oidc")):
             return _oidc_end(con, None)
-        _start(con, ident, rol, soort="oidc")
+        _start(con, ident, rol, kind="oidc")
     st.session_state[NAME_KEY] = ident
     log_login(ident, True, rol, oidc=True)
     return rol

@@ -316,7 +316,7 @@ def roll_back(role: str) -> str:
     """Put the previous published database back (beheerder only); returns its load id."""
     steward(role)
     from etl.publish import roll_back as restore
-    return restore(actor=session.user(), rol=role)
+    return restore(actor=session.user(), role=role)
 
 
 # --- Koppelingen (issue 10): key-level data, "detail" permission --------------------------
