@@ -22,7 +22,7 @@ test: setup-test lint
 
 # The working loop: unit, ETL rules, AppTests — no browser, no nginx, nothing marked slow.
 test-fast: $(VENV)/.test $(VENDOR) lint
-	$(BIN)/python -m pytest -q -m "not browser and not slow"
+	$(BIN)/python -m pytest -q -m "not browser and not nginx and not slow"
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .

@@ -15,6 +15,8 @@ from bench import national
 from dijkwacht import config
 
 ROOT = config.ROOT
+# A whole benchmark run (ETL, every page, Chromium when present): the full layer only.
+pytestmark = pytest.mark.slow
 
 
 def test_national_bench_runs_at_scale_1(tmp_path):

@@ -30,7 +30,9 @@ from dijkwacht import config
 ROOT = config.ROOT
 NGINX = shutil.which("nginx") or (Path("/usr/sbin/nginx") if Path("/usr/sbin/nginx").exists() else None)
 
-pytestmark = pytest.mark.skipif(NGINX is None, reason="nginx is niet geïnstalleerd (make nginx)")
+# A real nginx in front of a real Streamlit server: the full layer only (make test).
+pytestmark = [pytest.mark.skipif(NGINX is None, reason="nginx is niet geïnstalleerd (make nginx)"),
+              pytest.mark.nginx]
 
 HEADERS = {
     "strict-transport-security": "max-age=31536000",

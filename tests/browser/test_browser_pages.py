@@ -7,8 +7,6 @@ skipped with a reason.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 import time
 from pathlib import Path
@@ -16,6 +14,7 @@ from pathlib import Path
 import browser_harness as h
 import pytest
 from browser_harness import SESSION, STATS
+from downloads import CHECKS
 
 from dijkwacht import access
 
@@ -49,62 +48,9 @@ MAIN_FIGURE: dict[str, str] = {
     "data": TABLE,
 }
 
-# --- downloads: file extension → check of the content -------------------------------------
+# --- downloads: what each kind must be is in downloads.py ----------------------------------
 
 
-def _check_csv(data: bytes) -> str:
-    text = data.decode("utf-8-sig")
-    sample = text[:4096]
-    dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
-    rows = list(csv.reader(io.StringIO(text), dialect))
-    # A header is required; an empty table (e.g. no quarantined rows in the demo) is not
-    # an error, the row count is reported.
-    assert rows and any(cell.strip() for cell in rows[0]), f"CSV without a header: {text[:200]!r}"
-    width = len(rows[0])
-    assert all(len(r) == width for r in rows if r), "CSV rows of unequal width"
-    formulas = [c for r in rows for c in r if re.match(r"^(=|@|[+-][^\d.,\s])", c)]
-    assert not formulas, f"CSV cells a spreadsheet reads as formulas: {formulas[:5]}"
-    return f"{len(rows) - 1} rows × {width} columns"
-
-
-def _check_xlsx(data: bytes) -> str:
-    import openpyxl
-
-    assert data[:2] == b"PK", "XLSX is not a zip file"
-    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
-    sheet = book.worksheets[0]
-    rows = [r for r in sheet.iter_rows(values_only=True) if any(c is not None for c in r)]
-    assert rows, "XLSX first sheet is empty"
-    return f"{len(book.worksheets)} sheet(s), {len(rows)} rows on the first"
-
-
-def _check_png(data: bytes) -> str:
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-    from PIL import Image
-
-    with Image.open(io.BytesIO(data)) as image:
-        assert image.width > 50 and image.height > 50, image.size
-        return f"PNG {image.width}×{image.height}"
-
-
-def _check_svg(data: bytes) -> str:
-    head = data[:2000].decode("utf-8", "replace")
-    assert "<svg" in head, "not an SVG"
-    return f"SVG {len(data)} bytes"
-
-
-def _check_pdf(data: bytes) -> str:
-    assert data[:5] == b"%PDF-", "not a PDF"
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(data))
-    text = " ".join(page.extract_text() or "" for page in reader.pages)
-    assert len(text.strip()) > 20, "PDF without text"
-    return f"PDF {len(reader.pages)} page(s), {len(text)} characters of text"
-
-
-DOWNLOAD_CHECKS = {".csv": _check_csv, ".xlsx": _check_xlsx, ".png": _check_png,
-                   ".svg": _check_svg, ".pdf": _check_pdf}
 DOWNLOAD_TIMEOUT_MS = 30_000
 MAX_PER_KIND = 2     # per page and extension: enough to know the kind works, and fast
 
@@ -182,10 +128,10 @@ def _check_downloads(page, role: str, key: str) -> list[str]:
             download.cancel()
             continue
         seen[ext] = seen.get(ext, 0) + 1
-        assert ext in DOWNLOAD_CHECKS, f"no check for {name}: add one to DOWNLOAD_CHECKS"
+        assert ext in CHECKS, f"no check for {name}: add one to CHECKS"
         data = Path(download.path()).read_bytes()
         try:
-            done.append(f"{name}: {DOWNLOAD_CHECKS[ext](data)}")
+            done.append(f"{name}: {CHECKS[ext](data)}")
         except AssertionError as exc:
             raise AssertionError(f"download {name!r} ({label}) on {key}: {exc}") from exc
         STATS["downloads"] += 1

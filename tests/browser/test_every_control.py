@@ -32,8 +32,6 @@ the Data page has a version to roll back to) and one browser context per role.
 """
 from __future__ import annotations
 
-import csv
-import io
 import re
 import sqlite3
 import subprocess
@@ -41,11 +39,11 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.etree import ElementTree
 
 import browser_harness as h
 import pytest
 from browser_harness import SESSION, STATS
+from downloads import CHECKS
 
 from dijkwacht import access
 
@@ -245,52 +243,8 @@ PRIORITY = ("download", "button", "checkbox", "expander", "text", "date", "uploa
 OPTION = {"radio": "[data-testid='stRadioOption']", "buttongroup": "button"}
 
 
-# --- downloads: what each kind of file must be ----------------------------------------------
+# --- downloads: what each kind must be is in downloads.py ------------------------------------
 
-def _check_pdf(data: bytes) -> str:
-    assert data[:5] == b"%PDF-", f"not a PDF: {data[:20]!r}"
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(data))
-    text = " ".join(page.extract_text() or "" for page in reader.pages)
-    assert len(text.strip()) > 20, "PDF without readable text"
-    return f"PDF, {len(reader.pages)} p."
-
-
-def _check_xlsx(data: bytes) -> str:
-    import openpyxl
-
-    assert data[:2] == b"PK", "XLSX is not a zip file"
-    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
-    rows = [r for r in book.worksheets[0].iter_rows(values_only=True) if any(c is not None for c in r)]
-    assert rows and any(c not in (None, "") for c in rows[0]), "XLSX without a header row"
-    return f"XLSX, {len(rows) - 1} rows"
-
-
-def _check_csv(data: bytes) -> str:
-    text = data.decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert rows and any(cell.strip() for cell in rows[0]), f"CSV without a header: {text[:200]!r}"
-    assert all(len(r) == len(rows[0]) for r in rows if r), "CSV rows of unequal width"
-    return f"CSV, {len(rows) - 1} rows"
-
-
-def _check_png(data: bytes) -> str:
-    from PIL import Image
-
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
-    with Image.open(io.BytesIO(data)) as image:
-        assert image.width > 50 and image.height > 50, image.size
-        return f"PNG {image.width}×{image.height}"
-
-
-def _check_svg(data: bytes) -> str:
-    root = ElementTree.fromstring(data)
-    assert root.tag.endswith("svg"), f"not an SVG: <{root.tag}>"
-    return "SVG"
-
-
-CHECKS = {".pdf": _check_pdf, ".xlsx": _check_xlsx, ".csv": _check_csv, ".png": _check_png, ".svg": _check_svg}
 # A type named in a button's label is the type the file must have.
 LABEL_TYPES = {"pdf": ".pdf", "excel": ".xlsx", "xlsx": ".xlsx", "csv": ".csv", "png": ".png",
                "svg": ".svg", "sjabloon": ".xlsx"}
@@ -876,8 +830,10 @@ def test_sign_out_last(role_page, role):
     page = role_page(role)
     button = page.locator("[data-testid='stSidebar'] [data-testid='stButton'] button").filter(has_text="Uitloggen")
     expect(button).to_be_visible()
-    with h.new_run(page):
-        button.click()
+    # The walk may have left a run going (a download, a late fragment): a click during a run
+    # never flips the state to "running" again, so wait for quiet, then for the login form.
+    h.wait_for_app(page)
+    button.click()
     expect(page.get_by_label("Gebruikersnaam")).to_be_visible(timeout=h.TIMEOUT_MS)
     assert not page.locator(h.SIDEBAR_NAV).count()
     assert h.page_errors(page) == []

@@ -1,0 +1,61 @@
+"""What each kind of downloaded file must be: one check per extension, shared by the page
+tests and the every-control walk. Each check raises AssertionError with what is wrong and
+returns a short description for the report."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from xml.etree import ElementTree
+
+
+def check_csv(data: bytes) -> str:
+    text = data.decode("utf-8-sig")
+    sample = text[:4096]
+    dialect = csv.Sniffer().sniff(sample, delimiters=",;\t") if sample.strip() else csv.excel
+    rows = list(csv.reader(io.StringIO(text), dialect))
+    # A header is required; an empty table (no quarantined rows in the demo) is not an error.
+    assert rows and any(cell.strip() for cell in rows[0]), f"CSV without a header: {text[:200]!r}"
+    width = len(rows[0])
+    assert all(len(r) == width for r in rows if r), "CSV rows of unequal width"
+    formulas = [c for r in rows for c in r if re.match(r"^(=|@|[+-][^\d.,\s])", c)]
+    assert not formulas, f"CSV cells a spreadsheet reads as formulas: {formulas[:5]}"
+    return f"CSV, {len(rows) - 1} rows × {width} columns"
+
+
+def check_xlsx(data: bytes) -> str:
+    import openpyxl
+
+    assert data[:2] == b"PK", "XLSX is not a zip file"
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    rows = [r for r in book.worksheets[0].iter_rows(values_only=True) if any(c is not None for c in r)]
+    assert rows and any(c not in (None, "") for c in rows[0]), "XLSX without a header row"
+    return f"XLSX, {len(book.worksheets)} sheet(s), {len(rows) - 1} rows on the first"
+
+
+def check_png(data: bytes) -> str:
+    from PIL import Image
+
+    assert data[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG"
+    with Image.open(io.BytesIO(data)) as image:
+        assert image.width > 50 and image.height > 50, image.size
+        return f"PNG {image.width}×{image.height}"
+
+
+def check_svg(data: bytes) -> str:
+    root = ElementTree.fromstring(data)
+    assert root.tag.endswith("svg"), f"not an SVG: <{root.tag}>"
+    return f"SVG {len(data)} bytes"
+
+
+def check_pdf(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    assert data[:5] == b"%PDF-", f"not a PDF: {data[:20]!r}"
+    reader = PdfReader(io.BytesIO(data))
+    text = " ".join(page.extract_text() or "" for page in reader.pages)
+    assert len(text.strip()) > 20, "PDF without readable text"
+    return f"PDF {len(reader.pages)} page(s), {len(text)} characters of text"
+
+
+CHECKS = {".csv": check_csv, ".xlsx": check_xlsx, ".png": check_png, ".svg": check_svg, ".pdf": check_pdf}
