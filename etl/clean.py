@@ -32,7 +32,7 @@ import dataframely as dy
 import polars as pl
 
 from dijkwacht.sources import Column, Source
-from etl.read import FIELD_ERROR, LINE
+from etl.read import CONTENT, FIELD_ERROR, LINE
 
 HIDDEN = "(verborgen)"
 RAW = "_ruw_"
@@ -421,8 +421,10 @@ def clean(frame: pl.DataFrame, source: Source, valid_buurtcodes: frozenset[str],
           horizon: Horizon | None = None) -> Cleaned:
     """Apply the contract of `source` to a frame whose columns are already contract names.
     With a `horizon` (etl.load always passes one), rows dated after it are quarantined."""
-    data_columns = [c for c in frame.columns if c not in (LINE, FIELD_ERROR)]
-    if data_columns:
+    data_columns = [c for c in frame.columns if c not in (LINE, FIELD_ERROR, CONTENT)]
+    if CONTENT in frame.columns:          # judged before free-text columns were dropped
+        frame = frame.filter(pl.col(CONTENT)).drop(CONTENT)
+    elif data_columns:
         blank = pl.all_horizontal([_text(c).is_null() for c in data_columns])
         frame = frame.filter(~blank)
     rows_in = frame.height

@@ -26,7 +26,7 @@ from etl import keys, location, retention
 from etl.clean import ADDRESS_MESSAGE, Cleaned, Horizon, clean, mask_header, mask_text, normalise_header
 from etl.facts import build_facts
 from etl.publish import building, exclusive
-from etl.read import FIELD_ERROR, LINE, Unreadable, read_bytes_safely, read_file
+from etl.read import CONTENT, FIELD_ERROR, LINE, Unreadable, read_bytes_safely, read_file
 from etl.reference import valid_buurtcodes, write_reference
 
 # 2: bronstand.eerste_datum (a source's first record date); an older database gets the
@@ -131,7 +131,12 @@ def map_headers(frame: pl.DataFrame, source: Source, report: FileReport) -> pl.D
         else:
             # A file without a header row has its first data row here: never an identifier.
             report.unknown_columns.append(mask_header(header))
-    return frame.select(keep).rename(renames)
+    # Whether a line is blank is judged on every column it had: a line with only free text
+    # (never loaded) is a record without its key, quarantined — not a blank line dropped.
+    data = [h for h in frame.columns if h not in (LINE, FIELD_ERROR)]
+    content = pl.any_horizontal([pl.col(h).cast(pl.String).str.strip_chars().fill_null("") != ""
+                                 for h in data]) if data else pl.lit(False)
+    return frame.select(*keep, content.alias(CONTENT)).rename(renames)
 
 
 def horizon() -> Horizon:

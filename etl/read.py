@@ -22,6 +22,7 @@ import polars as pl
 
 LINE = "_regel"
 FIELD_ERROR = "_veldfout"              # why a line's field count is wrong, else null
+CONTENT = "_inhoud"                    # the line has a value in any column, dropped ones included
 SEPARATORS = (";", ",", "\t")
 BOM = b"\xef\xbb\xbf"
 ZIP_MAGIC = b"PK\x03\x04"
