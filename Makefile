@@ -20,9 +20,10 @@ run: setup demo-db demo-accounts
 test: setup-test lint
 	$(BIN)/python -m pytest
 
-# The working loop: unit, ETL rules, AppTests — no browser, no nginx, nothing marked slow.
+# The working loop: unit, ETL rules, AppTests — no browser, no nginx, nothing marked slow;
+# one worker per core (pytest-xdist), property tests with fewer examples (tests/layers.py).
 test-fast: $(VENV)/.test $(VENDOR) lint
-	$(BIN)/python -m pytest -q -m "not browser and not nginx and not slow"
+	DIJKWACHT_TESTLAAG=snel $(BIN)/python -m pytest -q -n auto -m "not browser and not nginx and not slow"
 
 lint: $(VENV)/.test
 	$(BIN)/ruff check .

@@ -23,6 +23,9 @@ from dijkwacht import access, figures, measures
 from dijkwacht.app import data
 from dijkwacht.filters import Period
 
+# Collects everything the mayor can ask for (~20 s): the full layer, not the working loop.
+pytestmark = pytest.mark.slow
+
 LAYERS = tuple(measures.LAYERS)
 HEADLINE_LAYER = {m.code: m.maat for m in measures.MEASURES
                   if m.soort == measures.TELLING and m.maat in measures.LAYERS}

@@ -25,6 +25,7 @@ from apptest_support import (
     shows_login,
     sign_in_form,
 )
+from layers import one_fast
 from streamlit.testing.v1 import AppTest
 from streamlit.util import calc_hash
 
@@ -106,7 +107,7 @@ def open_url(app: SentinelApp, key: str, session_id: str | None, *, first_run: b
 
 # --- URL gating --------------------------------------------------------------------------
 
-@pytest.mark.parametrize("role", access.ROLES)
+@pytest.mark.parametrize("role", one_fast(access.ROLES))
 def test_pages_outside_the_role_are_neither_listed_nor_reachable(sentinel_app, role):
     session_id = session_for(role)
     at = sentinel_app.run(new_app(sentinel_app.script, session_id))
@@ -173,7 +174,7 @@ def _unknown_identity(kind: str, tmp_path, monkeypatch) -> tuple[str | None, dic
     return None, {"is_logged_in": True, "email": email, "sub": "sub-" + email}
 
 
-@pytest.mark.parametrize("kind", UNKNOWN)
+@pytest.mark.parametrize("kind", one_fast(UNKNOWN))
 def test_unknown_identity_gets_no_data_on_any_page(sentinel_app, app_state, monkeypatch, kind):
     session_id, user = _unknown_identity(kind, app_state, monkeypatch)
     leaks = []
@@ -339,6 +340,7 @@ def test_result_cached_for_analist_never_reaches_bestuur_data_layer(app_state, m
     st.cache_data.clear()
 
 
+@pytest.mark.slow    # every page twice in AppTest; the data-layer test above is the loop's
 def test_result_cached_for_analist_never_reaches_bestuur_in_the_app(app_state, monkeypatch):
     """Same, through the router in one process: the planted meta (no demo) hides the demo
     banner for analist sessions; a bestuur session must still see the banner."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import polars as pl
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from layers import examples
 
 from etl import keys
 from etl.clean import address_message, normalise_postcode
@@ -52,7 +53,7 @@ def partner_file(draw):
     return text.encode(encoding), body, sep
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(120), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(generated=partner_file())
 # Found by this test: a line with only free text (a column never loaded) vanished as blank.
 @example(generated=(b'registratienummer;datum_ontmanteling;opmerking\n;;";"\n', [';;";"'], ";"))
@@ -82,7 +83,7 @@ ADDRESS = st.text(alphabet="Kerkstraat ,-0123456789abAB\u00e9 ", max_size=24)
 POSTCODE = st.one_of(st.none(), st.sampled_from(["3311XC", "3311 xc", " 3311xc ", "33", "AB3311"]))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(adres=st.lists(ADDRESS, min_size=1, max_size=8), postcode=st.lists(POSTCODE, min_size=8, max_size=8))
 def test_vectorised_address_message_equals_reference(adres, postcode):
     postcode = postcode[:len(adres)]

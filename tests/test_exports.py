@@ -10,6 +10,7 @@ import openpyxl
 import polars as pl
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from layers import examples
 
 from dijkwacht.exports import FORMULA_START, csv_bytes, formula_like, neutralise, xlsx_bytes
 
@@ -58,7 +59,7 @@ def test_column_names_are_neutralised_too():
     assert not ws.cell(1, 2).quotePrefix
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.text(min_size=0, max_size=12), min_size=1, max_size=6),
        st.sampled_from(FORMULA_START))
 def test_no_cell_starts_with_a_formula_character(texts, start):

@@ -126,6 +126,7 @@ def test_common_and_repetitive_passwords_are_refused(state_file, weak):
     assert "nog geen gebruikers" in cli(state_file, "lijst").stdout
 
 
+@pytest.mark.slow    # 20 real password checks (argon2) and three CLI processes
 def test_list_shows_a_wait_and_vrijgeven_lifts_it(state_file):
     assert cli(state_file, "toevoegen", "piet", "--rol", "analist", "--wachtwoord-stdin",
                stdin="een-lang-wachtwoord\n").returncode == 0

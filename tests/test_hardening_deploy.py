@@ -173,6 +173,7 @@ def _under_mdwe(tmp_path: Path, extra_env: dict[str, str]) -> subprocess.Complet
                           text=True, cwd=config.ROOT, env=env, timeout=300)
 
 
+@pytest.mark.slow    # a load and the Data page in a child process under PR_SET_MDWE
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="alleen Linux")
 def test_python_and_its_libraries_run_under_memory_deny_write_execute(tmp_path):
     """MemoryDenyWriteExecute=yes, applied with the kernel's own switch (PR_SET_MDWE, which

@@ -51,6 +51,7 @@ def generated(structure, seed: int, rate: float) -> tuple[lattice.Protected, dic
     return lattice.protect(areas, periods, [(grids, {"laag|alle": tuple(grids)})]), grids_all
 
 
+@pytest.mark.slow    # hypothesis over the real lattice: ~1 min
 @SETTINGS
 @given(seed=st.integers(0, 10_000), rate=st.sampled_from([0.3, 1.0, 3.0]))
 def test_marks_values_and_exactness(structure, seed, rate):
@@ -70,6 +71,7 @@ def test_marks_values_and_exactness(structure, seed, rate):
                     assert value == exact and label == str(exact)
 
 
+@pytest.mark.slow    # hypothesis over the real lattice: ~45 s
 @SETTINGS
 @given(seed=st.integers(0, 10_000), rate=st.sampled_from([0.3, 1.0, 3.0]))
 def test_nothing_is_pinned(structure, seed, rate):

@@ -14,13 +14,14 @@ import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from layers import examples
 from scipy.optimize import linprog
 
 from dijkwacht import privacy
 from dijkwacht.privacy import BESTUUR, LABEL_SUFFIX, PUBLICATIE
 
 CITY = "GM0505"
-SETTINGS = settings(max_examples=300, deadline=None,
+SETTINGS = settings(max_examples=examples(300), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
 
 small_or_any = st.one_of(st.integers(0, 5), st.integers(0, 12), st.integers(0, 40))
@@ -200,6 +201,7 @@ def _exact(v):
     return (v, v)
 
 
+@pytest.mark.slow    # 300 LPs: ~25 s
 @SETTINGS
 @given(tables(max_rows=6, max_cols=3), st.sampled_from([BESTUUR, PUBLICATIE]))
 def test_no_hidden_cell_can_be_narrowed_down_by_the_attacker_lp(table, profile):
