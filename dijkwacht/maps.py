@@ -39,8 +39,9 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from dijkwacht import assets, config
+from dijkwacht import assets, config, measures
 from dijkwacht.formats import number
+from dijkwacht.sources import SOURCES
 
 MIN_INWONERS = 150          # DESIGN §3: no rate per 1.000 inhabitants below this
 
@@ -58,22 +59,21 @@ MATEN = {"aantal": "Aantal", "per_1000": "Per 1.000 inwoners", "per_km2": "Per k
 NIVEAUS = {"buurt": "Buurt", "wijk": "Wijk"}
 _PREFIX = {"buurt": "BU", "wijk": "WK"}
 
-# Map layers: the sources and the measures taken (measures.LAYERS, from the fact table).
+# Map layers (measures.LAYERS, from the fact table): the counted sources, named by the
+# registry, and the measures taken, which have no source of their own.
 LAGEN = {
-    "hennepkwekerijen": "Ontmantelde hennepkwekerijen",
-    "verdachte_transacties": "Verdachte transacties",
-    "signalen": "Signalen meldpunt",
-    "controles": "Controles en Bibob-toetsen",
+    **{name: SOURCES[name].counted for name in measures.COUNTED_SOURCES},
     "sluitingen": "Sluitingen",
     "dwangsommen": "Lasten onder dwangsom",
     "waarschuwingen": "Bestuurlijke waarschuwingen",
     "bibob_toetsen": "Bibob-toetsen",
     "bibob_geweigerd": "Bibob: geweigerd of ingetrokken",
 }
-PROBLEEM = ("hennepkwekerijen", "verdachte_transacties", "signalen")
-INTERVENTIE = ("controles", "sluitingen", "dwangsommen", "waarschuwingen", "bibob_toetsen",
-               "bibob_geweigerd")
-HANDHAVING = ("hennepkwekerijen",) + INTERVENTIE     # enforcement output, not prevalence
+PROBLEEM = measures.ZAKEN
+INTERVENTIE = tuple(layer for layer in measures.LAYERS if layer not in PROBLEEM)
+# Enforcement output, not prevalence: what was done, and problems only found by enforcing.
+HANDHAVING = tuple(layer for layer in measures.LAYERS if layer in INTERVENTIE
+                   or any(m.handhaving and m.maat == layer for m in measures.MEASURES))
 
 # ColorBrewer YlOrRd (counts), RdBu (change, hotspots).
 SEQUENTIAL = ("#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026")
