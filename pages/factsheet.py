@@ -45,12 +45,12 @@ if fs.schatting is not None:
             f"gevonden (bandbreedte × {DISCOVERY_BAND[0]} tot × {DISCOVERY_BAND[1]}).")
 st.write(f"**{figures.dwangsom_text(fs)}** (het bedrag telt alleen de lasten waarvan het bedrag is vastgelegd).")
 
-files = data.factsheet_files(role, year)
+chart_png = data.factsheet_charts(role, year)
 left, right = st.columns(2)
 for column, names in ((left, ("hennep", "handhaving")), (right, ("reeks", "activiteiten"))):
     with column:
         for name in names:
-            st.image(files["charts"][name], caption=charts.CHARTS[name][0], width="stretch")
+            st.image(chart_png[name], caption=charts.CHARTS[name][0], width="stretch")
 
 st.subheader(f"Alle indicatoren, {year} en {year - 1}")
 st.dataframe([{"Indicator": c["naam"], str(year): figures.shown(c["waarde"], c["eenheid"]),
@@ -71,7 +71,7 @@ with left:
                                             for c in fs.wijk_codes}}], hide_index=True)
     st.caption(figures.HIDDEN_NOTE)
 with right:
-    st.image(files["charts"]["kaart"], caption=charts.MAP_TITLE, width="stretch")
+    st.image(chart_png["kaart"], caption=charts.MAP_TITLE, width="stretch")
 
 st.subheader("Activiteiten van het programma (pijler 2 en 3)")
 if fs.activiteiten:
@@ -94,30 +94,38 @@ st.markdown("\n".join(
     + (f", gegevens vanaf {formats.day(date.fromisoformat(b['eerste_datum']))}" if b.get("eerste_datum") else "")
     for b in fs.bronnen) + f"\n- Wijkgrenzen: CBS Wijk- en buurtkaart 2020 ({fs.attributie}, CC BY 4.0)")
 
-# --- downloads: the app's own buttons, gated by role (DESIGN §6) -------------------------
-# through dijkwacht/audit.py once it exists.
+# --- downloads: the app's own buttons, gated by role (DESIGN §6); each file is made on click
 st.subheader("Downloaden")
 name = f"factsheet-{fs.gemeente.lower()}-{year}"
+
+
+def document(kind: str) -> bytes:
+    return data.factsheet_document(role, year)[kind]
+
+
+def svg(chart: str) -> bytes:
+    return data.factsheet_reuse(role, year, "svg")[chart]
+
+
 a, b, _ = st.columns([1, 1, 3])
-a.download_button("PDF", data=ui.export(role, f"{name}.pdf", lambda: files["pdf"]), file_name=f"{name}.pdf",
+a.download_button("PDF", data=ui.export(role, f"{name}.pdf", lambda: document("pdf")), file_name=f"{name}.pdf",
                   mime="application/pdf", key="fs_pdf", on_click="ignore", icon=":material/picture_as_pdf:")
-b.download_button("PNG", data=ui.export(role, f"{name}.png", lambda: files["png"]), file_name=f"{name}.png",
+b.download_button("PNG", data=ui.export(role, f"{name}.png", lambda: document("png")), file_name=f"{name}.png",
                   mime="image/png", key="fs_png", on_click="ignore", icon=":material/image:")
 if access.may(role, "export_tables"):
     st.caption("Voor hergebruik: elke grafiek als PNG of SVG, en de indicatorentabel als Excel.")
-    svgs = data.factsheet_reuse(role, year, "svg")
     for chart, (title, _) in charts.CHARTS.items():
         c1, c2, c3 = st.columns([3, 1, 1])
         c1.write(title)
-        c2.download_button("PNG", data=ui.export(role, f"{name}-{chart}.png", lambda c=chart: files["charts"][c]),
+        c2.download_button("PNG", data=ui.export(role, f"{name}-{chart}.png", lambda c=chart: chart_png[c]),
                            file_name=f"{name}-{chart}.png",
                            mime="image/png", key=f"fs_{chart}_png", on_click="ignore")
-        c3.download_button("SVG", data=ui.export(role, f"{name}-{chart}.svg", lambda c=chart: svgs[c]),
+        c3.download_button("SVG", data=ui.export(role, f"{name}-{chart}.svg", lambda c=chart: svg(c)),
                            file_name=f"{name}-{chart}.svg",
                            mime="image/svg+xml", key=f"fs_{chart}_svg", on_click="ignore")
     c1, c2, _ = st.columns([3, 1, 1])
     c1.write(charts.MAP_TITLE)
-    c2.download_button("PNG", data=ui.export(role, f"{name}-kaart.png", lambda: files["charts"]["kaart"]),
+    c2.download_button("PNG", data=ui.export(role, f"{name}-kaart.png", lambda: chart_png["kaart"]),
                        file_name=f"{name}-kaart.png",
                        mime="image/png", key="fs_kaart_png", on_click="ignore")
     st.download_button("Indicatoren (Excel)", data=ui.export(role, f"{name}-indicatoren.xlsx",

@@ -21,6 +21,10 @@ from dijkwacht.app import auth, session
 from dijkwacht.measures import LAYERS
 
 CACHE_TTL = 600
+# Every cache is bounded in entries as well as time (issue 17): one entry per role and
+# database version, or per role, version and filter choice.
+PER_VERSION = 8
+PER_FILTER = 64
 
 
 def database_version() -> str | None:
@@ -31,7 +35,7 @@ def database_version() -> str | None:
         return None
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=PER_VERSION)
 def _meta(role: str, version: str) -> dict:
     access.require(role, "aggregates")
     rows = queries.served().query("meta").to_dicts()
@@ -45,7 +49,7 @@ def meta(role: str) -> dict:
     return {} if version is None else _meta(role, version)
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=PER_VERSION)
 def _source_status(role: str, version: str) -> pl.DataFrame:
     access.require(role, "aggregates")
     return queries.served().query("bronstand")
@@ -109,7 +113,7 @@ def _area(buurten: tuple[str, ...] | None) -> list[str] | None:
 
 # --- areas -----------------------------------------------------------------------------
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=PER_VERSION)
 def _area_options(role: str, version: str) -> pl.DataFrame:
     access.require(role, "aggregates")
     return queries.served().query("gebieden_keuze")
@@ -121,7 +125,7 @@ def area_options(role: str) -> pl.DataFrame:
     return _area_options(role, database_version())
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=PER_FILTER)
 def _area_buurten(role: str, version: str, soort: str, code: str) -> tuple[str, ...]:
     access.require(role, "aggregates")
     frame = queries.served().query("gebied_buurten", soort=soort, code=code)
@@ -154,7 +158,7 @@ def area_name(role: str, gebied: str) -> str:
     return f"{filters.AREA_KINDS[area[0]]} {name}" if area[0] != "wijk" else name
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=PER_VERSION)
 def _first_date(role: str, version: str) -> date | None:
     access.require(role, "aggregates")
     return queries.served().query("databereik")["eerste_datum"][0]
@@ -233,7 +237,7 @@ def _page_data(role: str, page: str, version: str, van: date, tot: date,
     return out
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=PER_FILTER)
 def _hennep(role, version, van, tot, buurten):
     return _page_data(role, "hennep", version, van, tot, buurten, {
         "kern": ("hennep_kerncijfers", {}), "verdeling": ("hennep_verdeling", {})})
@@ -245,7 +249,7 @@ def hennep(role: str, period: filters.Period, buurten: tuple[str, ...] | None = 
     return _hennep(role, database_version(), period.van, period.tot, buurten)
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=PER_FILTER)
 def _geldstromen(role, version, van, tot, buurten):
     return _page_data(role, "geldstromen", version, van, tot, buurten, {
         "kern": ("transacties_kerncijfers", {}), "verdeling": ("transacties_verdeling", {})})
@@ -257,7 +261,7 @@ def geldstromen(role: str, period: filters.Period, buurten: tuple[str, ...] | No
     return _geldstromen(role, database_version(), period.van, period.tot, buurten)
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=PER_FILTER)
 def _meldpunt(role, version, van, tot, buurten, thema):
     extra = {"thema": thema}
     return _page_data(role, "meldpunt", version, van, tot, buurten, {
@@ -272,7 +276,7 @@ def meldpunt(role: str, period: filters.Period, buurten: tuple[str, ...] | None 
     return _meldpunt(role, database_version(), period.van, period.tot, buurten, thema)
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=PER_FILTER)
 def _handhaving(role, version, van, tot, buurten):
     return _page_data(role, "handhaving", version, van, tot, buurten, {
         "verdeling": ("controles_verdeling", {})})
@@ -524,7 +528,7 @@ def hotspot_input(role: str, period: filters.Period, laag: str) -> pl.DataFrame:
     return _hotspot_input(role, database_version(), period.van, period.tot, laag)
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=PER_VERSION)
 def _focus_areas(role: str, version: str) -> pl.DataFrame:
     access.require(role, "aggregates")
     return queries.served().query("kaart_focusgebieden")
@@ -536,7 +540,7 @@ def focus_areas(role: str) -> pl.DataFrame:
     return _focus_areas(role, database_version())
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=PER_FILTER)
 def _grow_site_cells(role: str, version: str, van: date, tot: date) -> pl.DataFrame:
     access.require(role, "points")
     return queries.served().query("kaart_cellen", van=van, tot=tot)
@@ -561,7 +565,7 @@ def area_profile(role: str, niveau: str, code: str, period: filters.Period,
 # documents.figures.build_factsheet, for every role alike. The briefing snapshot is what
 # the mayor takes to the triangle: the bestuur profile, whoever makes it.
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=PER_FILTER)
 def _factsheet(role: str, version: str, year: int):
     access.require(role, "aggregates")
     from dijkwacht.documents.figures import build_factsheet
@@ -575,20 +579,31 @@ def factsheet(role: str, year: int):
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=8)
-def _factsheet_files(role: str, version: str, year: int) -> dict:
-    access.require(role, "export_factsheet")
+def _factsheet_charts(role: str, version: str, year: int) -> dict[str, bytes]:
+    access.require(role, "aggregates")
     from dijkwacht.documents.charts import chart_files
-    from dijkwacht.documents.pdf import factsheet_pdf, page_png
-    fs = _factsheet(role, version, year)
-    charts = chart_files(fs, "png")
-    pdf = factsheet_pdf(fs, charts)
-    return {"pdf": pdf, "png": page_png(pdf), "charts": charts}
+    return chart_files(_factsheet(role, version, year), "png")
 
 
-def factsheet_files(role: str, year: int) -> dict:
-    """{"pdf", "png", "charts": {name: png}} for every role that may export the factsheet."""
+def factsheet_charts(role: str, year: int) -> dict[str, bytes]:
+    """{name: PNG} of the factsheet's charts and wijk map, as the page shows them."""
+    access.require(role, "aggregates")
+    return _factsheet_charts(role, database_version(), year)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=8)
+def _factsheet_document(role: str, version: str, year: int) -> dict[str, bytes]:
     access.require(role, "export_factsheet")
-    return _factsheet_files(role, database_version(), year)
+    from dijkwacht.documents.pdf import factsheet_pdf, page_png
+    pdf = factsheet_pdf(_factsheet(role, version, year), _factsheet_charts(role, version, year))
+    return {"pdf": pdf, "png": page_png(pdf)}
+
+
+def factsheet_document(role: str, year: int) -> dict[str, bytes]:
+    """{"pdf", "png"} of the factsheet, for every role that may export it. Made when first
+    asked for (a download, publishing), not for showing the page."""
+    access.require(role, "export_factsheet")
+    return _factsheet_document(role, database_version(), year)
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=8)
@@ -615,9 +630,9 @@ def publish_factsheet(role: str, who: str, year: int, reden: str | None = None) 
     access.require(role, "export_tables")
     from dijkwacht import state
     from dijkwacht.documents.archive import publish
-    files = factsheet_files(role, year)
+    files = factsheet_document(role, year)
     with state.opened() as con:
-        return publish(con, factsheet(role, year), {"pdf": files["pdf"], "png": files["png"]},
+        return publish(con, factsheet(role, year), files,
                        who, role, reden=reden)
 
 
