@@ -75,7 +75,7 @@ audit:
 
 # --- data -------------------------------------------------------------------------------
 demo-db: setup
-	@if [ -f "$(DB)" ]; then echo "Database $(DB) bestaat al."; \
+	@if $(BIN)/python -m etl.versions "$(DB)"; then echo "Database $(DB) bestaat al."; \
 	else $(BIN)/python -m etl --demo --db "$(DB)"; fi
 
 # One account per role for the demo; passwords are printed once, when they are made.

@@ -5,6 +5,13 @@ one row per record of hennepkwekerijen, verdachte_transacties, signalen, control
 eigendommen). No Streamlit here: the data layer (dijkwacht/app/data.py) checks the role and
 caches; the page only draws.
 
+At national scale (issue 17) the dashboard never holds the whole event list: the ETL
+builds the event list, a per-key index, the linked keys and the owner clusters (with the
+functions here, networkx included) as tables at every load (sql/build/koppelingen.sql,
+etl/linkage_tables.py); the data layer reads one key, one cluster or one period at a time
+and runs the functions below on just those records. tests/test_linkage_at_load.py holds
+that what it serves equals these functions over the whole list.
+
 Keys are the ETL's pseudonyms (DESIGN §2): `adres_sleutel` (keyed HMAC over postcode,
 house number and addition) and `persoon_sleutel` (subject_id / eigenaar_id, one key space,
 so an owner who is also an FIU subject links). Nothing here can make a key readable; the UI
@@ -36,7 +43,7 @@ from dijkwacht.sources import SOURCES as REGISTRY
 
 SHORT = 10
 
-# The linked sources (dijkwacht/sql/koppeling_gebeurtenissen.sql), and one record of each in
+# The linked sources (dijkwacht/sql/build/koppelingen.sql), and one record of each in
 # words: views of the registry.
 SOURCES = tuple(s.name for s in REGISTRY.values() if s.linked)
 SOURCE_LABELS = {s.name: s.singular or s.label for s in REGISTRY.values() if s.linked}
@@ -93,6 +100,7 @@ DETAIL_PURPOSES = ("RIEC-casus", "Bestuurlijke rapportage", "Handhavingsvoorbere
 CASE_NUMBER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ./_-]{2,39}$")
 
 GROW_WINDOW_DAYS = 150
+SHOWN_CLUSTERS = 50         # the owner networks the page offers (laid out at load)
 FOLLOW_UP_DAYS = 365
 
 EVENT_SCHEMA = {
@@ -188,19 +196,36 @@ def timeline(events: pl.DataFrame, key: str) -> pl.DataFrame:
 # ---------------------------------------------------------------------------------------
 # 2. owner networks
 # ---------------------------------------------------------------------------------------
-def owner_graph(events: pl.DataFrame) -> nx.Graph:
-    """Owners/subjects ↔ addresses. Edges: eigendommen (owner of), a grow site's eigenaar_id
-    at its address, a suspicious transaction's subject at its address. Address nodes carry
-    the records at that address (`events`), person nodes the records naming them."""
+NETWORK_SOURCES = ("eigendommen", "hennepkwekerijen", "verdachte_transacties")
+
+
+def owner_links(events: pl.DataFrame) -> pl.DataFrame:
+    """The owner graph's relations: one row per (adres_sleutel, persoon_sleutel, bron), in
+    that order (so the graph, and the layout drawn from it, is the same on every run)."""
+    return (events.filter(pl.col("adres_sleutel").is_not_null() & pl.col("persoon_sleutel").is_not_null()
+                          & pl.col("bron").is_in(NETWORK_SOURCES))
+            .select("adres_sleutel", "persoon_sleutel", "bron").unique()
+            .sort("adres_sleutel", "persoon_sleutel", "bron"))
+
+
+def link_graph(links) -> nx.Graph:
+    """The graph of (adres_sleutel, persoon_sleutel, bron) rows, nodes and edges added in
+    row order. Built from the rows of one cluster, in the same order, it equals that
+    cluster's subgraph of the whole graph, node and edge order included."""
     g = nx.Graph()
-    linking = events.filter(pl.col("adres_sleutel").is_not_null() & pl.col("persoon_sleutel").is_not_null()
-                            & pl.col("bron").is_in(["eigendommen", "hennepkwekerijen", "verdachte_transacties"]))
-    for a, p, bron in linking.select("adres_sleutel", "persoon_sleutel", "bron").unique().iter_rows():
+    for a, p, bron in links:
         g.add_node(("adres", a), soort="adres", sleutel=a)
         g.add_node(("persoon", p), soort="persoon", sleutel=p)
         relations = g.get_edge_data(("persoon", p), ("adres", a), default={}).get("relaties", set())
         g.add_edge(("persoon", p), ("adres", a), relaties=relations | {bron})
     return g
+
+
+def owner_graph(events: pl.DataFrame) -> nx.Graph:
+    """Owners/subjects ↔ addresses. Edges: eigendommen (owner of), a grow site's eigenaar_id
+    at its address, a suspicious transaction's subject at its address. Address nodes carry
+    the records at that address (`events`), person nodes the records naming them."""
+    return link_graph(owner_links(events).iter_rows())
 
 
 def max_within(dates: list[date], days: int = GROW_WINDOW_DAYS) -> tuple[int, int | None]:
@@ -266,22 +291,46 @@ def clusters(events: pl.DataFrame, graph: nx.Graph | None = None,
 def cluster_layout(events: pl.DataFrame, keys: list[str], seed: int = 7) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Node and edge frames of one cluster (its `sleutels`) with a spring layout, ready to
     draw: nodes (sleutel, label, soort, x, y, kwekerijen, gebeurtenissen), edges (x0, y0,
-    x1, y1, relatie)."""
-    g = owner_graph(events)
+    x1, y1, relatie). The cluster's graph is built from its own relations in the whole
+    graph's order (not as a subgraph view, whose node order follows set iteration and so
+    changes between processes): the same layout on every run and at load."""
     wanted = set(keys)
-    sub = g.subgraph([n for n in g.nodes if n[1] in wanted])
-    pos = nx.spring_layout(sub, seed=seed) if sub.number_of_nodes() else {}
+    links = owner_links(events).filter(pl.col("adres_sleutel").is_in(keys) & pl.col("persoon_sleutel").is_in(keys))
+    return draw_network(link_graph(links.iter_rows()), node_counts(events, list(wanted)), seed)
+
+
+def node_counts(events: pl.DataFrame, keys: list[str] | None = None) -> pl.DataFrame:
+    """Per key (of `keys`, default all): the records other than eigendommen with it
+    (gebeurtenissen) and the grow sites among them (kwekerijen). Columns: soort, sleutel,
+    gebeurtenissen, kwekerijen."""
     records = events.filter(pl.col("bron") != "eigendommen")
-    counts = {}
-    for col in ("adres_sleutel", "persoon_sleutel"):
-        per = (records.filter(pl.col(col).is_in(list(wanted)))
-               .group_by(col).agg(pl.len().alias("n"),
-                                  (pl.col("bron") == "hennepkwekerijen").sum().alias("k")))
-        counts[col] = {r[0]: (r[1], r[2]) for r in per.iter_rows()}
+    parts = []
+    for col, kind in (("adres_sleutel", "adres"), ("persoon_sleutel", "persoon")):
+        mine = records.filter(pl.col(col).is_not_null() if keys is None else pl.col(col).is_in(keys))
+        parts.append(mine.group_by(col).agg(
+            pl.len().cast(pl.Int64).alias("gebeurtenissen"),
+            (pl.col("bron") == "hennepkwekerijen").sum().cast(pl.Int64).alias("kwekerijen"))
+            .select(pl.lit(kind).alias("soort"), pl.col(col).alias("sleutel"), "gebeurtenissen", "kwekerijen"))
+    return pl.concat(parts)
+
+
+def layout(graph: nx.Graph, seed: int = 7) -> dict:
+    """The fixed-seed spring layout of a (cluster) graph: {node: (x, y)}. Seconds for a
+    cluster of a thousand nodes, so the ETL lays out the clusters the page offers
+    (SHOWN_CLUSTERS) at load."""
+    return nx.spring_layout(graph, seed=seed) if graph.number_of_nodes() else {}
+
+
+def draw_network(sub: nx.Graph, counts: pl.DataFrame, seed: int = 7,
+                 pos: dict | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Node and edge frames of a (cluster) graph with a fixed-seed spring layout (or the
+    layout `pos`, as `layout` gives); `counts` as node_counts."""
+    pos = layout(sub, seed) if pos is None else pos
+    per_node = {(r[0], r[1]): (r[2], r[3]) for r in counts.iter_rows()}
     nodes = []
     for node in sub.nodes:
         kind, key = node
-        n, k = counts["adres_sleutel" if kind == "adres" else "persoon_sleutel"].get(key, (0, 0))
+        n, k = per_node.get((kind, key), (0, 0))
         nodes.append({"sleutel": key, "label": short(key), "soort": kind,
                       "x": float(pos[node][0]), "y": float(pos[node][1]),
                       "kwekerijen": int(k), "gebeurtenissen": int(n)})
@@ -431,7 +480,7 @@ def outcome_by_referral(events: pl.DataFrame, van: date | None = None, tot: date
                  pl.col("met_maatregel").sum().alias("met_maatregel"))
             .with_columns((100.0 * pl.col("met_maatregel") / pl.col("signalen")).round(1)
                           .alias("aandeel_maatregel"))
-            .sort("signalen", descending=True))
+            .sort(["signalen", "doorgezet_naar"], descending=[True, False]))
 
 
 # ---------------------------------------------------------------------------------------
@@ -478,7 +527,8 @@ def attention_list(events: pl.DataFrame, since: date) -> pl.DataFrame:
                               pl.lit(None, pl.Date).alias("_laatst")))
     out = pl.concat([direct, by_owner.select(direct.columns)])
     summary = [
-        ", ".join(f"{c} × {SOURCE_LABELS[s['bron']].lower()}" for s in (b or []) for c in [s["count"]])
+        ", ".join(f"{c} × {SOURCE_LABELS[s['bron']].lower()}"
+                  for s in sorted(b or [], key=lambda s: (-s["count"], s["bron"])) for c in [s["count"]])
         + (f" (laatst {formats.day(last)})" if last else "")
         if b else "eigenaar heeft eerdere registraties"
         for b, last in zip(out["_bronnen"].to_list(), out["_laatst"].to_list())

@@ -179,3 +179,79 @@ CREATE TABLE feiten (
     aantal              BIGINT NOT NULL,
     som                 DOUBLE              -- amounts, plants, participants
 );
+
+-- Koppelingen at load (issue 17): built at every load, and after retention purges a kept
+-- version, from the rows above (dijkwacht/sql/build/koppelingen.sql and
+-- etl/linkage_tables.py). Key-level data, pseudonymous keys only.
+CREATE TABLE koppeling_gebeurtenissen (      -- the linked event list (linkage.EVENT_SCHEMA)
+    rij                 BIGINT NOT NULL,    -- order: datum, bron, nummer; stored in this order
+    bron                VARCHAR NOT NULL,
+    nummer              VARCHAR,
+    datum               DATE,
+    adres_sleutel       VARCHAR,
+    persoon_sleutel     VARCHAR,
+    buurtcode           VARCHAR,
+    soort               VARCHAR,
+    uitkomst            VARCHAR,
+    maatregel           VARCHAR,
+    doorgezet_naar      VARCHAR,
+    fase                VARCHAR,
+    partners            VARCHAR[],
+    bedrag              DOUBLE,
+    buurtnaam           VARCHAR
+);
+
+CREATE TABLE koppeling_index (               -- one row per (key, record), stored in key order
+    sleutel             VARCHAR NOT NULL,
+    sleutel_soort       VARCHAR NOT NULL,   -- 'adres' | 'persoon'
+    rij                 BIGINT NOT NULL,    -- koppeling_gebeurtenissen.rij
+    bron                VARCHAR NOT NULL,
+    datum               DATE
+);
+
+CREATE TABLE koppeling_sleutels (            -- keys in ≥ 2 sources or repeated in one
+    sleutel             VARCHAR NOT NULL,
+    sleutel_soort       VARCHAR NOT NULL,
+    bronnen             VARCHAR[] NOT NULL,
+    aantal_bronnen      BIGINT NOT NULL,
+    registraties        BIGINT NOT NULL,
+    hennepkwekerijen    BIGINT NOT NULL,
+    verdachte_transacties BIGINT NOT NULL,
+    signalen            BIGINT NOT NULL,
+    controles           BIGINT NOT NULL,
+    eigendommen         BIGINT NOT NULL,
+    eerste              DATE,
+    laatste             DATE                -- the score's recency is added when read
+);
+
+CREATE TABLE koppeling_clusters (            -- owner networks (linkage.clusters), 1 = largest
+    cluster             BIGINT NOT NULL,
+    personen            BIGINT NOT NULL,
+    adressen            BIGINT NOT NULL,
+    eigendommen         BIGINT NOT NULL,
+    kwekerijen          BIGINT NOT NULL,
+    kwekerijen_venster  BIGINT NOT NULL,
+    venster_dagen       BIGINT,
+    gebeurtenissen      BIGINT NOT NULL,
+    interventies        BIGINT NOT NULL,
+    eerste              DATE,
+    laatste             DATE,
+    sleutels            VARCHAR[] NOT NULL  -- person keys sorted, then address keys sorted
+);
+
+CREATE TABLE koppeling_kanten (              -- the owner graph's edges, in the graph's order
+    cluster             BIGINT NOT NULL,
+    adres_sleutel       VARCHAR NOT NULL,
+    persoon_sleutel     VARCHAR NOT NULL,
+    relaties            VARCHAR[] NOT NULL  -- eigendommen, hennepkwekerijen, verdachte_transacties
+);
+
+CREATE TABLE koppeling_knopen (              -- per node its cluster and records (not ownership)
+    sleutel             VARCHAR NOT NULL,
+    soort               VARCHAR NOT NULL,
+    cluster             BIGINT NOT NULL,
+    gebeurtenissen      BIGINT NOT NULL,
+    kwekerijen          BIGINT NOT NULL,
+    x                   DOUBLE,             -- its place in the cluster's layout, for the
+    y                   DOUBLE              -- clusters the page offers (linkage.SHOWN_CLUSTERS)
+);

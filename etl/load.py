@@ -25,13 +25,14 @@ from dijkwacht.sources import SOURCES, Source
 from etl import keys, location, retention
 from etl.clean import ADDRESS_MESSAGE, Cleaned, Horizon, clean, mask_header, mask_text, normalise_header
 from etl.facts import build_facts
+from etl.linkage_tables import build_linkage
 from etl.publish import building, exclusive
 from etl.read import CONTENT, FIELD_ERROR, LINE, Unreadable, read_bytes_safely, read_file
 from etl.reference import valid_buurtcodes, write_reference
+from etl.versions import SCHEMA_VERSION
 
 # 2: bronstand.eerste_datum (a source's first record date); an older database gets the
 # column at its next load (_refresh_meta), so it keeps loading.
-SCHEMA_VERSION = 2
 QUARANTINE_PREVIEW = 20
 READABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
 
@@ -353,7 +354,12 @@ def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced
                     say(f"      {report.status}: {report.message}")
                 reports.append(report)
 
-            if ready:
+            # A database built by an older Dijkwacht lacks tables built at load: rebuilt
+            # now, even when every file was loaded before (`make run` after an update).
+            outdated = bool(meta and not mismatch and (meta["schema"] or 0) < SCHEMA_VERSION)
+            if outdated and not ready:
+                say(f"      bijwerken: database van schemaversie {meta['schema']} naar {SCHEMA_VERSION}")
+            if ready or outdated:
                 now = clock.now().replace(tzinfo=None)
                 with building(db, load_id) as con:
                     write_reference(con)
@@ -369,6 +375,7 @@ def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced
                         say(f"      bewaartermijn: {sum(purged.values())} oude detailrijen verwijderd")
                     _refresh_meta(con, demo, key, load_id, now, {p.source.name for p in ready})
                     build_facts(con)   # the measures' fact table, before publishing
+                    build_linkage(con)   # Koppelingen: keys, index, clusters (issue 17)
                 published = True
                 say(f"gepubliceerd: {db}")
         status = "klaar"

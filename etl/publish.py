@@ -36,7 +36,15 @@ import duckdb
 
 from dijkwacht import audit, config, state
 from dijkwacht.queries import open_hardened
-from etl.versions import fsync, list_versions, next_version_number, prune_versions, versions_dir
+from etl.versions import (
+    SCHEMA_VERSION,
+    fsync,
+    list_versions,
+    next_version_number,
+    prune_versions,
+    schema_of,
+    versions_dir,
+)
 
 
 def create_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -159,7 +167,11 @@ def roll_back(db: Path | None = None, actor: str = "etl", role: str | None = Non
             raise NothingToRollBack("er is geen eerdere versie om naar terug te gaan")
         previous = versions[0]
         current_id = load_id_of(db) if db.exists() else None
-        restored_id = load_id_of(previous)
+        restored_id, schema = load_id_of(previous), schema_of(previous)
+        if schema < SCHEMA_VERSION:         # fail closed: its pages would miss tables
+            raise NothingToRollBack("de vorige versie is gebouwd door een oudere versie van Dijkwacht "
+                                    f"(schemaversie {schema}, nu {SCHEMA_VERSION}) en kan niet terug; "
+                                    "laad de bestanden zo nodig opnieuw")
         temporary = _rollback_link(db)
         temporary.unlink(missing_ok=True)
         os.link(previous, temporary)

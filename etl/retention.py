@@ -13,8 +13,9 @@ load purges nothing in the served file.
 The kept versions (etl/publish.py, the last five, for rollback) would otherwise hold the
 purged detail for five more loads, and a rollback would serve it again. So every publication
 and every rollback, under the publish lock, purges the same detail (same term, same day)
-from each kept version that still has some: a copy is purged, its fact table rebuilt, and
-renamed over the version (a reader with the old file open keeps its view until it closes).
+from each kept version that still has some: a copy is purged, its fact table and Koppelingen
+tables (etl/linkage_tables.py) rebuilt, and renamed over the version (a reader with the old
+file open keeps its view until it closes).
 A version that cannot be purged is removed: retention goes before rollback.
 """
 from __future__ import annotations
@@ -31,6 +32,7 @@ import duckdb
 from dijkwacht import config
 from dijkwacht.sources import SOURCES
 from etl.facts import build_facts
+from etl.linkage_tables import build_linkage
 from etl.versions import fsync, list_versions
 
 _LOG = logging.getLogger("dijkwacht.etl")
@@ -121,6 +123,7 @@ def _purge_copy(version: Path, days: int, today: date) -> int:
         try:
             purged = apply(con, days, today)
             build_facts(con)            # the fact table holds day totals of the purged rows
+            build_linkage(con)          # and the Koppelingen tables their records
             con.execute("CHECKPOINT")
         finally:
             con.close()

@@ -7,6 +7,9 @@ import os
 from pathlib import Path
 
 KEEP_VERSIONS = 5
+# The served database's layout (meta.schema_versie). 2: bronstand.eerste_datum;
+# 3: the Koppelingen tables built at load (etl/linkage_tables.py).
+SCHEMA_VERSION = 3
 
 
 def versions_dir(served: Path) -> Path:
@@ -35,3 +38,19 @@ def list_versions(served: Path) -> list[Path]:
 def prune_versions(served: Path) -> None:
     for old in list_versions(served)[KEEP_VERSIONS:]:
         old.unlink(missing_ok=True)
+
+
+def schema_of(db: Path) -> int:
+    """The schema version a database file was built with (0: none recorded)."""
+    from dijkwacht.queries import open_hardened
+    con = open_hardened(db)
+    try:
+        rows = con.execute("SELECT schema_versie FROM meta").fetchall()
+    finally:
+        con.close()
+    return (rows[0][0] or 0) if rows else 0
+
+
+if __name__ == "__main__":      # `python -m etl.versions DB`: exit 0 when DB is up to date (make run)
+    import sys
+    sys.exit(0 if Path(sys.argv[1]).exists() and schema_of(Path(sys.argv[1])) >= SCHEMA_VERSION else 1)

@@ -39,12 +39,13 @@ with tab_new:
 
 with tab_keys:
     st.markdown(linkage.SCORE_UITLEG)
-    keys = data.linked_keys(role)
-    ui.table(view, linkage.shown_keys(keys.head(500)), "gekoppelde_sleutels", "sleutels")
-    st.caption(f"{formats.number(keys.height)} gekoppelde sleutels; de 500 hoogste staan in de tabel.")
+    keys = data.linked_keys(role)           # the data.KEY_LIMIT highest
+    ui.table(view, linkage.shown_keys(keys), "gekoppelde_sleutels", "sleutels")
+    st.caption(f"{formats.number(data.linked_key_count(role))} gekoppelde sleutels; de "
+               f"{formats.number(data.KEY_LIMIT)} hoogste staan in de tabel.")
 
     st.subheader("Tijdlijn van één sleutel")
-    key = st.selectbox("Sleutel", keys.head(500)["sleutel"].to_list(), format_func=linkage.short)
+    key = st.selectbox("Sleutel", keys["sleutel"].to_list(), format_func=linkage.short)
     purpose = st.selectbox("Doel van het inzien", [*linkage.DETAIL_PURPOSES, "Zaaknummer"], index=None,
                            placeholder="Kies een doel")
     if purpose == "Zaaknummer":
@@ -68,10 +69,10 @@ with tab_net:
                "of waar zij geregistreerd zijn (hennepkwekerij, verdachte transactie). Een cluster is "
                "een groep die zo met elkaar verbonden is; gerangschikt op aantal adressen, dan "
                "registraties.")
-    clusters = data.owner_clusters(role)
-    ui.table(view, linkage.shown_clusters(clusters.head(50)), "clusters", "clusters")
+    clusters = data.owner_clusters(role)    # the data.CLUSTER_LIMIT largest
+    ui.table(view, linkage.shown_clusters(clusters), "clusters", "clusters")
     if clusters.height:
-        number = st.selectbox("Cluster", clusters.head(50)["cluster"].to_list(),
+        number = st.selectbox("Cluster", clusters["cluster"].to_list(),
                               format_func=lambda n: linkage.cluster_sentence(clusters.row(n - 1, named=True)))
         row = clusters.row(number - 1, named=True)
         nodes, edges = data.cluster_network(role, tuple(row["sleutels"]))

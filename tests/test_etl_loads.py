@@ -16,8 +16,8 @@ from etl_support import table
 
 from dijkwacht import clock, config
 from etl.__main__ import main
-from etl.load import SCHEMA_VERSION, run
-from etl.versions import list_versions
+from etl.load import run
+from etl.versions import SCHEMA_VERSION, list_versions
 
 # A key that passes the key-strength rule (config.key_problem); never a real one.
 KEY = b"EaNmT8QfVG1b2uAmV1QS84Jw4ocG3jgBRzFRoteAtryzyFs3Kpe1qLAopjedv0Dd"
@@ -278,4 +278,4 @@ def test_a_database_from_before_eerste_datum_still_loads(tmp_path, db):
     assert r.status == "loaded"
     assert table(db, "SELECT eerste_datum, stand_per FROM bronstand WHERE bron = 'controles'") == [
         (date(2013, 2, 4), date(2024, 6, 1))]
-    assert table(db, "SELECT schema_versie FROM meta") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 2
+    assert table(db, "SELECT schema_versie FROM meta") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 3

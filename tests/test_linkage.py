@@ -274,6 +274,7 @@ def test_purpose_is_a_listed_purpose_or_a_case_number():
 
 @pytest.mark.parametrize("call", [
     lambda d: d.linked_keys("bestuur"),
+    lambda d: d.linked_key_count("bestuur"),
     lambda d: d.key_timeline("bestuur", "abc"),
     lambda d: d.owner_clusters("bestuur"),
     lambda d: d.cluster_network("bestuur", ("abc",)),

@@ -145,3 +145,42 @@ def test_rollback_from_the_command_line(tmp_path):
     run([grow_sites(tmp_path / "hennepkwekerijen_2.csv", 4, start=5)], db, key=KEY, progress=lambda _: None)
     assert main(["--terugdraaien", "--db", str(db)]) == 0
     assert count(db) == 1
+
+
+def _outdated(path) -> None:
+    """Make `path` look built by Dijkwacht before the Koppelingen tables (schema 2)."""
+    con = duckdb.connect(str(path))
+    con.execute("DROP TABLE koppeling_sleutels")
+    con.execute("UPDATE meta SET schema_versie = 2")
+    con.close()
+
+
+def _has_linkage(db) -> bool:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return bool(con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'koppeling_sleutels'")
+                    .fetchone()[0])
+    finally:
+        con.close()
+
+
+def test_an_outdated_database_is_brought_up_to_date_by_the_next_run_without_new_files(tmp_path):
+    db = tmp_path / "dijkwacht.duckdb"
+    first = grow_sites(tmp_path / "hennepkwekerijen_1.csv", 3)
+    run([first], db, key=KEY, progress=lambda _: None)
+    _outdated(db)
+    assert not _has_linkage(db)
+    (report,) = run([first], db, key=KEY, progress=lambda _: None)
+    assert report.status == "skipped" and _has_linkage(db) and count(db) == 3
+    assert duckdb.connect(str(db), read_only=True).execute("SELECT schema_versie FROM meta").fetchone() == (3,)
+
+
+def test_no_rollback_to_a_version_an_older_dijkwacht_built(tmp_path):
+    db = tmp_path / "dijkwacht.duckdb"
+    run([grow_sites(tmp_path / "hennepkwekerijen_1.csv", 2)], db, key=KEY, progress=lambda _: None)
+    run([grow_sites(tmp_path / "hennepkwekerijen_2.csv", 5, start=10)], db, key=KEY, progress=lambda _: None)
+    from etl.versions import list_versions
+    _outdated(list_versions(db)[0])
+    with pytest.raises(NothingToRollBack, match="oudere versie van Dijkwacht"):
+        roll_back(db)
+    assert count(db) == 7 and _has_linkage(db)

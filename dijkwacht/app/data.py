@@ -324,61 +324,102 @@ def roll_back(role: str) -> str:
 
 
 # --- Koppelingen (issue 10): key-level data, "detail" permission --------------------------
-# The event list of every source is read once per database version; the linkage functions
-# (dijkwacht/linkage.py, pure) derive everything else from it.
+# Built at load (issue 17: dijkwacht/sql/build/koppelingen.sql, etl/linkage_tables.py): the
+# event list, a per-key index, the linked keys with their score parts and the owner
+# clusters are tables. A request reads one key, one cluster, one period or what is new
+# with a bound, bounded query and runs the pure linkage functions on just those records:
+# nothing here holds the whole event list or builds the whole graph
+# (tests/test_linkage_at_load.py: the same figures as the functions over every event).
 
-# cache_resource, not cache_data: every cache_data hit copies the frame (800,000 rows at
-# ×100 cost 1–3 s a hit and GBs of memory); polars frames are never changed in place.
-@st.cache_resource(ttl=CACHE_TTL, show_spinner=False, max_entries=4)
-def _link_events(role: str, version: str) -> pl.DataFrame:
+KEY_LIMIT = 500             # the linked keys the page lists
+CLUSTER_LIMIT = linkage.SHOWN_CLUSTERS     # the owner networks the page lists
+
+
+def _link_records(role: str, name: str, **params) -> pl.DataFrame:
+    """Records of the linked event list through the bound query `name` (EVENT_SCHEMA);
+    none without a database."""
     access.require(role, "detail")
-    return queries.served().query("koppeling_gebeurtenissen")
+    if database_version() is None:
+        return linkage.empty_events()
+    return queries.served().query(name, **params).cast(linkage.EVENT_SCHEMA)
 
 
-def _events(role: str) -> pl.DataFrame:
+def _link_table(role: str, name: str, like: pl.DataFrame, **params) -> pl.DataFrame:
+    """A load-built Koppelingen table through the bound query `name`, with the columns and
+    types of `like` (the pure function's result on no events, also served without a
+    database)."""
     access.require(role, "detail")
-    version = database_version()
-    return linkage.empty_events() if version is None else _link_events(role, version)
+    if database_version() is None:
+        return like
+    return queries.served().query(name, **params).select(like.columns).cast(dict(like.schema))
 
 
 def _stand_per(role: str) -> date:
     return meta(role).get("stand_per") or date.today()
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def _linked_keys(role: str, version: str, stand_per: date) -> pl.DataFrame:
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=PER_VERSION)
+def _linked_keys(role: str, version: str, stand_per: date, limit: int | None) -> pl.DataFrame:
     access.require(role, "detail")
-    return linkage.linked_keys(_events(role), stand_per)
+    like = linkage.linked_keys(linkage.empty_events(), stand_per)
+    return _link_table(role, "koppeling_sleutels", like, stand_per=stand_per, limit=limit)
 
 
-def linked_keys(role: str) -> pl.DataFrame:
-    """Keys in ≥ 2 sources or repeated in one, ranked by linkage.SCORE_UITLEG."""
+def linked_keys(role: str, limit: int | None = KEY_LIMIT) -> pl.DataFrame:
+    """The `limit` highest of the keys in ≥ 2 sources or repeated in one (None = all),
+    ranked by linkage.SCORE_UITLEG."""
     access.require(role, "detail")
-    return _linked_keys(role, database_version(), _stand_per(role))
+    return _linked_keys(role, database_version(), _stand_per(role), limit)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=PER_VERSION)
+def _linked_key_count(role: str, version: str) -> int:
+    access.require(role, "detail")
+    return int(queries.served().query("koppeling_sleutels_aantal")["aantal"][0])
+
+
+def linked_key_count(role: str) -> int:
+    """How many linked keys there are (linked_keys lists the first KEY_LIMIT)."""
+    access.require(role, "detail")
+    version = database_version()
+    return 0 if version is None else _linked_key_count(role, version)
 
 
 def key_timeline(role: str, key: str) -> pl.DataFrame:
     """Every record of one key, oldest first (ask the purpose first: log_detail_view)."""
     access.require(role, "detail")
-    return linkage.timeline(_events(role), key)
+    like = linkage.timeline(linkage.empty_events(), key)
+    return _link_table(role, "koppeling_tijdlijn", like, sleutel=key)
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
-def _owner_clusters(role: str, version: str) -> pl.DataFrame:
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=PER_VERSION)
+def _owner_clusters(role: str, version: str, limit: int | None) -> pl.DataFrame:
     access.require(role, "detail")
-    return linkage.clusters(_events(role))
+    like = linkage.clusters(linkage.empty_events())
+    return _link_table(role, "koppeling_clusters", like, limit=limit)
 
 
-def owner_clusters(role: str) -> pl.DataFrame:
-    """Owner networks (connected components), largest first."""
+def owner_clusters(role: str, limit: int | None = CLUSTER_LIMIT) -> pl.DataFrame:
+    """The `limit` largest owner networks (connected components; None = all), largest first."""
     access.require(role, "detail")
-    return _owner_clusters(role, database_version())
+    return _owner_clusters(role, database_version(), limit)
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=PER_FILTER)
 def _cluster_network(role: str, version: str, keys: tuple[str, ...]) -> tuple[pl.DataFrame, pl.DataFrame]:
     access.require(role, "detail")
-    return linkage.cluster_layout(_events(role), list(keys))
+    if version is None:
+        return linkage.cluster_layout(linkage.empty_events(), list(keys))
+    # Only this cluster's edges, in the whole graph's order: the same graph and layout as
+    # drawn from all events (linkage.cluster_layout), without reading them. The clusters
+    # the page offers were laid out at load; any other is laid out here.
+    links = queries.served().query("koppeling_netwerk", sleutels=list(keys))
+    counts = queries.served().query("koppeling_knopen", sleutels=list(keys))
+    graph = linkage.link_graph(links.iter_rows())
+    placed = {(kind, key): (x, y) for kind, key, x, y in counts.select("soort", "sleutel", "x", "y").iter_rows()
+              if x is not None and y is not None}
+    pos = placed if graph.number_of_nodes() and all(n in placed for n in graph.nodes) else None
+    return linkage.draw_network(graph, counts, pos=pos)
 
 
 def cluster_network(role: str, keys: tuple[str, ...]) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -387,13 +428,13 @@ def cluster_network(role: str, keys: tuple[str, ...]) -> tuple[pl.DataFrame, pl.
     return _cluster_network(role, database_version(), tuple(keys))
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=PER_FILTER)
 def _link_period(role: str, version: str, what: str, van: date | None, tot: date | None,
                  buurten: tuple[str, ...] | None):
     access.require(role, "detail")
-    events = _events(role)
-    if buurten is not None:
-        events = events.filter(pl.col("buurtcode").is_in(list(buurten)))
+    # Only the period's records in these buurten, and what can follow its signals.
+    events = _link_records(role, "koppeling_periode", van=van, tot=tot, dagen=linkage.FOLLOW_UP_DAYS,
+                           buurten=None if buurten is None else list(buurten))
     if what == "buurten":
         return linkage.problem_vs_intervention(events, van, tot)
     if what == "barriere":
@@ -427,10 +468,11 @@ def _bounds(period: filters.Period | None) -> tuple[date | None, date | None]:
     return (None, None) if period is None else (period.van, period.tot)
 
 
-@st.cache_data(ttl=CACHE_TTL, show_spinner=False)
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=16)
 def _attention(role: str, version: str, since: date) -> pl.DataFrame:
     access.require(role, "detail")
-    return linkage.attention_list(_events(role), since)
+    # Only the new records, their keys' earlier records and their addresses' owners.
+    return linkage.attention_list(_link_records(role, "koppeling_aandacht", sinds=since), since)
 
 
 SINCE_KEY = "dijkwacht_koppelingen_sinds"

@@ -51,7 +51,7 @@ class Source:
     problem: bool = False                  # counts a problem (prevalence), not what was done about it
     extract: bool = False                  # an extract per case (eigendommen), not a series over time
     linked: bool = False                   # its keys are linked in Koppelingen (read by
-                                           # dijkwacht/sql/koppeling_gebeurtenissen.sql)
+                                           # dijkwacht/sql/build/koppelingen.sql at load)
     retained: bool = True                  # detail is purged after the retention term (etl.retention)
     amount_column: str | None = None       # the amount kept per year when detail is purged
     theme: str | None = None               # the programme theme all its records count under in Trends
