@@ -222,9 +222,13 @@ def _node_matrix(nodes: dict[str, tuple[int, ...]], n_atoms: int) -> np.ndarray:
 
 
 def protect(areas: Areas, periods: Periods,
-            groups: list[tuple[dict[str, np.ndarray], dict[str, tuple[str, ...]]]]) -> Protected:
+            groups: list[tuple[dict[str, np.ndarray], dict[str, tuple[str, ...]]]],
+            stored: dict[str, set[tuple[str, str]]] | None = None) -> Protected:
     """groups: per group of linked layers, ({leaf layer: atom counts [area atom, quarter]},
-    {aggregate layer: its leaf layers}). Returns every cell protected."""
+    {aggregate layer: its leaf layers}). Returns every cell protected. With `stored` (layer →
+    its secondary cells as (area, period) node ids, from `secondary_cells` of the same data)
+    the suppression is not searched again: small cells are hidden by the rule, the rest as
+    stored."""
     am = _node_matrix(areas.nodes, len(areas.atoms))
     pm = _node_matrix(periods.nodes, len(periods.atoms))
     tables = []
@@ -238,9 +242,24 @@ def protect(areas: Areas, periods: Periods,
         sums = {len(leaves) + i: tuple(list(leaves).index(x) for x in parts)
                 for i, parts in enumerate(aggregates.values())}
         table = Table(names, len(leaves), sums, values)
-        _suppress(table, areas, periods, am, pm)
+        if stored is None:
+            _suppress(table, areas, periods, am, pm)
+        else:
+            area_index = {a: i for i, a in enumerate(areas.nodes)}
+            period_index = {p: i for i, p in enumerate(periods.nodes)}
+            for li, layer in enumerate(names):
+                for area, period in stored.get(layer, ()):
+                    table.hidden[li, area_index[area], period_index[period]] = True
         tables.append(table)
     return Protected(areas, periods, tables)
+
+
+def secondary_cells(protected: Protected) -> list[tuple[str, str, str]]:
+    """(layer, area node, period node) of every cell hidden to protect another: what the
+    ETL stores at load so the dashboard need not search the suppression again."""
+    return [(layer, protected.area_ids[a], protected.period_ids[p])
+            for table in protected.tables for li, layer in enumerate(table.layers)
+            for a, p in zip(*np.nonzero(table.hidden[li] & ~table.primary[li]))]
 
 
 def _lines(table: Table, areas: Areas, periods: Periods):
@@ -462,8 +481,21 @@ def layer_id(maat: str, thema: str | None) -> str:
     return f"{maat}|{thema or 'alle'}"
 
 
-def build(db, stand_per: date, layers: tuple[str, ...]) -> Protected:
-    """Protect every cell of `layers` (fact measures) for the data's stand per."""
+def stored(db, stand_per: date) -> dict[str, set[tuple[str, str]]] | None:
+    """The secondary cells the ETL searched at load for this stand per (etl/protection.py),
+    per layer; None when it did not (then `build` searches)."""
+    rows = db.query("bescherming", stand_per=stand_per)
+    if rows.is_empty():
+        return None
+    cells: dict[str, set[tuple[str, str]]] = {}
+    for layer, area, period in rows.drop_nulls("laag").select("laag", "gebied", "periode").iter_rows():
+        cells.setdefault(layer, set()).add((area, period))
+    return cells
+
+
+def build(db, stand_per: date, layers: tuple[str, ...], stored: dict | None = None) -> Protected:
+    """Protect every cell of `layers` (fact measures) for the data's stand per; `stored`:
+    the secondary cells found at load (see `protect`)."""
     buurten = db.query("lattice_buurten").to_dicts()
     focus = {r["gebied"]: list(r["buurtcodes"]) for r in db.query("lattice_focus").iter_rows(named=True)}
     areas = Areas.build(buurten, focus)
@@ -484,4 +516,4 @@ def build(db, stand_per: date, layers: tuple[str, ...]) -> Protected:
     # relation links one layer's cells to another's below the city.
     groups = [({layer_id(maat, "alle"): grid}, {}) for (maat, thema), grid in sorted(grids.items())
               if thema == "alle"]
-    return protect(areas, periods, groups)
+    return protect(areas, periods, groups, stored)

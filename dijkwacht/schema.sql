@@ -255,3 +255,9 @@ CREATE TABLE koppeling_knopen (              -- per node its cluster and records
     x                   DOUBLE,             -- its place in the cluster's layout, for the
     y                   DOUBLE              -- clusters the page offers (linkage.SHOWN_CLUSTERS)
 );
+
+-- The bestuur role's protection, searched at load (etl/protection.py, issue 17): every cell
+-- dijkwacht.lattice hides to protect another (layer, area node, period node), and the stand
+-- per it was searched for. Small cells (1–4) are not stored: the counts give them.
+CREATE TABLE bescherming (laag VARCHAR NOT NULL, gebied VARCHAR NOT NULL, periode VARCHAR NOT NULL);
+CREATE TABLE bescherming_stand (stand_per DATE NOT NULL);

@@ -26,6 +26,7 @@ from etl import keys, location, retention
 from etl.clean import ADDRESS_MESSAGE, Cleaned, Horizon, clean, mask_header, mask_text, normalise_header
 from etl.facts import build_facts
 from etl.linkage_tables import build_linkage
+from etl.protection import build_protection
 from etl.publish import building, exclusive
 from etl.read import CONTENT, FIELD_ERROR, LINE, Unreadable, read_bytes_safely, read_file
 from etl.reference import valid_buurtcodes, write_reference
@@ -375,6 +376,7 @@ def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced
                         say(f"      bewaartermijn: {sum(purged.values())} oude detailrijen verwijderd")
                     _refresh_meta(con, demo, key, load_id, now, {p.source.name for p in ready})
                     build_facts(con)   # the measures' fact table, before publishing
+                    build_protection(con)   # the mayor's hidden cells, searched once (issue 17)
                     build_linkage(con)   # Koppelingen: keys, index, clusters (issue 17)
                 published = True
                 say(f"gepubliceerd: {db}")

@@ -33,6 +33,7 @@ from dijkwacht import config
 from dijkwacht.sources import SOURCES
 from etl.facts import build_facts
 from etl.linkage_tables import build_linkage
+from etl.protection import build_protection
 from etl.versions import fsync, list_versions
 
 _LOG = logging.getLogger("dijkwacht.etl")
@@ -123,6 +124,7 @@ def _purge_copy(version: Path, days: int, today: date) -> int:
         try:
             purged = apply(con, days, today)
             build_facts(con)            # the fact table holds day totals of the purged rows
+            build_protection(con)       # so the protection of its cells is found again
             build_linkage(con)          # and the Koppelingen tables their records
             con.execute("CHECKPOINT")
         finally:

@@ -8,7 +8,8 @@ from pathlib import Path
 
 KEEP_VERSIONS = 5
 # The served database's layout (meta.schema_versie). 2: bronstand.eerste_datum;
-# 3: the Koppelingen tables built at load (etl/linkage_tables.py).
+# 3: the Koppelingen tables and the bestuur protection built at load (etl/linkage_tables.py,
+# etl/protection.py).
 SCHEMA_VERSION = 3
 
 

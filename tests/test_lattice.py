@@ -103,3 +103,37 @@ def test_a_lone_small_buurt_is_not_given_away_by_its_wijk(structure):
     hidden_parts = [x for x in atoms if protected.cell("laag|a", f"buurt:{areas.atoms[x]}", quarter)[0] is None]
     wijk_value, _ = protected.cell("laag|a", wijk, quarter)
     assert len(hidden_parts) >= 2 or wijk_value is None
+
+
+# --- the search made at load (etl/protection.py) -------------------------------------------
+
+@pytest.mark.slow    # one full search over the demo (~15–30 s here)
+def test_the_protection_stored_at_load_is_the_one_a_search_finds(demo_db):
+    from dijkwacht import measures, queries
+
+    db = queries.served(demo_db)
+    stand_per = db.query("meta")["stand_per"][0]
+    stored = lattice.stored(db, stand_per)
+    assert stored is not None and sum(map(len, stored.values())) > 0
+    searched = lattice.build(db, stand_per, tuple(measures.LAYERS))
+    restored = lattice.build(db, stand_per, tuple(measures.LAYERS), stored)
+    for fresh, kept in zip(searched.tables, restored.tables, strict=True):
+        assert fresh.layers == kept.layers
+        assert np.array_equal(fresh.hidden, kept.hidden) and np.array_equal(fresh.values, kept.values)
+
+
+def test_the_dashboard_does_not_search_when_the_load_did(demo_db, monkeypatch):
+    from dijkwacht import measures, queries
+
+    def no_search(*_):
+        raise AssertionError("searched on a request")
+
+    monkeypatch.setattr(lattice, "_suppress", no_search)
+    db = queries.served(demo_db)
+    stand_per = db.query("meta")["stand_per"][0]
+    protected = lattice.build(db, stand_per, tuple(measures.LAYERS), lattice.stored(db, stand_per))
+    assert any(label == lattice.SECRET for layer in protected._layer
+               for label in [protected.cell(layer, a, p)[1] for a in protected.area_ids[:20]
+                             for p in protected.period_ids[:20]])
+    # Another stand per than the one searched for: no stored cells, so a search is needed.
+    assert lattice.stored(db, date(2000, 1, 1)) is None

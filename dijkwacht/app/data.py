@@ -67,7 +67,8 @@ def source_status(role: str) -> pl.DataFrame:
 @st.cache_resource(ttl=CACHE_TTL, show_spinner=False, max_entries=2)
 def _protected(version: str, stand_per: date):
     from dijkwacht import lattice
-    return lattice.build(queries.served(), stand_per, tuple(LAYERS))
+    db = queries.served()
+    return lattice.build(db, stand_per, tuple(LAYERS), lattice.stored(db, stand_per))
 
 
 def _figures(role: str) -> figures.Figures:

@@ -1,0 +1,40 @@
+"""The mayor's protection at load (issue 17): the secondary cells dijkwacht.lattice hides
+for the bestuur role, searched once in every new database before it is published and stored
+in `bescherming`, so her first Briefing after a load does not wait for the search (tens of
+seconds: the exact audit is a dense linear-algebra test per connected component).
+
+The dashboard rebuilds the exact counts from the fact table (cheap) and applies the stored
+cells; the small cells (1–4) follow from the counts by the rule.
+"""
+from __future__ import annotations
+
+import duckdb
+import polars as pl
+
+from dijkwacht import lattice, measures, queries
+
+
+def build_protection(con: duckdb.DuckDBPyConnection) -> None:
+    """(Re)build `bescherming` (and `bescherming_stand`, the stand per it was searched for)
+    from the fact table."""
+    con.execute(SCHEMA)
+    rows = con.execute("SELECT stand_per FROM meta").fetchall()
+    stand_per = rows[0][0] if rows else None
+    if stand_per is None:
+        return                                   # no events yet: nothing to protect
+    protected = lattice.build(queries.OnConnection(con), stand_per, tuple(measures.LAYERS))
+    cells = pl.DataFrame(lattice.secondary_cells(protected), schema=["laag", "gebied", "periode"], orient="row")
+    con.register("_bescherming_nieuw", cells.to_arrow())
+    try:
+        con.execute("INSERT INTO bescherming SELECT laag, gebied, periode FROM _bescherming_nieuw "
+                    "ORDER BY laag, gebied, periode")
+        con.execute("INSERT INTO bescherming_stand VALUES (?)", [stand_per])
+    finally:
+        con.unregister("_bescherming_nieuw")
+
+
+# The same tables as in dijkwacht/schema.sql, made anew (a database built before them too).
+SCHEMA = """
+CREATE OR REPLACE TABLE bescherming (laag VARCHAR NOT NULL, gebied VARCHAR NOT NULL, periode VARCHAR NOT NULL);
+CREATE OR REPLACE TABLE bescherming_stand (stand_per DATE NOT NULL);
+"""
