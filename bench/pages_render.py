@@ -38,7 +38,9 @@ def timed(at) -> float:
     at.run()
     elapsed = time.perf_counter() - start
     if at.exception:
-        raise RuntimeError(at.exception[0].value)
+        exc = at.exception[0]
+        trace = [line for line in (getattr(exc, "stack_trace", None) or []) if line.strip()]
+        raise RuntimeError(trace[-1].strip() if trace else exc.value)
     return elapsed * 1000
 
 
@@ -60,8 +62,13 @@ def measure(keys: list[str] | None = None, warm_runs: int = WARM_RUNS) -> list[d
         role = role_for(page)
         st.cache_data.clear()
         at = app_for(role, page.script)
-        cold = timed(at)
-        warm = statistics.median(timed(at) for _ in range(warm_runs))
+        try:
+            cold = timed(at)
+            warm = statistics.median(timed(at) for _ in range(warm_runs))
+        except RuntimeError as exc:     # a broken page is reported, the others still measured
+            rows.append({"page": page.key, "role": role, "cold_ms": None, "warm_ms": None,
+                         "error": str(exc)[:300]})
+            continue
         rows.append({"page": page.key, "role": role, "cold_ms": cold, "warm_ms": warm})
     return rows
 
@@ -82,7 +89,10 @@ def main() -> None:
     print(f"database: {config.db_path()}")
     print(f"{'pagina':<12} {'rol':<10} {'koud (ms)':>10} {'warm (ms)':>10}")
     for row in rows:
-        print(f"{row['page']:<12} {row['role']:<10} {row['cold_ms']:>10.0f} {row['warm_ms']:>10.0f}")
+        if row["cold_ms"] is None:
+            print(f"{row['page']:<12} {row['role']:<10} fout: {row['error']}")
+        else:
+            print(f"{row['page']:<12} {row['role']:<10} {row['cold_ms']:>10.0f} {row['warm_ms']:>10.0f}")
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ Without Chromium the browser part is skipped by the script, with its reason in t
 """
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -24,13 +25,16 @@ def test_national_bench_runs_at_scale_1(tmp_path):
     args = [sys.executable, "-m", "bench.national", "--schalen", "1", "--snel",
             "--uit", str(report), "--werkmap", str(tmp_path / "werk")]
     no_browser = national.browser_unavailable()     # the script skips that part by itself
-    run = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=600)
+    run = subprocess.run(args, cwd=ROOT, capture_output=True, text=True, timeout=1200)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
 
     text = report.read_text(encoding="utf-8")
     for heading in ("# Benchmarks at national scale", "## Machine", "## Summary",
-                    "## Pages, server side (AppTest, ms)", "## Definitions"):
+                    "## Pages, server side (AppTest, ms)", "## Pages in Chromium (s)",
+                    "## Ten users at once", "## ×1000", "## Definitions"):
         assert heading in text
+    # ×1000 is opt-in (--met-1000): the report says so rather than leaving the section empty.
+    assert "Not run (opt-in: `python -m bench.national --met-1000`" in section(text, "## ×1000")
     assert "| | ×1 | goal |" in text
     for label in ("ETL ÷ DuckDB throughput", "slowest page warm", "peak RSS ETL", "Load average"):
         assert label in text
@@ -44,3 +48,31 @@ def test_national_bench_runs_at_scale_1(tmp_path):
         pytest.skip(f"browser part not run: {no_browser}")
     assert "first paint ratio dashboard ÷ hello" in text
     assert "peak RSS dashboard server" in text
+    # Every page has a first and a second visit in Chromium, both measured.
+    chromium = section(text, "## Pages in Chromium (s)")
+    for page in access.PAGES:
+        if (ROOT / page.script).exists():
+            cells = row_cells(chromium, page.key)
+            assert cells is not None, f"no Chromium row for {page.key}"
+            assert all(re.fullmatch(r"\d+\.\d\d", c) for c in cells[2:4]), cells
+    # The round (--snel: one user per role) ran, every click settled, and has a p95 and a peak.
+    users = section(text, "## Ten users at once")
+    assert row_cells(users, "clicks (failed)")[1].endswith("(0)"), users
+    assert re.fullmatch(r"\*\*\d+\.\d\d\*\*", row_cells(users, "**p95 click to settled page (s)**")[1])
+    assert re.fullmatch(r"\*\*\d+\*\*.*", row_cells(users, "**peak RSS server after the round (MB)**")[1])
+
+
+def section(text: str, heading: str) -> str:
+    """The text from `heading` up to the next heading of the same or a higher level."""
+    start = text.index(heading + "\n")
+    end = text.find("\n## ", start + len(heading))
+    return text[start:] if end < 0 else text[start:end]
+
+
+def row_cells(text: str, label: str) -> list[str] | None:
+    """The cells of the table row whose first cell is `label` (after the label: the values)."""
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("|") and cells[0] == label:
+            return cells
+    return None
