@@ -610,7 +610,8 @@ def render_browser_rounds(results: dict[int, dict], scales: list[int]) -> list[s
             problems.append(f"×{s}: {r['page_visits_failed']}")
         for v in (r.get("page_visits") or {}).get("visits", []):
             if v.get("errors"):
-                problems.append(f"×{s} {v.get('label', v['page'])} ({v['role']}): "
+                label = v.get("label", v["page"])
+                problems.append(f"×{s} {label}{'' if v['role'] in label else ' (' + v['role'] + ')'}: "
                                 f"{'; '.join(e[:200] for e in v['errors'])}")
     if not rows:
         problems.append("not measured (no browser)")
