@@ -43,12 +43,10 @@ def build_linkage(con: duckdb.DuckDBPyConnection) -> None:
     nodes = (members.join(linkage.node_counts(events), on=["soort", "sleutel"], how="left")
              .with_columns(pl.col("gebeurtenissen").fill_null(0), pl.col("kwekerijen").fill_null(0))
              .join(_layouts(links, members), on=["soort", "sleutel"], how="left"))
-    _write(con, "koppeling_clusters", clusters, "cluster")
-    _write(con, "koppeling_kanten", edges.select("cluster", "adres_sleutel", "persoon_sleutel", "relaties"),
-           "cluster, adres_sleutel, persoon_sleutel")
+    _write(con, "koppeling_clusters", clusters)
+    _write(con, "koppeling_kanten", edges.select("cluster", "adres_sleutel", "persoon_sleutel", "relaties"))
     _write(con, "koppeling_knopen",
-           nodes.select("sleutel", "soort", "cluster", "gebeurtenissen", "kwekerijen", "x", "y"),
-           "sleutel, soort")
+           nodes.select("sleutel", "soort", "cluster", "gebeurtenissen", "kwekerijen", "x", "y"))
 
 
 def _layouts(links: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
@@ -66,11 +64,23 @@ def _layouts(links: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
                         orient="row")
 
 
-def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame, order: str) -> None:
-    """Replace `table` (a fixed name, never user input) by `frame`, stored in `order`."""
+# The statements that store each built frame, in the order the dashboard reads it: fixed
+# text, no formatted SQL (tests/test_hardening.py).
+STORE = {
+    "koppeling_clusters":
+        "CREATE OR REPLACE TABLE koppeling_clusters AS SELECT * FROM _koppeling_nieuw ORDER BY cluster",
+    "koppeling_kanten":
+        "CREATE OR REPLACE TABLE koppeling_kanten AS SELECT * FROM _koppeling_nieuw "
+        "ORDER BY cluster, adres_sleutel, persoon_sleutel",
+    "koppeling_knopen":
+        "CREATE OR REPLACE TABLE koppeling_knopen AS SELECT * FROM _koppeling_nieuw ORDER BY sleutel, soort",
+}
+
+
+def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
+    """Replace `table` (a key of STORE) by `frame`."""
     con.register("_koppeling_nieuw", frame.to_arrow())
     try:
-        con.execute(f"DROP TABLE IF EXISTS {table}")
-        con.execute(f"CREATE TABLE {table} AS SELECT * FROM _koppeling_nieuw ORDER BY {order}")
+        con.execute(STORE[table])
     finally:
         con.unregister("_koppeling_nieuw")

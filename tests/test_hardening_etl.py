@@ -398,10 +398,11 @@ def test_partner_record_numbers_are_stored_as_delivered_in_their_own_tables_only
     """Decision: a partner's record number (registratienummer, transactienummer, …) is kept
     as delivered (trimmed, upper case). It names the partner's case, not a person; the
     analyst needs it to ask the partner about a record, and it is the record key that keeps
-    re-deliveries idempotent. It is stored only in its source table (read by the analyst's
-    Koppelingen page); the fact table every aggregate figure comes from, the load log and the
-    quarantine never carry it in plain text when it looks like an identifier. Personal
-    identifiers in the same rows are keyed."""
+    re-deliveries idempotent. It is stored only in its source table and in the Koppelingen
+    event list built from that table at load (the analyst's page, behind the same "detail"
+    permission, rebuilt when retention purges the source); the fact table every aggregate
+    figure comes from, the load log and the quarantine never carry it in plain text when it
+    looks like an identifier. Personal identifiers in the same rows are keyed."""
     hennep = write(tmp_path / "in", "hennepkwekerijen.csv", [
         HENNEP, f" pl1700-2024-000123 ;01-02-2024;Voorstraat 1;3311XC;{BSN};sluiting"])
     fiu = write(tmp_path / "in", "verdachte_transacties.csv", [
@@ -421,7 +422,8 @@ def test_partner_record_numbers_are_stored_as_delivered_in_their_own_tables_only
                                 [needle]).fetchone()[0]}
     finally:
         con.close()
-    assert found == {("hennepkwekerijen", "registratienummer"), ("verdachte_transacties", "transactienummer")}
+    assert found == {("hennepkwekerijen", "registratienummer"), ("verdachte_transacties", "transactienummer"),
+                     ("koppeling_gebeurtenissen", "nummer")}
 
     # Re-delivery with the same number replaces the record (the key is stable).
     again = write(tmp_path / "in", "hennepkwekerijen_2.csv", [
