@@ -28,14 +28,14 @@ from etl.facts import build_facts
 from etl.linkage_tables import build_linkage
 from etl.protection import build_protection
 from etl.publish import building, exclusive
-from etl.read import CONTENT, FIELD_ERROR, LINE, Unreadable, read_bytes_safely, read_file
+from etl.read import ACCEPTED_SUFFIXES, CONTENT, FIELD_ERROR, LINE, Unreadable, read_bytes_safely, read_file
 from etl.reference import valid_buurtcodes, write_reference
 from etl.versions import SCHEMA_VERSION
 
 # 2: bronstand.eerste_datum (a source's first record date); an older database gets the
 # column at its next load (_refresh_meta), so it keeps loading.
 QUARANTINE_PREVIEW = 20
-READABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx", ".xlsm")
+READABLE_SUFFIXES = ACCEPTED_SUFFIXES     # defined once, in etl.read
 
 
 @dataclass

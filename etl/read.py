@@ -6,6 +6,10 @@ fields differs from the header's gets a Dutch description in `_veldfout` (an unq
 in an address shifts every value after it into the wrong column): etl.clean quarantines the
 whole line and shows none of its values.
 
+Workbooks (.xlsx, .xlsm, the old binary .xls, LibreOffice's .ods) are read alike by fastexcel
+(calamine); line numbers are the sheet's row numbers. Which kind a file is, is told by its first
+bytes, else by its suffix.
+
 Files are opened with `read_bytes_safely`: never through a symbolic link, never anything but
 a regular file (issue 23 item 9).
 """
@@ -15,7 +19,9 @@ import csv
 import errno
 import io
 import os
+import re
 import stat
+import zipfile
 from pathlib import Path
 
 import polars as pl
@@ -26,7 +32,18 @@ CONTENT = "_inhoud"                    # the line has a value in any column, dro
 SEPARATORS = (";", ",", "\t")
 BOM = b"\xef\xbb\xbf"
 ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0"          # the old binary .xls format
+OLE_MAGIC = b"\xd0\xcf\x11\xe0"          # the old binary .xls format (and a password-protected .xlsx)
+# An ODS is a ZIP whose first entry is `mimetype`, stored uncompressed, saying so (ODF 1.2 part 3, 3.3).
+ODS_MIMETYPE = b"mimetype" + b"application/vnd.oasis.opendocument.spreadsheet"
+WORKBOOK_SUFFIXES = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".ods": "ods"}
+# What the ETL reads, defined once: the inbox (etl.load) and the upload (etl.steward) take these.
+ACCEPTED_SUFFIXES = (".csv", ".txt", ".tsv", *WORKBOOK_SUFFIXES)
+# A workbook cell read as ISO text: how calamine gives every ODS date ('2024-02-03',
+# '2024-02-03T14:30:00'); an XLSX or XLS date cell comes out as '2024-02-03 00:00:00'.
+ISO_DATE = r"^\d{4}-\d{2}-\d{2}(?:T\d{2}:\d{2}:\d{2}(?:\.\d+)?)?$"
+ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")   # the stream of a password-protected .xlsx
+XLS_FILEPASS = re.compile(rb"\x09\x08\x10\x00.{16}\x2f\x00", re.DOTALL)  # .xls: BOF, then FILEPASS (password)
+PASSWORD_REFUSAL = "het bestand is met een wachtwoord beveiligd; sla het op zonder wachtwoord en lever het opnieuw aan"
 
 
 class Unreadable(Exception):
@@ -87,7 +104,7 @@ def decode(data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             pass
     elif b"\x00" in data:
-        raise Unreadable("binair bestand, geen tekst (verwacht CSV of XLSX)")
+        raise Unreadable("binair bestand, geen tekst (verwacht CSV, XLSX, XLS of ODS)")
     try:
         return data.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -195,16 +212,31 @@ def _physical_lines(text: str, separator: str) -> tuple[list[int], list[int], li
     return starts, fields, trimmed
 
 
-def read_xlsx_bytes(data: bytes) -> tuple[pl.DataFrame, dict]:
+def workbook_kind(path: Path, data: bytes) -> str | None:
+    """'xlsx', 'xls' or 'ods' for a workbook, None for a text file. The first bytes decide, so
+    a misnamed workbook is still read as one; the suffix decides when they say nothing, so a
+    damaged workbook is refused as a workbook instead of being read as text."""
+    if data.startswith(OLE_MAGIC):
+        return "xls"
+    if data.startswith(ZIP_MAGIC):
+        return "ods" if data[30:30 + len(ODS_MIMETYPE)] == ODS_MIMETYPE else "xlsx"
+    return WORKBOOK_SUFFIXES.get(path.suffix.lower())
+
+
+def read_workbook_bytes(data: bytes, kind: str) -> tuple[pl.DataFrame, dict]:
     """First sheet of a workbook, header on row 1; every cell as text (dates as ISO
-    date-times, numbers without a trailing '.0')."""
+    date-times, numbers without a trailing '.0'). A formula cell gives the value the
+    program last computed for it (a text cell that merely starts with '=' stays text)."""
     import fastexcel
 
     try:
         reader = fastexcel.read_excel(data)
-        sheet = reader.load_sheet(0, header_row=0, dtypes="string")
-        frame = pl.from_arrow(sheet.to_arrow())
+        frame = pl.from_arrow(reader.load_sheet(0, header_row=0, dtypes="string").to_arrow())
+        if isinstance(frame, pl.DataFrame) and frame.width:
+            frame = _dates_as_in_xlsx(reader, frame)
     except Exception as exc:  # fastexcel raises its own hierarchy; all mean "unreadable"
+        if _password_protected(data):
+            raise Unreadable(PASSWORD_REFUSAL) from exc
         raise Unreadable(f"het werkblad is niet te lezen ({type(exc).__name__})") from exc
     if not isinstance(frame, pl.DataFrame) or not frame.width:
         raise Unreadable("het werkblad heeft geen kopregel")
@@ -212,12 +244,39 @@ def read_xlsx_bytes(data: bytes) -> tuple[pl.DataFrame, dict]:
         pl.col(c).cast(pl.String).str.replace(r"^(-?\d+)\.0$", "$1") for c in frame.columns)
     frame = frame.with_columns(pl.int_range(2, frame.height + 2).cast(pl.Int64).alias(LINE),
                                pl.lit(None, pl.String).alias(FIELD_ERROR))   # cells cannot shift
-    return frame, {"encoding": "xlsx", "separator": None}
+    return frame, {"encoding": kind, "separator": None}
+
+
+def _dates_as_in_xlsx(reader, frame: pl.DataFrame) -> pl.DataFrame:
+    """Date cells that came out as ISO text (every date of an ODS) in the XLSX notation
+    '2024-02-03 00:00:00', so that a date shows in the quarantine, and is stored in a text
+    column, alike whichever program saved the file. A text cell that only looks like an ISO
+    date keeps what the partner wrote: only cells the sheet holds as dates change, which a
+    second read as dates (null for a text cell) tells apart."""
+    if not frame.select(pl.any_horizontal(pl.all().cast(pl.String).str.contains(ISO_DATE).any())).item():
+        return frame
+    dates = pl.from_arrow(reader.load_sheet(0, header_row=0, dtypes="date").to_arrow())
+    return frame.with_columns(
+        pl.when(dated.is_not_null() & pl.col(c).cast(pl.String).str.contains(ISO_DATE))
+        .then(pl.col(c).cast(pl.String).str.replace("T", " ", literal=True)
+              .str.replace(r"^(\d{4}-\d{2}-\d{2})$", "$1 00:00:00"))
+        .otherwise(pl.col(c)).alias(c)
+        for c, dated in zip(frame.columns, dates.get_columns()))
+
+
+def _password_protected(data: bytes) -> bool:
+    """Whether a workbook that would not open is password-protected: an encrypted XLSX is an
+    OLE file with an EncryptedPackage stream, an encrypted XLS has a FILEPASS record right
+    after its first BOF record, an encrypted ODS has encryption data in its manifest."""
+    if data.startswith(OLE_MAGIC):
+        return ENCRYPTED_PACKAGE in data or XLS_FILEPASS.search(data) is not None
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open("META-INF/manifest.xml") as manifest:
+            return b"encryption-data" in manifest.read(1 << 20)
+    except Exception:  # noqa: BLE001 — not a readable ZIP or no manifest: only picks which refusal to give
+        return False
 
 
 def read_file(path: Path, data: bytes) -> tuple[pl.DataFrame, dict]:
-    if data.startswith(OLE_MAGIC):
-        raise Unreadable("oud Excel-formaat (.xls); sla het bestand op als .xlsx of CSV")
-    if path.suffix.lower() in (".xlsx", ".xlsm") or data.startswith(ZIP_MAGIC):
-        return read_xlsx_bytes(data)
-    return read_csv_bytes(data)
+    kind = workbook_kind(path, data)
+    return read_workbook_bytes(data, kind) if kind else read_csv_bytes(data)

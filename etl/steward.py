@@ -18,9 +18,9 @@ from pathlib import Path
 import polars as pl
 
 from dijkwacht import config, state
+from etl.read import ACCEPTED_SUFFIXES as UPLOAD_SUFFIXES  # defined once, in etl.read
 
 STATE_SQL_DIR = config.SQL_DIR / "state"
-UPLOAD_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")
 UPLOAD_MAX_BYTES = 50 * 1024 * 1024
 
 

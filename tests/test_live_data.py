@@ -13,7 +13,7 @@ from etl import inbox as inbox_mod
 from etl.inbox import Watch, process, purge_raw_files
 from etl.load import run
 from etl.publish import NothingToRollBack, roll_back
-from etl.templates import template_xlsx
+from etl.templates import template_names, template_ods, template_xlsx
 
 KEY = b"EaNmT8QfVG1b2uAmV1QS84Jw4ocG3jgBRzFRoteAtryzyFs3Kpe1qLAopjedv0Dd"  # strong enough for a real load (etl key rule)
 HEADER = "registratienummer;datum_ontmanteling;buurtcode;aantal_planten\n"
@@ -99,10 +99,11 @@ def test_raw_files_are_purged_after_the_term(tmp_path):
     assert not old.exists() and new.exists()
 
 
+@pytest.mark.parametrize("template", [template_xlsx, template_ods])
 @pytest.mark.parametrize("source", sorted(SOURCES))
-def test_filled_in_template_loads_without_quarantine(tmp_path, source):
-    path = tmp_path / f"{source}_ingevuld.xlsx"
-    path.write_bytes(template_xlsx(SOURCES[source]))
+def test_filled_in_template_loads_without_quarantine(tmp_path, source, template):
+    path = tmp_path / f"{source}_ingevuld.{template.__name__.removeprefix('template_')}"
+    path.write_bytes(template(SOURCES[source]))
     [report] = run([path], tmp_path / "x.duckdb", key=KEY, progress=lambda _: None)
     assert (report.status, report.source, report.rows_in, report.loaded, report.quarantined) == \
         ("loaded", source, 1, 1, 0)
@@ -118,6 +119,38 @@ def test_template_has_dropdowns_for_vocabularies(tmp_path):
     vocab_columns = [c for c in SOURCES["signalen"].columns if c.kind == "vocab"]
     assert len(validations) == len(vocab_columns) >= 5
     assert all(v.type == "list" for v in validations)
+
+
+def test_ods_template_has_the_same_headers_example_help_and_dropdowns(tmp_path):
+    import fastexcel
+    from odf.namespaces import TABLENS
+    from odf.opendocument import load
+    from odf.table import ContentValidation, TableCell
+
+    source = SOURCES["signalen"]
+    path = tmp_path / "t.ods"
+    path.write_bytes(template_ods(source))
+    xlsx, ods = (fastexcel.read_excel(template(source)) for template in (template_xlsx, template_ods))
+    assert ods.sheet_names == ["signalen", "uitleg"]        # no hidden sheet: the lists are in the rules
+    for name in ods.sheet_names:
+        assert ods.load_sheet(name, header_row=None, dtypes="string").to_polars().rows() == \
+            xlsx.load_sheet(name, header_row=None, dtypes="string").to_polars().rows()
+    document = load(str(path))
+    rules = {r.getAttrNS(TABLENS, "name"): r.getAttrNS(TABLENS, "condition")
+             for r in document.getElementsByType(ContentValidation)}
+    vocab_columns = [c for c in source.columns if c.kind == "vocab"]
+    assert len(rules) == len(vocab_columns) >= 5
+    assert all(rule.startswith("of:cell-content-is-in-list(") for rule in rules.values())
+    assert '"meld misdaad anoniem"' in " ".join(rules.values())
+    cells = document.getElementsByType(TableCell)
+    dropdown_rows = sum(int(c.parentNode.getAttrNS(TABLENS, "number-rows-repeated") or 1)
+                        for c in cells if c.getAttrNS(TABLENS, "content-validation-name") == min(rules))
+    assert dropdown_rows == 5000                            # rows 2 to 5001, as in the XLSX
+
+
+def test_template_names_in_both_formats():
+    assert template_names() == {s: f"{s}_sjabloon.xlsx" for s in SOURCES}
+    assert template_names("ods") == {s: f"{s}_sjabloon.ods" for s in SOURCES}
 
 
 def test_rollback_restores_previous_figures_and_is_logged(tmp_path):
