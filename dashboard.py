@@ -34,7 +34,9 @@ navigation = st.navigation(
 auth.route_notice()
 if data.meta(role).get("demo"):
     st.sidebar.warning("**Demodata** — alle cijfers zijn verzonnen.", icon=":material/science:")
-with st.sidebar.expander("Stand per bron"):
+# A late delivery opens the list and says so in its title: a closed list hides nothing.
+late = data.late_deliveries(role)
+with st.sidebar.expander("Stand per bron" + (f" — ⚠ {late} te laat" if late else ""), expanded=bool(late)):
     st.caption("  \n".join(data.freshness_lines(role)))
 with st.sidebar:
     data.watch_for_new_data()

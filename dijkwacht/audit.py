@@ -41,7 +41,7 @@ import stat
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -404,8 +404,9 @@ def verify(con: sqlite3.Connection, expect: tuple[int, str] | None = None,
         where = "het ankerbestand ontbreekt" if missing_file else "er staat geen kop in"
         return False, (f"geen vastgelegde kop gevonden ({where}): niets buiten het logboek staat in "
                        "voor de inhoud; leg de kop vast met `python -m dijkwacht.audit anker`")
-    return True, (f"logboek intact: {count} rij(en)" + (f", kop rij {last['nr']} {last['hash']}" if last else "")
-                  + (f"; {len(anchors)} vastgelegde kop(pen) kloppen" if anchors else ""))
+    return True, (f"Logboek intact: {count} regel(s)"
+                  + (f"; de laatste (nr. {last['nr']}) heeft controlegetal {last['hash']}" if last else "")
+                  + (f"; {len(anchors)} elders vastgelegde kop(pen) kloppen" if anchors else ""))
 
 
 def query(con: sqlite3.Connection, *, van: str | None = None, tot: str | None = None,
@@ -420,6 +421,22 @@ def query(con: sqlite3.Connection, *, van: str | None = None, tot: str | None = 
         " ORDER BY nr DESC LIMIT ?",
         (van, van, tot, tot, actor, actor, actie, actie, resultaat, resultaat, int(limit))).fetchall()
     return [dict(r) for r in rows]
+
+
+def days(con: sqlite3.Connection, zone: str = "Europe/Amsterdam") -> list[date]:
+    """The local days with log rows, newest first (the Data page's filter). Read per UTC
+    hour (at most 24 a day), so a long log stays cheap."""
+    from zoneinfo import ZoneInfo
+    here = ZoneInfo(zone)
+    hours = con.execute("SELECT DISTINCT substr(tijd, 1, 13) FROM auditlog").fetchall()
+    local = {datetime.fromisoformat(h[0] + ":00+00:00").astimezone(here).date() for h in hours if h[0]}
+    return sorted(local, reverse=True)
+
+
+def actors(con: sqlite3.Connection) -> list[str]:
+    """Every name in the log, sorted (the Data page's filter)."""
+    return [r[0] for r in con.execute(
+        "SELECT DISTINCT actor FROM auditlog WHERE actor IS NOT NULL ORDER BY actor").fetchall()]
 
 
 def main(argv: list[str] | None = None) -> int:

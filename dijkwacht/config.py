@@ -10,13 +10,14 @@ import hmac
 import os
 import tomllib
 from dataclasses import dataclass
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA_DIR = ROOT / "data"
 DEMO_DIR = DATA_DIR / "demo"
-INBOX_DIR = DATA_DIR / "inbox"
+INBOX_DIR = Path(os.environ.get("DIJKWACHT_INBOX", DATA_DIR / "inbox"))   # tests and servers point elsewhere
 ARCHIVE_DIR = DATA_DIR / "archief"
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 STATE_SQL = Path(__file__).with_name("state.sql")
@@ -273,3 +274,100 @@ def sign_in_mode() -> str:
 def oidc_roles_path() -> Path:
     """The reviewed file mapping OIDC identities to roles."""
     return Path(os.environ.get("DIJKWACHT_OIDC_ROLLEN", DATA_DIR / "oidc-rollen.csv"))
+
+
+# --- the delivery schedule ([aanlevering] in gemeente.toml; dijkwacht/deliveries.py) ---------
+# Read strictly: a key the code does not know, a source that does not exist or a value out of
+# range stops with a Dutch message naming the key, rather than quietly tracking nothing (a
+# typo in `dag_van_de_maand` must not make a late partner look on time).
+SCHEDULE_KEYS = ("partner", "elke_dagen", "dag_van_de_maand", "coulance_dagen", "vanaf")
+MAX_INTERVAL_DAYS = 366
+MAX_GRACE_DAYS = 60
+
+
+class ScheduleError(ValueError):
+    """The [aanlevering] section of gemeente.toml is wrong; the message (Dutch) names the key."""
+
+
+@dataclass(frozen=True)
+class Aanlevering:
+    """When one source is expected: every `elke_dagen` days after the last delivery, or every
+    month by day `dag_van_de_maand` (exactly one of the two is set)."""
+    bron: str
+    partner: str
+    elke_dagen: int | None
+    dag_van_de_maand: int | None
+    coulance_dagen: int
+    vanaf: date
+
+
+def _whole(value, where: str, low: int, high: int) -> int:
+    # TOML booleans are Python ints: true is not a number of days.
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ScheduleError(f"{where} moet een geheel getal van {low} tot en met {high} zijn, niet {value!r}")
+    return value
+
+
+def _day(value, where: str) -> date:
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise ScheduleError(f"{where} moet een datum zijn zoals 2026-01-01, niet {value!r}")
+    return value
+
+
+@lru_cache(maxsize=4)
+def _load_aanlevering(path: Path) -> tuple[Aanlevering, ...]:
+    from dijkwacht.sources import SOURCES
+
+    with open(path, "rb") as fh:
+        raw = tomllib.load(fh).get("aanlevering")
+    if raw is None:
+        return ()
+    name = path.name
+    if not isinstance(raw, dict):
+        raise ScheduleError(f"{name}: [aanlevering] moet een tabel zijn")
+    default_from = None
+    plans = {}
+    for key, value in raw.items():
+        if key == "vanaf":
+            default_from = _day(value, f"{name}: [aanlevering] vanaf")
+        elif not isinstance(value, dict):
+            raise ScheduleError(f"{name}: [aanlevering] {key}: onbekende sleutel (alleen vanaf en "
+                                "één tabel [aanlevering.<bron>] per bron)")
+        elif key not in SOURCES:
+            raise ScheduleError(f"{name}: [aanlevering.{key}]: onbekende bron; bekend zijn "
+                                f"{', '.join(SOURCES)}")
+        else:
+            plans[key] = value
+    schedule = []
+    for bron in [b for b in SOURCES if b in plans]:        # the registry's order
+        plan, where = plans[bron], f"{name}: [aanlevering.{bron}]"
+        unknown = [k for k in plan if k not in SCHEDULE_KEYS]
+        if unknown:
+            raise ScheduleError(f"{where} {unknown[0]}: onbekende sleutel (toegestaan: "
+                                f"{', '.join(SCHEDULE_KEYS)})")
+        partner = plan.get("partner")
+        if not isinstance(partner, str) or not partner.strip() or len(partner) > 80:
+            raise ScheduleError(f"{where} partner moet de naam van de partner zijn (1 tot 80 tekens)")
+        if ("elke_dagen" in plan) == ("dag_van_de_maand" in plan):
+            raise ScheduleError(f"{where}: geef precies één van elke_dagen of dag_van_de_maand")
+        every = plan.get("elke_dagen")
+        monthly = plan.get("dag_van_de_maand")
+        start = plan.get("vanaf", default_from)
+        if start is None:
+            raise ScheduleError(f"{where} vanaf ontbreekt (hier of in [aanlevering]): sinds wanneer "
+                                "het schema geldt")
+        schedule.append(Aanlevering(
+            bron=bron,
+            partner=partner.strip(),
+            elke_dagen=None if every is None else _whole(every, f"{where} elke_dagen", 1, MAX_INTERVAL_DAYS),
+            dag_van_de_maand=None if monthly is None else _whole(monthly, f"{where} dag_van_de_maand", 1, 31),
+            coulance_dagen=_whole(plan.get("coulance_dagen", 0), f"{where} coulance_dagen", 0, MAX_GRACE_DAYS),
+            vanaf=_day(start, f"{where} vanaf"),
+        ))
+    return tuple(schedule)
+
+
+def aanlevering() -> tuple[Aanlevering, ...]:
+    """The delivery schedule per source, in the registry's order; empty when gemeente.toml has
+    no [aanlevering]. Raises ScheduleError (Dutch, naming the key) when the section is wrong."""
+    return _load_aanlevering(_config_file())

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from dijkwacht import config
 from dijkwacht.sources import SOURCES
-from etl.load import UsageError, report_json, run
+from etl.load import UsageError, files_in, report_json, run
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,10 +70,10 @@ def main(argv: list[str] | None = None) -> int:
         # The default folders may be links onto another disk (the operator's choice); they are
         # resolved once. Links inside them, and links named on the command line, are refused.
         if args.demo and not paths:
-            paths = [Path(os.path.realpath(config.DEMO_DIR))]
-        if not paths:
-            paths = [Path(os.path.realpath(config.INBOX_DIR))]
-        reports = run(paths, args.db, demo=args.demo, forced=args.source)
+            reports = _demo_in_two_deliveries(args.db)
+        else:
+            paths = paths or [Path(os.path.realpath(config.INBOX_DIR))]
+            reports = run(paths, args.db, demo=args.demo, forced=args.source)
     except UsageError as exc:
         print(report_json([], str(exc)) if as_json else f"fout: {exc}", file=sys.stdout if as_json else sys.stderr)
         return 2
@@ -83,6 +83,19 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(report_json(reports) if as_json else human(reports))
     return 1 if any(r.status == "rejected" for r in reports) else 0
+
+
+def _demo_in_two_deliveries(db: Path | None) -> list:
+    """The demo as two publications: the event exports, then the ownership extract (a
+    delivery of its own). So a new demo keeps one previous version, and rollback on the Data
+    page has something to return to (issue 22)."""
+    folder = Path(os.path.realpath(config.DEMO_DIR))
+    last = sorted(folder.glob(f"{DEMO_LAST_DELIVERY}*"))
+    first = [p for p in files_in([folder]) if p not in last]
+    return run(first, db, demo=True) + (run(last, db, demo=True) if last else [])
+
+
+DEMO_LAST_DELIVERY = "eigendommen"
 
 
 def _watch_or_roll_back(args) -> int:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Callable
 
 from dijkwacht import config
+from etl.advice import next_step
 from etl.load import FileReport, UsageError, files_in, run
 
 DONE, REJECTED = "verwerkt", "geweigerd"
@@ -107,14 +108,17 @@ def error_text(name: str, report: FileReport) -> str:
     return (f"Bestand: {name}\n"
             f"Status: geweigerd\n"
             f"Reden: {report.message or 'onbekend'}\n\n"
-            "Er is niets uit dit bestand geladen. Pas het bestand aan volgens het sjabloon "
-            "(Data-pagina → sjablonen) en lever het opnieuw aan.\n")
+            f"Er is niets uit dit bestand geladen. Wat nu: {next_step(report.message or '')}\n")
 
 
 def process(inbox: Path, paths: list[Path], db: Path | None, say: Callable[[str], None]) -> list[FileReport]:
-    """Load the ready files in one run and file each away."""
+    """Load the ready files in one run and file each away. Into the demo database they
+    load as practice deliveries (etl/rehearsal.py): practice files only, with the demo key."""
+    from etl.load import served_meta
+
+    meta = served_meta(Path(db or config.db_path()))
     try:
-        reports = run(paths, db, progress=say)
+        reports = run(paths, db, progress=say, practice=bool(meta and meta["demo"]))
     except UsageError as exc:      # e.g. no pseudonym key: refuse every file, keep running
         reports = [FileReport(file=str(p)).reject(f"{p.name}: {exc}") for p in paths]
     for path, report in zip(paths, reports):

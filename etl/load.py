@@ -30,6 +30,7 @@ from etl.protection import build_protection
 from etl.publish import building, exclusive
 from etl.read import ACCEPTED_SUFFIXES, CONTENT, FIELD_ERROR, LINE, Unreadable, read_bytes_safely, read_file
 from etl.reference import valid_buurtcodes, write_reference
+from etl.rehearsal import mark_problem
 from etl.versions import SCHEMA_VERSION
 
 # 2: bronstand.eerste_datum (a source's first record date); an older database gets the
@@ -147,11 +148,13 @@ def horizon() -> Horizon:
 
 
 def prepare(path: Path, key: bytes, codes: frozenset[str], forced: str | None,
-            known: set[str], limit: Horizon | None = None, *, demo: bool = False) -> Prepared | FileReport:
+            known: set[str], limit: Horizon | None = None, *, demo: bool = False,
+            practice: bool = False) -> Prepared | FileReport:
     """Read, recognise and clean one file; nothing is written. Rows dated after `limit`
     (default: the load date by the clock plus the configured margin) are quarantined.
     Real data (not `demo`) is only keyed with a key that passes config.key_problem; a
-    symbolic link or anything but a regular file is refused unread."""
+    symbolic link or anything but a regular file is refused unread. `practice` (a delivery
+    into the demo) takes only practice files, real data never (etl/rehearsal.py)."""
     report = FileReport(file=str(path))
     problem = None if demo and key == config.DEMO_KEY else config.key_problem(key)
     if problem:
@@ -178,6 +181,8 @@ def prepare(path: Path, key: bytes, codes: frozenset[str], forced: str | None,
     missing = [c for c in source.required if c not in frame.columns]
     if missing:
         return report.reject(f"{path.name}: verplichte kolom ontbreekt: {', '.join(missing)}")
+    if (practice or not demo) and (wrong := mark_problem(frame, source, path.name, practice)):
+        return report.reject(wrong)
     result = clean(frame, source, codes, limit or horizon())
     if result.rows_in == 0:
         return report.reject(f"{path.name}: het bestand bevat geen gegevensregels")
@@ -300,8 +305,11 @@ def _refresh_meta(con: duckdb.DuckDBPyConnection, demo: bool, key: bytes, load_i
 
 
 def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced: str | None = None,
-        key: bytes | None = None, progress: Callable[[str], None] | None = None) -> list[FileReport]:
-    """Load `paths` into the served database `db`; returns one report per file."""
+        key: bytes | None = None, progress: Callable[[str], None] | None = None,
+        practice: bool = False) -> list[FileReport]:
+    """Load `paths` into the served database `db`; returns one report per file. `practice`:
+    deliveries into the demo, which take practice files only (etl/rehearsal.py)."""
+    demo = demo or practice
     db = Path(db or config.db_path())
     say = progress or (lambda msg: print(msg, file=sys.stderr))
     if forced and forced not in SOURCES:
@@ -316,9 +324,10 @@ def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced
     limit = horizon()                  # one load date for every file of the run
     load_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:6]
     started = state.utc_now()
+    kind = "oefenen" if practice else "demo" if demo else "laden"
     log = state.connect(config.state_path(db))
     log.execute("INSERT INTO laadruns (load_id, gestart_op, soort, database) VALUES (?, ?, ?, ?)",
-                [load_id, started, "demo" if demo else "laden", str(db)])
+                [load_id, started, kind, str(db)])
 
     status, message, published = "mislukt", None, False
     reports: list[FileReport] = []
@@ -344,7 +353,7 @@ def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced
                 if mismatch:
                     reports.append(FileReport(file=str(path)).reject(f"{path.name}: {mismatch}"))
                     continue
-                outcome = _prepare_safely(path, key, codes, forced, known, limit, demo)
+                outcome = _prepare_safely(path, key, codes, forced, known, limit, demo, practice)
                 report = outcome.report if isinstance(outcome, Prepared) else outcome
                 if isinstance(outcome, Prepared):
                     known.add(report.sha256)
@@ -388,7 +397,7 @@ def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced
         raise
     finally:
         _record(log, load_id, reports, ready, published, status, message, started)
-        audit.record("laden", actor="etl", herkomst="etl", object="demo" if demo else "laden",
+        audit.record("laden", actor="etl", herkomst="etl", object=kind,
                      resultaat="ok" if status == "klaar" else "mislukt", load_id=load_id,
                      rijen=sum(r.loaded for r in reports), con=log,
                      filters={"bestanden": len(reports), "gepubliceerd": published})
@@ -397,10 +406,11 @@ def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced
 
 
 def _prepare_safely(path: Path, key: bytes, codes: frozenset[str], forced: str | None,
-                    known: set[str], limit: Horizon, demo: bool = False) -> Prepared | FileReport:
+                    known: set[str], limit: Horizon, demo: bool = False,
+                    practice: bool = False) -> Prepared | FileReport:
     """An unexpected error in one file rejects that file, not the run."""
     try:
-        return prepare(path, key, codes, forced, known, limit, demo=demo)
+        return prepare(path, key, codes, forced, known, limit, demo=demo, practice=practice)
     except Exception as exc:  # noqa: BLE001 — reported per file, never silently
         report = FileReport(file=str(path))
         try:

@@ -43,6 +43,11 @@ def quarantine(load_id: str | None = None, limit: int = 10_000) -> pl.DataFrame:
     return _state_query("quarantaine", load_id=load_id, limiet=limit)
 
 
+def load_files(load_id: str | None = None, limit: int = 200) -> pl.DataFrame:
+    """The files of one load run (or of the latest runs) with status and message."""
+    return _state_query("laadbestanden", load_id=load_id, limiet=limit)
+
+
 def inbox_files(inbox: Path | None = None) -> pl.DataFrame:
     """Raw files waiting or handled, with the date each will be deleted."""
     from etl.inbox import DONE, REJECTED, deletion_date
@@ -159,14 +164,12 @@ def sweep_uploads(older_than_seconds: float = 0.0) -> int:
     return _sweep(folder, before=time.time() - older_than_seconds) if folder.is_dir() else 0
 
 
-def upload_refusal() -> str | None:
-    """Why no upload can be previewed here at all — decided before anything is written."""
+def rehearsing() -> bool:
+    """The served database is the demo: uploads are practice (etl/rehearsal.py)."""
     from etl.load import served_meta
 
     meta = served_meta(config.db_path())
-    if meta and meta.get("demo"):
-        return "Dit is een demodatabase: echte partnerbestanden worden hier geweigerd."
-    return None
+    return bool(meta and meta.get("demo"))
 
 
 def _write_private(path: Path, data: bytes) -> None:
@@ -185,7 +188,7 @@ def preview_bytes(name: str, data: bytes) -> UploadPreview:
     partner files; otherwise one private copy, removed as soon as the preview is done."""
     digest = hashlib.sha256(data).hexdigest()
     safe = safe_upload_name(name)
-    refusal = upload_refusal() or check_upload(name, len(data))
+    refusal = check_upload(name, len(data))
     if refusal:
         return UploadPreview(digest, safe, refusal)
     folder = staging_dir() / digest
@@ -211,15 +214,16 @@ def preview_upload(path: Path):
     """What would load and what would be quarantined, without publishing anything.
 
     Keyed with a throwaway key: the preview shows counts and broken rules only, never keyed
-    values, so the dashboard needs no pseudonym key (only the inbox watcher has it)."""
+    values, so the dashboard needs no pseudonym key (only the inbox watcher has it). On the
+    demo the preview is the practice delivery's: practice files only, the demo's key."""
     from etl.load import Prepared, prepare, served_meta
     from etl.reference import valid_buurtcodes
 
     meta = served_meta(config.db_path())
-    if meta and meta.get("demo"):
-        return None, "Dit is een demodatabase: echte partnerbestanden worden hier geweigerd."
-    outcome = prepare(path, secrets.token_urlsafe(48).encode(), valid_buurtcodes(), None,
-                      set(meta["files"]) if meta else set())
+    practice = bool(meta and meta.get("demo"))
+    key = config.DEMO_KEY if practice else secrets.token_urlsafe(48).encode()
+    outcome = prepare(path, key, valid_buurtcodes(), None, set(meta["files"]) if meta else set(),
+                      demo=practice, practice=practice)
     if isinstance(outcome, Prepared):
         return outcome, None
     return None, outcome.message

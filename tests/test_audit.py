@@ -89,7 +89,7 @@ def test_intact_log_exits_zero(log):
     _fill(con)
     result = cli("verify", "--state", str(path))
     assert result.returncode == 0, result.stderr
-    assert "5 rij" in result.stdout
+    assert "5 regel(s)" in result.stdout
 
 
 def test_rerun_of_the_same_view_writes_no_second_row(log):

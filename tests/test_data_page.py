@@ -18,8 +18,8 @@ def test_beheerder_sees_load_runs_and_quarantine(served_demo):
     assert not at.exception
     headers = [s.value for s in at.subheader]
     assert {"Laadruns", "Quarantaine", "Sjablonen voor partners", "Terugdraaien"} <= set(headers)
-    runs = at.dataframe[0].value
-    assert runs.shape[0] >= 1 and "load_id" in runs.columns
+    runs = next(t.value for t in at.dataframe if "Laadrun (kenmerk)" in t.value.columns)
+    assert runs.shape[0] >= 1 and set(runs["Soort"]) == {"demo opgebouwd"}
 
 
 @pytest.mark.parametrize("role", ["analist", "bestuur"])
@@ -136,7 +136,7 @@ def test_upload_leaves_no_copy_after_reruns_accept_and_logout(steward):
     use(FakeUpload("hennepkwekerijen_upload.csv", UPLOAD))
     at = app_for("beheerder", "pages/data.py").run()
     assert not at.exception, at.exception
-    assert any("1 worden geladen" in i.value for i in at.info)
+    assert any("1 wordt geladen" in i.value for i in at.info)
     for _ in range(2):                                     # the attack: three runs, then accept
         at.run()
     assert _copies(tmp_path, UPLOAD) == []                 # the preview's copy is gone at once
@@ -164,15 +164,15 @@ def test_upload_preview_writes_once_per_upload(steward, monkeypatch):
     assert len(writes) == 1 and writes[0].parent.name == beheer.hashlib.sha256(UPLOAD).hexdigest()
 
 
-def test_demo_refuses_an_upload_before_writing_anything(served_demo, tmp_path, monkeypatch):
+def test_demo_refuses_a_real_file_and_keeps_no_copy(served_demo, tmp_path, monkeypatch):
+    """The demo takes practice files only (etl/rehearsal.py): a partner's file offered there
+    is refused by its record numbers, and its private preview copy is gone afterwards."""
     import tempfile
 
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    writes = []
-    monkeypatch.setattr(beheer, "_write_private", lambda p, d: writes.append(p))
     preview = beheer.preview_bytes("hennepkwekerijen_upload.csv", UPLOAD)
-    assert "demodatabase" in preview.refusal
-    assert writes == [] and _copies(tmp_path, UPLOAD) == []
+    assert "dit is de oefenomgeving" in preview.refusal and "regel 2" in preview.refusal
+    assert _copies(tmp_path, UPLOAD) == [] and _copies(served_demo.parent, UPLOAD) == []
     assert not (served_demo.parent / beheer.STAGING_NAME / preview.sha256).exists()
 
 

@@ -60,6 +60,25 @@ def source_status(role: str) -> pl.DataFrame:
     return _source_status(role, database_version())
 
 
+# The schedule is part of the key (hashed as its values): another gemeente.toml is another entry.
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=PER_VERSION)
+def _delivery_status(role: str, version: str | None, today: date, schedule: tuple) -> list:
+    access.require(role, "aggregates")
+    from dijkwacht import deliveries
+    rows = [] if version is None else queries.served().query("bronstand").iter_rows(named=True)
+    return deliveries.status(schedule, deliveries.last_deliveries(rows), today)
+
+
+def delivery_status(role: str) -> list:
+    """Every scheduled source against the delivery schedule ([aanlevering] in gemeente.toml)
+    today (Europe/Amsterdam, the app's clock): deliveries.Delivery, the late ones first. For
+    every role that sees the sources' *stand per*. Raises config.ScheduleError (Dutch) when
+    the schedule is wrong: shown as such, never as "on time"."""
+    access.require(role, "aggregates")
+    from dijkwacht import config, deliveries
+    return _delivery_status(role, database_version(), deliveries.today(), config.aanlevering())
+
+
 # --- figures: the registry at the grain shown, the role's protection applied once ----------
 
 # The bestuur protection of every cell that role can ask for (dijkwacht/lattice.py), built
@@ -307,6 +326,22 @@ def load_runs(role: str) -> pl.DataFrame:
 
 def quarantine(role: str, load_id: str | None = None) -> pl.DataFrame:
     return steward(role).quarantine(load_id)
+
+
+def practice_file(role: str) -> tuple[str, bytes]:
+    """The demo's practice delivery (etl/rehearsal.py): file name and bytes, dated in the
+    quarter every page opens with — beheerder only, demo only."""
+    if not steward(role).rehearsing():
+        raise access.AccessDenied("oefenbestanden alleen in de demo")
+    from etl import rehearsal
+    from etl.reference import valid_buurtcodes
+    stand_per = meta(role)["stand_per"]
+    return (rehearsal.practice_name(stand_per),
+            rehearsal.practice_file(stand_per, sorted(valid_buurtcodes())[::12]))
+
+
+def load_files(role: str, load_id: str | None = None) -> pl.DataFrame:
+    return steward(role).load_files(load_id)
 
 
 def inbox_files(role: str) -> pl.DataFrame:
@@ -746,16 +781,34 @@ def watch_for_new_data() -> None:
         st.rerun(scope="app")
 
 
+def late_deliveries(role: str) -> int:
+    """How many sources are late by the delivery schedule (a broken schedule counts as one:
+    someone must look)."""
+    from dijkwacht import config
+    try:
+        return sum(d.late for d in delivery_status(role))
+    except config.ScheduleError:
+        return 1
+
+
 def freshness_lines(role: str) -> list[str]:
-    """One line per source: latest record date and load time (shown on every page)."""
-    from dijkwacht import formats
+    """One line per source: latest record date and load time (shown on every page), and a
+    source whose delivery is late says so in words (delivery_status)."""
+    from dijkwacht import config, deliveries, formats
     from dijkwacht.sources import SOURCES
 
+    try:
+        late = {d.source: d.mark for d in delivery_status(role) if d.late}
+    except config.ScheduleError:
+        late = None
     lines = []
     for row in source_status(role).iter_rows(named=True):
         label = SOURCES[row["bron"]].label if row["bron"] in SOURCES else row["bron"]
-        loaded = formats.moment(row["geladen_op"])
-        lines.append(f"{label}: stand per {formats.day(row['stand_per'])}, geladen {loaded}")
+        loaded = formats.local_moment(row["geladen_op"])
+        mark = f" — **{late[row['bron']]}**" if late and row["bron"] in late else ""
+        lines.append(f"{label}: stand per {formats.day(row['stand_per'])}, geladen {loaded}{mark}")
+    if late is None:
+        lines.append(f"{deliveries.MARK} Het aanleverschema (gemeente.toml) klopt niet; meld het de beheerder.")
     return lines
 
 
@@ -805,6 +858,15 @@ def audit_log(role: str, *, van: date | None = None, tot: date | None = None,
               "herkomst": pl.String, "filters": pl.String, "rijen": pl.Int64,
               "export_sha256": pl.String, "load_id": pl.String}
     return pl.DataFrame(rows, schema=schema)
+
+
+def audit_choices(role: str) -> tuple[list[str], list[date]]:
+    """Everyone in the audit log and the local days it has rows for (the Data page's
+    filters) — beheerder only."""
+    access.require(role, "data_management")
+    from dijkwacht import audit, state
+    with state.opened() as con:
+        return audit.actors(con), audit.days(con)
 
 
 def audit_intact(role: str) -> tuple[bool, str]:

@@ -294,6 +294,40 @@ def downloads(view: View, frame: pl.DataFrame, name: str, key: str) -> None:
                           key=f"{key}_xlsx", on_click="ignore", icon=":material/download:")
 
 
+def deliveries(role: str) -> None:
+    """The delivery schedule per source (data/gemeente.toml [aanlevering]): the late ones in
+    words first, then every source with its partner, rule, last and next delivery."""
+    from dijkwacht import config
+    from dijkwacht.deliveries import days_text
+    from dijkwacht.sources import SOURCES
+    st.markdown("**Aanlevering volgens schema**")
+    try:
+        found = data.delivery_status(role)
+    except config.ScheduleError as exc:
+        st.error(f"Het aanleverschema klopt niet, dus niemand wordt als te laat gemeld: {md(exc)}")
+        return
+    if not found:
+        st.caption("Er is geen aanleverschema ingesteld ([aanlevering] in data/gemeente.toml).")
+        return
+    late = [d for d in found if d.late]
+    if late:
+        st.warning("\n".join(f"- {md(d.line)}" for d in late), icon=":material/warning:")
+    else:
+        st.caption("Alle bronnen zijn volgens schema aangeleverd.")
+
+    def state(d) -> str:
+        if d.late:
+            return f"⚠ {days_text(d.days_late)} te laat"
+        return "nog nooit geleverd" if d.last is None else "op tijd"
+
+    st.dataframe([{"Bron": SOURCES[d.source].label if d.source in SOURCES else d.source,
+                   "Partner": d.partner, "Schema": d.plan,
+                   "Laatst geleverd": formats.day(d.last) if d.last else "nog nooit",
+                   "Verwacht uiterlijk": formats.day(d.due), "Toestand": state(d),
+                   "Coulance": days_text(d.grace)} for d in found],
+                 hide_index=True, key="aanlevering")
+
+
 def exported(role: str, name: str, payload: bytes, rows: int | None = None,
              filters: dict | None = None) -> bytes:
     """Write the export (with the SHA-256 of these bytes) to the audit log, then hand them out."""

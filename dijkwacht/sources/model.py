@@ -65,6 +65,13 @@ class Source:
         return [c.name for c in self.columns if c.required]
 
     @property
+    def record_number(self) -> str:
+        """The column that names a record in the partner's file (registratienummer, …;
+        eigenaar_id for the ownership extract, titel for activities): the rehearsal's mark
+        (etl/rehearsal.py)."""
+        return next(k for k in self.key if k != "adres_sleutel" and self.column(k).kind not in ("date", "datetime"))
+
+    @property
     def has_buurt(self) -> bool:
         """Its rows carry a buurtcode (so a wijk)."""
         return any(c.name == "buurtcode" for c in self.columns)

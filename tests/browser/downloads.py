@@ -58,4 +58,42 @@ def check_pdf(data: bytes) -> str:
     return f"PDF {len(reader.pages)} page(s), {len(text)} characters of text"
 
 
-CHECKS = {".csv": check_csv, ".xlsx": check_xlsx, ".png": check_png, ".svg": check_svg, ".pdf": check_pdf}
+def check_ods(data: bytes) -> str:
+    """An OpenDocument spreadsheet read back by the ETL's own reader (fastexcel)."""
+    import zipfile
+
+    from etl.read import read_workbook_bytes
+
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        assert book.read("mimetype") == b"application/vnd.oasis.opendocument.spreadsheet", "not an ODS"
+    frame, _ = read_workbook_bytes(data, "ods")
+    assert frame.width > 2, f"ODS without a header row: {frame.columns}"
+    return f"ODS, {frame.height} rows × {frame.width - 2} columns on the first sheet"
+
+
+CHECKS = {".csv": check_csv, ".xlsx": check_xlsx, ".ods": check_ods, ".png": check_png, ".svg": check_svg, ".pdf": check_pdf}
+
+
+# --- who may download what, and what a button's label promises -----------------------------
+
+def allowed_exports(role: str) -> set[str]:
+    """DESIGN §6: the factsheet and the snapshot for everyone, tables and charts for analysts;
+    the steward's partner templates and the demo's practice file for the beheerder."""
+    from dijkwacht import access
+
+    kinds = {".pdf", ".png"} if access.may(role, "export_factsheet") else set()
+    if access.may(role, "export_tables"):
+        kinds |= {".csv", ".xlsx", ".svg", ".png"}
+    if access.may(role, "data_management"):
+        kinds |= {".xlsx", ".ods", ".csv"}
+    return kinds
+
+
+# A type named in a button's label is the type the file must have.
+LABEL_TYPES = {"pdf": ".pdf", "excel": ".xlsx", "xlsx": ".xlsx", "ods": ".ods", "csv": ".csv", "png": ".png",
+               "svg": ".svg", "oefenbestand": ".csv"}
+
+
+def expected_type(label: str) -> str | None:
+    words = re.findall(r"[a-z]+", label.lower())
+    return next((LABEL_TYPES[w] for w in words if w in LABEL_TYPES), None)

@@ -14,7 +14,7 @@ from pathlib import Path
 import browser_harness as h
 import pytest
 from browser_harness import SESSION, STATS
-from downloads import CHECKS
+from downloads import CHECKS, allowed_exports
 
 from dijkwacht import access
 
@@ -53,14 +53,6 @@ MAIN_FIGURE: dict[str, str] = {
 
 DOWNLOAD_TIMEOUT_MS = 30_000
 MAX_PER_KIND = 2     # per page and extension: enough to know the kind works, and fast
-
-
-def allowed_exports(role: str) -> set[str]:
-    """DESIGN §6: tables and charts for analysts, the factsheet/snapshot for everyone."""
-    kinds = {".pdf", ".png"} if access.may(role, "export_factsheet") else set()
-    if access.may(role, "export_tables"):
-        kinds |= {".csv", ".xlsx", ".svg", ".png"}
-    return kinds
 
 
 # --- the (role, page) tables ----------------------------------------------------------------

@@ -43,7 +43,7 @@ from pathlib import Path
 import browser_harness as h
 import pytest
 from browser_harness import SESSION, STATS
-from downloads import CHECKS
+from downloads import CHECKS, allowed_exports, expected_type
 
 from dijkwacht import access
 
@@ -72,7 +72,7 @@ SKIP: dict[tuple[str, str], str] = {
 # confirms (safe here: the module's own server, and the version it puts back holds the same
 # demo data). page key → (label, confirm label, cancel label, text that shows it was done).
 CONFIRM_FIRST: dict[str, tuple[str, str, str, str]] = {
-    "data": ("Vorige versie terugzetten", "Ja, terugzetten", "Annuleren", "Teruggezet naar de versie"),
+    "data": ("Vorige versie terugzetten", "Ja, terugzetten", "Annuleren", "Teruggezet naar de vorige versie"),
 }
 
 # Bugs this test found whose fix lies outside the files its author could change (reported).
@@ -244,24 +244,6 @@ OPTION = {"radio": "[data-testid='stRadioOption']", "buttongroup": "button"}
 
 
 # --- downloads: what each kind must be is in downloads.py ------------------------------------
-
-# A type named in a button's label is the type the file must have.
-LABEL_TYPES = {"pdf": ".pdf", "excel": ".xlsx", "xlsx": ".xlsx", "csv": ".csv", "png": ".png",
-               "svg": ".svg", "sjabloon": ".xlsx"}
-
-
-def allowed_exports(role: str) -> set[str]:
-    """DESIGN §6: the factsheet and the snapshot for everyone, tables and charts for analysts."""
-    kinds = {".pdf", ".png"} if access.may(role, "export_factsheet") else set()
-    if access.may(role, "export_tables"):
-        kinds |= {".csv", ".xlsx", ".svg", ".png"}
-    return kinds
-
-
-def expected_type(label: str) -> str | None:
-    words = re.findall(r"[a-z]+", label.lower())
-    return next((LABEL_TYPES[w] for w in words if w in LABEL_TYPES), None)
-
 
 # --- the explorer ---------------------------------------------------------------------------
 
