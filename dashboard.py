@@ -27,8 +27,11 @@ from dijkwacht.app import data  # noqa: E402 — after sign-in: the login page l
 auth.sidebar(role)
 # Only the role's pages exist in this session; another role's URL only leads back.
 mine = [p for p in known if p in access.pages_for(role)]
+# The Week page's title carries the badge: open items the alert rules flag (issue 18).
+badge = data.week_badge(role)
 navigation = st.navigation(
-    [st.Page(p.script, title=p.title, icon=p.icon, url_path=p.key) for p in mine]
+    [st.Page(p.script, title=p.title + (f" ({badge})" if p.key == "week" and badge else ""), icon=p.icon,
+             url_path=p.key) for p in mine]
     + [st.Page(auth.not_for_role(p, role, mine[0]), title=p.title, url_path=p.key,
                visibility="hidden") for p in known if p not in mine])
 auth.route_notice()

@@ -25,6 +25,7 @@ ANALYSTS = ("analist", "beheerder")
 # here before it is built; its roles are decided here and nowhere else.
 PAGES: tuple[Page, ...] = (
     Page("briefing", "Briefing", "pages/briefing.py", ":material/dashboard:", ROLES),
+    Page("week", "Week", "pages/week.py", ":material/checklist:", ROLES),
     Page("trends", "Trends", "pages/trends.py", ":material/trending_up:", ROLES),
     Page("kaart", "Kaart", "pages/kaart.py", ":material/map:", ROLES),
     Page("hennep", "Hennep", "pages/hennep.py", ":material/eco:", ANALYSTS),

@@ -49,7 +49,10 @@ from dijkwacht import config, state
 
 GENESIS = "0" * 64
 ACTIONS = ("inloggen", "uitloggen", "pagina", "detail", "export", "weigering", "laden",
-           "terugdraaien", "beheer")
+           "terugdraaien", "beheer", "opvolging")
+# Actions whose object can hold a data subject's pseudonymous key (a detail view's key, a
+# work-list item's id): kept in the chain, never sent to syslog.
+KEYED_OBJECTS = ("detail", "opvolging")
 RESULTS = ("ok", "mislukt", "geweigerd")
 # Fields in the chain, in this order (the canonical JSON sorts keys anyway).
 FIELDS = ("nr", "tijd", "actor", "rol", "actie", "object", "resultaat", "herkomst", "filters",
@@ -331,14 +334,14 @@ def _send(message: str) -> None:
 
 
 def syslog_fields(row: dict) -> dict:
-    """An audit row as the SIEM gets it: no filters, no data-subject keys (a detail view's
-    object is a key), and a failed login's typed name (which may be a mistyped password)
-    only as a one-way reference."""
+    """An audit row as the SIEM gets it: no filters, no data-subject keys (the object of a
+    detail view or a follow-up can hold a key: KEYED_OBJECTS), and a failed login's typed
+    name (which may be a mistyped password) only as a one-way reference."""
     failed_login = row["actie"] == "inloggen" and row["resultaat"] != "ok"
     actor = row.get("actor")
     out = {"tijd": row["tijd"], "actie": row["actie"], "resultaat": row["resultaat"],
            "rol": row.get("rol"), "herkomst": row.get("herkomst"),
-           "object": None if row["actie"] == "detail" else row.get("object"),
+           "object": None if row["actie"] in KEYED_OBJECTS else row.get("object"),
            "rijen": row.get("rijen"), "export_sha256": row.get("export_sha256"),
            "load_id": row.get("load_id")}
     if failed_login and actor:

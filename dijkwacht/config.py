@@ -371,3 +371,234 @@ def aanlevering() -> tuple[Aanlevering, ...]:
     """The delivery schedule per source, in the registry's order; empty when gemeente.toml has
     no [aanlevering]. Raises ScheduleError (Dutch, naming the key) when the section is wrong."""
     return _load_aanlevering(_config_file())
+
+
+# --- alerts ([meldingen] in gemeente.toml; dijkwacht/alerts.py) and the mail server ([smtp]) --
+# Read strictly, like [aanlevering]: an unknown key or a wrong value stops with a Dutch message
+# naming the key, rather than quietly alerting on nothing. Which kinds exist is checked by
+# dijkwacht/alerts.py against dijkwacht.week.KINDS (config cannot import week).
+MELDINGEN_KEYS = ("soorten", "minimale_prioriteit", "link", "digest")
+DEFAULT_ALERT_KINDS = ("stijging", "bekende_sleutel", "levering")
+DEFAULT_ALERT_LINK = "http://localhost:8501/week"
+LOWEST_PRIORITY = 3                 # week.Item.priority: 1 (highest) … 3
+SMTP_KEYS = ("host", "port", "user", "password", "from", "to", "starttls")
+SMTP_ENV = "DIJKWACHT_SMTP_"        # DIJKWACHT_SMTP_HOST, _PORT, _USER, _PASSWORD, _FROM, _TO, _STARTTLS
+SMTP_CREDENTIAL = "smtp-wachtwoord"  # a systemd credential for the digest unit (deploy/)
+
+
+class MeldingenError(ValueError):
+    """[meldingen] in gemeente.toml or [smtp] in secrets.toml is wrong; the Dutch message names
+    the key (never a password)."""
+
+
+@dataclass(frozen=True)
+class Meldingen:
+    """Which work-list items alert: their kind is in `soorten` and their priority is
+    `minimale_prioriteit` or higher (a lower number: 1 is the highest)."""
+    soorten: tuple[str, ...]
+    minimale_prioriteit: int
+    link: str                       # the dashboard's work list, for the mail
+    digest: bool                    # send the daily e-mail digest
+
+
+@lru_cache(maxsize=4)
+def _load_meldingen(path: Path) -> Meldingen:
+    with open(path, "rb") as fh:
+        raw = tomllib.load(fh).get("meldingen", {})
+    where = f"{path.name}: [meldingen]"
+    if not isinstance(raw, dict):
+        raise MeldingenError(f"{where} moet een tabel zijn")
+    unknown = [k for k in raw if k not in MELDINGEN_KEYS]
+    if unknown:
+        raise MeldingenError(f"{where} {unknown[0]}: onbekende sleutel (toegestaan: {', '.join(MELDINGEN_KEYS)})")
+    kinds = raw.get("soorten", list(DEFAULT_ALERT_KINDS))
+    if (not isinstance(kinds, list) or not all(isinstance(k, str) and k.strip() for k in kinds)
+            or len(set(kinds)) != len(kinds)):
+        raise MeldingenError(f'{where} soorten moet een lijst van verschillende soorten zijn, zoals '
+                             f'["stijging", "levering"], niet {kinds!r}')
+    level = raw.get("minimale_prioriteit", 2)
+    if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= LOWEST_PRIORITY:
+        raise MeldingenError(f"{where} minimale_prioriteit moet 1 tot en met {LOWEST_PRIORITY} zijn "
+                             f"(1 = alleen de hoogste prioriteit), niet {level!r}")
+    link = raw.get("link", DEFAULT_ALERT_LINK)
+    if (not isinstance(link, str) or not link.startswith(("http://", "https://")) or len(link) > 300
+            or len(link.partition("://")[2]) == 0 or not _plain(link)):
+        raise MeldingenError(f"{where} link moet een webadres zijn dat met http:// of https:// begint, "
+                             f"zonder spaties, niet {link!r}")
+    digest = raw.get("digest", False)
+    if not isinstance(digest, bool):
+        raise MeldingenError(f"{where} digest moet true of false zijn, niet {digest!r}")
+    return Meldingen(soorten=tuple(k.strip() for k in kinds), minimale_prioriteit=level, link=link,
+                     digest=digest)
+
+
+def meldingen() -> Meldingen:
+    """The alert rules ([meldingen] in gemeente.toml; defaults when it is absent). Raises
+    MeldingenError (Dutch, naming the key) when the section is wrong."""
+    return _load_meldingen(_config_file())
+
+
+def _plain(text: str) -> bool:
+    """No spaces, no control characters (nothing that could start a new mail header)."""
+    return bool(text) and not any(c.isspace() or not c.isprintable() for c in text)
+
+
+def _is_mail(value) -> bool:
+    """A plain address local@domain (no display name, no list)."""
+    if not isinstance(value, str):
+        return False
+    local, at, domain = value.strip().rpartition("@")
+    return (bool(at) and 0 < len(local) <= 64 and 0 < len(domain) <= 253 and _plain(local)
+            and not any(c in "<>\"',;@" for c in local)
+            and all(c.isascii() and (c.isalnum() or c in ".-") for c in domain))
+
+
+@dataclass(frozen=True, repr=False)
+class Smtp:
+    """The mail server for the daily digest ([smtp] in .streamlit/secrets.toml)."""
+    host: str
+    port: int
+    user: str | None
+    password: str | None
+    sender: str                     # [smtp] from
+    to: tuple[str, ...]
+    starttls: bool
+
+    def __repr__(self) -> str:      # never the password, not even in a traceback
+        return (f"Smtp(host={self.host!r}, port={self.port}, user={self.user!r}, "
+                f"password={'***' if self.password else None}, sender={self.sender!r}, "
+                f"to={self.to!r}, starttls={self.starttls})")
+
+
+def _secrets_section(name: str) -> dict:
+    """[NAME] of .streamlit/secrets.toml (empty when there is no file or section)."""
+    path = ROOT / ".streamlit" / "secrets.toml"
+    if not path.exists():
+        return {}
+    with open(path, "rb") as fh:
+        section = tomllib.load(fh).get(name, {})
+    return section if isinstance(section, dict) else {}
+
+
+def _yes(value: str) -> bool | str:
+    word = value.strip().lower()
+    if word in ("1", "true", "ja", "yes", "aan"):
+        return True
+    if word in ("0", "false", "nee", "no", "uit"):
+        return False
+    return value
+
+
+def smtp() -> Smtp:
+    """The mail server settings: [smtp] in .streamlit/secrets.toml, each key overridable by
+    DIJKWACHT_SMTP_<KEY> (to: comma-separated); the password preferably as the systemd
+    credential `smtp-wachtwoord`. Raises MeldingenError (Dutch, naming the key, never the
+    password) when a setting is missing or wrong."""
+    raw = dict(_secrets_section("smtp"))
+    where = ".streamlit/secrets.toml: [smtp]"
+    unknown = [k for k in raw if k not in SMTP_KEYS]
+    if unknown:
+        raise MeldingenError(f"{where} {unknown[0]}: onbekende sleutel (toegestaan: {', '.join(SMTP_KEYS)})")
+    for key in SMTP_KEYS:
+        value = os.environ.get(SMTP_ENV + key.upper())
+        if value is not None:
+            raw[key] = (_yes(value) if key == "starttls" else
+                        [v.strip() for v in value.split(",") if v.strip()] if key == "to" else value)
+    password = _credential(SMTP_CREDENTIAL) or raw.get("password") or None
+    host = raw.get("host")
+    if not isinstance(host, str) or not _plain(host.strip()):
+        raise MeldingenError(f"{where} host ontbreekt of is ongeldig: de mailserver voor de dagelijkse samenvatting")
+    starttls = raw.get("starttls", True)
+    if not isinstance(starttls, bool):
+        raise MeldingenError(f"{where} starttls moet true of false zijn, niet {starttls!r}")
+    port = raw.get("port", 587 if starttls else 25)
+    if isinstance(port, str) and port.strip().isdigit():
+        port = int(port)
+    if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+        raise MeldingenError(f"{where} port moet een poortnummer van 1 tot en met 65535 zijn, niet {port!r}")
+    user = raw.get("user") or None
+    if user is not None and (not isinstance(user, str) or not user.isprintable()):
+        raise MeldingenError(f"{where} user moet tekst zijn")
+    if password is not None and (not isinstance(password, str) or not password.isprintable()):
+        raise MeldingenError(f"{where} password moet tekst zijn")
+    sender = raw.get("from")
+    if not _is_mail(sender):
+        raise MeldingenError(f"{where} from moet één e-mailadres zijn (de afzender), niet {sender!r}")
+    to = raw.get("to")
+    if isinstance(to, str):
+        to = [to]
+    if (not isinstance(to, list) or not to
+            or not all(_is_mail(a) for a in to)):
+        raise MeldingenError(f'{where} to moet een lijst van e-mailadressen zijn, zoals ["oov@gemeente.nl"], '
+                             f"niet {to!r}")
+    return Smtp(host=host.strip(), port=port, user=user, password=password, sender=sender.strip(),
+                to=tuple(a.strip() for a in to), starttls=starttls)
+
+
+# --- the security department's week ([week] in gemeente.toml; dijkwacht/week.py) ------------
+# Read strictly, like [aanlevering]: an unknown key or a value out of range stops with a Dutch
+# message naming the key, rather than quietly changing what the work list shows.
+WEEK_KEYS = ("venster_jaren", "nieuw_dagen", "termijn_maatregel_dagen",
+             "termijn_terugkoppeling_dagen", "alfa", "minimum_aantal", "basis_maanden")
+
+
+class WeekSettingsError(ValueError):
+    """The [week] section of gemeente.toml is wrong; the message (Dutch) names the key."""
+
+
+@dataclass(frozen=True)
+class WeekSettings:
+    """The rules of the week's work list (dijkwacht/week.py); every day count is relative to
+    the data's *stand per*, not the clock."""
+    venster_jaren: int = 3                    # a key is known by registrations this many years back
+    nieuw_dagen: int = 28                     # a registration is new within this many days
+    termijn_maatregel_dagen: int = 90         # a problem wants an intervention within this term
+    termijn_terugkoppeling_dagen: int = 14    # a reporter gets feedback within this term
+    alfa: float = 0.01                        # the spike rule's false-alarm rate per area and layer
+    minimum_aantal: int = 3                   # a spike has at least this many registrations
+    basis_maanden: int = 36                   # the spike rule's baseline: this many months before
+
+
+def _week_whole(raw: dict, key: str, low: int, high: int, where: str) -> int:
+    value = raw.get(key, getattr(WeekSettings, key))
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise WeekSettingsError(f"{where} {key} moet een geheel getal van {low} tot en met {high} zijn, "
+                                f"niet {value!r}")
+    return value
+
+
+@lru_cache(maxsize=4)
+def _load_week(path: Path) -> WeekSettings:
+    with open(path, "rb") as fh:
+        raw = tomllib.load(fh).get("week", {})
+    where = f"{path.name}: [week]"
+    if not isinstance(raw, dict):
+        raise WeekSettingsError(f"{where} moet een tabel zijn")
+    unknown = [k for k in raw if k not in WEEK_KEYS]
+    if unknown:
+        raise WeekSettingsError(f"{where} {unknown[0]}: onbekende sleutel (toegestaan: {', '.join(WEEK_KEYS)})")
+    alfa = raw.get("alfa", WeekSettings.alfa)
+    if isinstance(alfa, bool) or not isinstance(alfa, (int, float)) or not 0 < alfa <= 0.2:
+        raise WeekSettingsError(f"{where} alfa moet een kans groter dan 0 en hoogstens 0.2 zijn "
+                                f"(0.01 = 1% vals alarm), niet {alfa!r}")
+    settings = WeekSettings(
+        venster_jaren=_week_whole(raw, "venster_jaren", 1, 15, where),
+        nieuw_dagen=_week_whole(raw, "nieuw_dagen", 1, 366, where),
+        termijn_maatregel_dagen=_week_whole(raw, "termijn_maatregel_dagen", 1, 3650, where),
+        termijn_terugkoppeling_dagen=_week_whole(raw, "termijn_terugkoppeling_dagen", 1, 365, where),
+        alfa=float(alfa),
+        minimum_aantal=_week_whole(raw, "minimum_aantal", 1, 1000, where),
+        basis_maanden=_week_whole(raw, "basis_maanden", 12, 120, where),
+    )
+    window_days = 365 * settings.venster_jaren
+    for key in ("nieuw_dagen", "termijn_maatregel_dagen", "termijn_terugkoppeling_dagen"):
+        if getattr(settings, key) >= window_days:
+            raise WeekSettingsError(f"{where} {key} moet korter zijn dan het venster van "
+                                    f"{settings.venster_jaren} jaar (venster_jaren), niet {getattr(settings, key)}")
+    return settings
+
+
+def week() -> WeekSettings:
+    """The work list's rules ([week] in gemeente.toml; the defaults when it is absent). Raises
+    WeekSettingsError (Dutch, naming the key) when the section is wrong."""
+    return _load_week(_config_file())

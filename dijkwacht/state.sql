@@ -149,3 +149,28 @@ CREATE TABLE IF NOT EXISTS bekende_herkomsten (
     laatst_gelukt   TEXT NOT NULL,           -- UTC ISO 8601
     PRIMARY KEY (naam, herkomst)
 );
+
+-- Follow-up of the week's work list (dijkwacht/followup.py): who took up an item and how it
+-- ended. Append-only history; an item's current state is its row with the highest nr. Only
+-- fixed values (status and reason from followup.STATUSES/REASONS, an account name): no free
+-- text, so no personal data of data subjects. item_id is the item's stable id
+-- ("<kind>:<subject>", may hold a pseudonymous key, never an address). laatste_datum is the
+-- item's latest event date when the row was written: a handled item returns to the list
+-- only when something happens at it after that date.
+CREATE TABLE IF NOT EXISTS opvolging (
+    nr              INTEGER PRIMARY KEY AUTOINCREMENT,
+    item_id         TEXT NOT NULL,
+    status          TEXT NOT NULL CHECK (status IN ('nieuw', 'opgepakt', 'afgehandeld', 'geen actie')),
+    reden           TEXT NOT NULL,           -- one of followup.REASONS[status]
+    toegewezen_aan  TEXT,                    -- account name (analist/beheerder); NULL = nobody
+    door            TEXT NOT NULL,           -- account name or OIDC identity that made the change
+    rol             TEXT NOT NULL,
+    gewijzigd_op    TEXT NOT NULL,           -- UTC ISO 8601
+    laatste_datum   TEXT NOT NULL            -- the item's latest event date then (ISO date)
+);
+CREATE INDEX IF NOT EXISTS opvolging_item ON opvolging(item_id, nr);
+-- History is never rewritten: a change is a new row.
+CREATE TRIGGER IF NOT EXISTS opvolging_alleen_toevoegen BEFORE UPDATE ON opvolging
+BEGIN
+    SELECT RAISE(ABORT, 'opvolging wordt niet gewijzigd: voeg een nieuwe regel toe');
+END;

@@ -812,6 +812,96 @@ def freshness_lines(role: str) -> list[str]:
     return lines
 
 
+# --- Week (issue 18): the work list (dijkwacht/week.py) and its follow-up (followup.py) -----
+# The items are computed on the served database once per version and day (the late
+# deliveries move with the clock); the follow-up is read fresh, it changes with every click.
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=PER_VERSION)
+def _week_items(role: str, version: str | None, today: date) -> list:
+    access.require(role, "aggregates")
+    from dijkwacht import config, week
+    try:
+        late = delivery_status(role)
+    except config.ScheduleError:
+        late = []
+    stand_per = meta(role).get("stand_per") if version else None
+    return week.items(queries.served() if version else None, stand_per, config.week(), late)
+
+
+def week_items(role: str) -> list:
+    """Every item of the work list, prioritised (the analyst's and steward's view: items name
+    pseudonymous keys, hence "detail")."""
+    access.require(role, "detail")
+    return _all_week_items(role)
+
+
+def _all_week_items(role: str) -> list:
+    from dijkwacht import deliveries
+    return _week_items(role, database_version(), deliveries.today())
+
+
+def week_follow_ups(role: str) -> dict:
+    """Each item's current follow-up (dijkwacht/followup.py), read fresh."""
+    access.require(role, "detail")
+    from dijkwacht import followup, state
+    with state.opened() as con:
+        return followup.current(con)
+
+
+def week_open(role: str, buurten: tuple[str, ...] | None = None) -> list[tuple]:
+    """The open items (handled ones stay off until something new happens at them) in the
+    chosen area (None: the whole city; items without a buurt — a wijk-wide rise, a late
+    delivery — always show), each with its current follow-up."""
+    from dijkwacht import followup
+    found = followup.open_items(week_items(role), week_follow_ups(role))
+    return [(i, f) for i, f in found if buurten is None or i.buurt is None or i.buurt in buurten]
+
+
+def week_closed(role: str) -> list[tuple]:
+    from dijkwacht import followup
+    return followup.closed_items(week_items(role), week_follow_ups(role))
+
+
+def week_counts(role: str) -> dict[str, int]:
+    """Open items per kind (every role: the bestuur sees these counts, never the items)."""
+    access.require(role, "aggregates")
+    from dijkwacht import followup, state
+    with state.opened() as con:
+        current = followup.current(con)
+    counts: dict[str, int] = {}
+    for item, _ in followup.open_items(_all_week_items(role), current):
+        counts[item.kind] = counts.get(item.kind, 0) + 1
+    return counts
+
+
+def week_badge(role: str) -> int:
+    """Open items the alert rules (data/gemeente.toml [meldingen]) flag: the sidebar's badge."""
+    from dijkwacht import alerts, followup, state
+    if not access.may(role, "detail"):
+        return 0
+    with state.opened() as con:
+        current = followup.current(con)
+    return alerts.badge([i for i, _ in followup.open_items(_all_week_items(role), current)])
+
+
+def week_assignees(role: str) -> tuple[str, ...]:
+    access.require(role, "detail")
+    from dijkwacht import followup, state
+    with state.opened() as con:
+        return followup.assignees(con)
+
+
+def follow_up(role: str, item, *, status: str, reason: str, assignee: str | None) -> bool:
+    """Record a follow-up change for an item as the signed-in user (audited by followup)."""
+    access.require(role, "detail")
+    from dijkwacht import followup, state
+    who = session.identity()
+    with state.opened() as con:
+        return followup.record(con, item.id, status=status, reason=reason, assignee=assignee,
+                               actor=who.user, role=role, latest=item.latest, origin=who.origin,
+                               session=who.session, load_id=meta(role).get("load_id"))
+
+
 # --- Audit log (dijkwacht/audit.py is pure; these helpers add who/where from the session) ----
 
 def _audit(actie: str, role: str | None, *, dedupe: bool = False, **fields) -> int | None:

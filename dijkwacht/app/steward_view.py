@@ -23,7 +23,7 @@ RUN_KINDS = {"demo": "demo opgebouwd", "laden": "levering", "oefenen": "oefenlev
              "terugdraaien": "teruggedraaid"}
 AUDIT_ACTIONS = {"inloggen": "inloggen", "uitloggen": "uitloggen", "pagina": "pagina bekeken",
                  "detail": "detail bekeken", "export": "download", "weigering": "geweigerd",
-                 "laden": "laden", "terugdraaien": "terugdraaien", "beheer": "beheer"}
+                 "laden": "laden", "terugdraaien": "terugdraaien", "beheer": "beheer", "opvolging": "opvolging"}
 AUDIT_RESULTS = {"ok": "gelukt", "mislukt": "mislukt", "geweigerd": "geweigerd"}
 
 
