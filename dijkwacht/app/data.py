@@ -884,11 +884,17 @@ def week_badge(role: str) -> int:
     return alerts.badge([i for i, _ in followup.open_items(_all_week_items(role), current)])
 
 
+def _oidc_analysts() -> tuple[str, ...]:
+    """Identities the reviewed OIDC roles file gives an analyst's or steward's role: they may
+    be assigned an item beside the local accounts (followup.record's `allowed`)."""
+    return tuple(sorted(i for i, r in auth.oidc_roles().items() if r in access.ANALYSTS))
+
+
 def week_assignees(role: str) -> tuple[str, ...]:
     access.require(role, "detail")
     from dijkwacht import followup, state
     with state.opened() as con:
-        return followup.assignees(con)
+        return tuple(sorted({*followup.assignees(con), *_oidc_analysts()}))
 
 
 def follow_up(role: str, item, *, status: str, reason: str, assignee: str | None) -> bool:
@@ -899,7 +905,8 @@ def follow_up(role: str, item, *, status: str, reason: str, assignee: str | None
     with state.opened() as con:
         return followup.record(con, item.id, status=status, reason=reason, assignee=assignee,
                                actor=who.user, role=role, latest=item.latest, origin=who.origin,
-                               session=who.session, load_id=meta(role).get("load_id"))
+                               session=who.session, load_id=meta(role).get("load_id"),
+                               allowed=_oidc_analysts())
 
 
 # --- Audit log (dijkwacht/audit.py is pure; these helpers add who/where from the session) ----
