@@ -1,12 +1,20 @@
 """The mayor's protection at load (issue 17): the secondary cells dijkwacht.lattice hides
 for the bestuur role, searched once in every new database before it is published and stored
-in `bescherming`, so her first Briefing after a load does not wait for the search (tens of
-seconds: the exact audit is a dense linear-algebra test per connected component).
+in `bescherming`, so her first Briefing after a load does not wait for the search (seconds:
+the exact audit is a dense linear-algebra test per connected component, see
+docs/benchmarks.md).
 
 The dashboard rebuilds the exact counts from the fact table (cheap) and applies the stored
 cells; the small cells (1–4) follow from the counts by the rule.
+
+The search runs on one BLAS thread: it is a few hundred small dense problems (at most ~1,000
+unknowns per component), too small for threads to pay, and when the other core is busy
+OpenBLAS's threads wait for each other: at ×10 the search took 14–20 s with two threads
+against 5.4–9.7 s with one, interleaved, one other process running (docs/benchmarks.md).
 """
 from __future__ import annotations
+
+import contextlib
 
 import duckdb
 import polars as pl
@@ -22,7 +30,8 @@ def build_protection(con: duckdb.DuckDBPyConnection) -> None:
     stand_per = rows[0][0] if rows else None
     if stand_per is None:
         return                                   # no events yet: nothing to protect
-    protected = lattice.build(queries.OnConnection(con), stand_per, tuple(measures.LAYERS))
+    with one_blas_thread():
+        protected = lattice.build(queries.OnConnection(con), stand_per, tuple(measures.LAYERS))
     cells = pl.DataFrame(lattice.secondary_cells(protected), schema=["laag", "gebied", "periode"], orient="row")
     con.register("_bescherming_nieuw", cells.to_arrow())
     try:
@@ -31,6 +40,17 @@ def build_protection(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("INSERT INTO bescherming_stand VALUES (?)", [stand_per])
     finally:
         con.unregister("_bescherming_nieuw")
+
+
+def one_blas_thread() -> contextlib.AbstractContextManager:
+    """numpy's BLAS limited to one thread for the duration (this process only; the ETL does
+    nothing else meanwhile). threadpoolctl comes with scikit-learn (esda's); without it the
+    search runs as it is."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        return contextlib.nullcontext()
+    return threadpool_limits(limits=1, user_api="blas")
 
 
 # The same tables as in dijkwacht/schema.sql, made anew (a database built before them too).

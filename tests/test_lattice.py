@@ -86,6 +86,81 @@ def test_nothing_is_pinned(structure, seed, rate):
     assert lattice._bounds_rule(table, lines) is False and (table.hidden == before).all()
 
 
+@pytest.mark.parametrize("seed", [3, 11])
+def test_each_pinned_cell_comes_with_the_combination_that_pins_it(structure, seed, monkeypatch):
+    """The audit's combination (the minimum-norm solution from the eigen-decomposition it
+    already made) against an independent one: for every pinned cell, the visible cells it
+    names really add up to it (the unknowns cancel), and they are exactly the support of the
+    pseudo-inverse's solution over all the visible equations (SVD, not per component). On
+    the primary cells alone and after the line rule, two linked layers and their total. The
+    audit solves directly (lstsq) only where a coefficient lies at the cut: if the eigen
+    route were wrong it would do so everywhere, and this would fail."""
+    areas, periods = structure
+    am = lattice._node_matrix(areas.nodes, len(areas.atoms))
+    pm = lattice._node_matrix(periods.nodes, len(periods.atoms))
+    rng = np.random.default_rng(seed)
+    shape = (len(areas.atoms), len(periods.atoms))
+    busy = rng.gamma(0.6, 1.0, size=shape[0])[:, None]
+    leaves = np.stack([rng.poisson(busy * rng.uniform(0.5, 1.5, size=shape)) for _ in range(2)])
+    atoms = np.concatenate([leaves, leaves.sum(axis=0, keepdims=True)])
+    table = lattice.Table(("laag|a", "laag|b", "laag|alle"), 2, {2: (0, 1)},
+                          np.einsum("ax,lxq,pq->lap", am, atoms, pm))
+    direct, lstsq = [], np.linalg.lstsq
+
+    def counted(*args, **kwargs):
+        direct.append(args)
+        return lstsq(*args, **kwargs)
+
+    for stage in ("primary", "line rule"):
+        if stage == "line rule":
+            lattice._line_rule(table, lattice._lines(table, areas, periods))
+        cache: dict = {}
+        direct.clear()
+        with monkeypatch.context() as m:
+            m.setattr(np.linalg, "lstsq", counted)
+            pinned = lattice.audit(table, am, pm, cache)
+        assert pinned and len(direct) <= len(pinned) / 10
+        assert lattice.audit(table, am, pm, cache) == pinned     # the same from the cache
+        matrix, _ = lattice.cell_matrix(table, am, pm)
+        shape3 = table.values.shape
+        visible = np.flatnonzero(~table.hidden.ravel())
+        visible = visible[np.diff(matrix[visible].indptr) > 0]
+        eqs = matrix[visible].toarray()                   # the visible cells over the unknowns
+        pinv = np.linalg.pinv(eqs.T, rcond=1e-6)          # the zero singular values are ~1e-15
+        with_unknowns = 0
+        for cell, involved in pinned:
+            assert table.hidden[cell] and not any(table.hidden[c] for c in involved)
+            h = matrix[np.ravel_multi_index(cell, shape3)].toarray().ravel()
+            if not h.any():
+                continue                                  # all its atoms are visible cells
+            rows = [int(np.searchsorted(visible, np.ravel_multi_index(c, shape3))) for c in involved]
+            reference = visible[np.flatnonzero(np.abs(pinv @ h) > 1e-8)]
+            assert visible[sorted(rows)].tolist() == reference.tolist()
+            if with_unknowns < 12:                        # (lstsq per cell is slow: a sample)
+                used = eqs[rows]
+                coef = np.linalg.lstsq(used.T, h, rcond=None)[0]
+                assert np.abs(used.T @ coef - h).max() < 1e-8
+            with_unknowns += 1
+        assert with_unknowns > 0
+
+
+@pytest.mark.parametrize("rows, unknowns", [(30, 50), (50, 30)])
+def test_the_row_space_from_either_gram_matrix(rows, unknowns):
+    """`_row_space` of a rank-deficient 0/1 matrix D, from DDᵀ (fewer rows) or DᵀD: V an
+    orthonormal basis of the row space, U = DV/√w, and U Vᵀh/√w the minimum-norm solution
+    of Dᵀy = h (the pseudo-inverse's)."""
+    rng = np.random.default_rng(rows)
+    dense = (rng.random((rows, unknowns)) < 0.15).astype(float)
+    dense[-5:] = dense[:5] + dense[5:10]                  # dependent rows
+    dense[:, -4:] = dense[:, :4]                           # and columns
+    w, v, u = lattice._row_space(dense)
+    rank = np.linalg.matrix_rank(dense)
+    assert len(w) == rank and np.allclose(v.T @ v, np.eye(rank), atol=1e-10)
+    assert np.allclose(dense.T @ dense @ v, v * w, atol=1e-9) and np.allclose(u, dense @ v / np.sqrt(w))
+    h = dense.T @ rng.integers(-2, 3, size=rows)          # in the row space
+    assert np.allclose(u @ (v.T @ h / np.sqrt(w)), np.linalg.pinv(dense.T) @ h, atol=1e-10)
+
+
 def test_a_lone_small_buurt_is_not_given_away_by_its_wijk(structure):
     """The classic differencing: a wijk with one buurt of 3 cases and the rest visible."""
     areas, periods = structure
