@@ -41,6 +41,9 @@ for wijk, pairs in sorted(by_wijk.items(), key=lambda kv: (kv[0] is not None, mi
     st.dataframe([row(i, f) for i, f in pairs], hide_index=True, key=f"week-{wijk or 'stad'}")
 
 st.subheader("Opvolgen")
+SAVED_KEY = "week_opgeslagen"              # the outcome of the last save, shown for one run
+if saved := st.session_state.pop(SAVED_KEY, None):
+    st.success(saved)
 if not found:
     st.info("Er staat niets open op de werklijst.")
 else:
@@ -67,7 +70,8 @@ else:
         except ValueError as exc:
             st.error(str(exc))
         else:
-            st.toast("Opgeslagen." if changed else "Niets veranderd.")
+            st.session_state[SAVED_KEY] = (f"Opgeslagen: {status} ({reason})." if changed else
+                                           "Niets veranderd: dit punt had deze status, reden en toewijzing al.")
             st.rerun()
 
 closed = data.week_closed(role)

@@ -714,7 +714,11 @@ class Explorer:
 
 # --- fixtures -------------------------------------------------------------------------------
 
-PAIRS = [(role, page) for role in access.ROLES for page in h.existing_pages(role)]
+# Pages a role sees without any control of its own (the bestuur's Week: counts only); the
+# page tests still open them.
+WITHOUT_CONTROLS = {("bestuur", "week")}
+PAIRS = [(role, page) for role in access.ROLES for page in h.existing_pages(role)
+         if (role, page.key) not in WITHOUT_CONTROLS]
 RESULTS: dict[tuple[str, str], dict] = {}
 
 
