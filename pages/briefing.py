@@ -27,10 +27,12 @@ for i, code in enumerate(HEADLINE):
     indicator = BY_CODE[code]
     now, last_year, previous = (briefing[k][code] for k in ("nu", "vorig_jaar", "vorige"))
     with columns[i % 3]:
+        # an unchanged figure gets no arrow: "↑ 0,0%" reads as a rise from the back of the room
         st.metric(indicator.naam, formats.value(now, indicator.eenheid),
-                  delta=(f"{change} t.o.v. vorig jaar" if (change := formats.change(now, last_year))
+                  delta=(f"{change} t.o.v. een jaar eerder" if (change := formats.change(now, last_year))
                          else None),
-                  delta_color="off", help=indicator.definitie)
+                  delta_color="off", delta_arrow="off" if now == last_year else "auto",
+                  help=indicator.definitie)
         if not view.presentation:
             st.caption(f"Vorig jaar {formats.value(last_year, indicator.eenheid)}"
                        + ("" if same else f" · vorige periode {formats.value(previous, indicator.eenheid)} "

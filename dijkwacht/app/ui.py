@@ -204,12 +204,14 @@ def _presentation_css() -> None:
     [data-testid="stSidebarNav"], [data-testid="stHeader"], [data-testid="stToolbar"] {display: none !important;}
     .block-container, [data-testid="stMainBlockContainer"] {padding-top: 0.6rem !important;
         padding-bottom: 0 !important; max-width: 100% !important;}
-    [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li {font-size: 1.2rem;}
-    [data-testid="stMetricValue"], [data-testid="stMetricValue"] * {font-size: clamp(3rem, 7vh, 3.6rem) !important;
+    [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li {
+        font-size: clamp(1.2rem, 2.2vh, 1.45rem);}
+    [data-testid="stMetricValue"], [data-testid="stMetricValue"] * {font-size: clamp(3rem, 7vh, 4.8rem) !important;
         line-height: 1.05 !important; font-weight: 600;}
     [data-testid="stMetricLabel"], [data-testid="stMetricLabel"] * {font-size: 1.35rem !important;}
     [data-testid="stMetricDelta"], [data-testid="stMetricDelta"] * {font-size: 1.55rem !important;}
     [data-testid="stMetric"] {margin-bottom: -0.6rem;}
+    [data-testid="stCaptionContainer"], [data-testid="stCaptionContainer"] * {font-size: 1.2rem !important;}
     h1 {font-size: 2rem !important; padding: 0 !important;}
     h3 {font-size: 1.4rem !important; padding: 0.3rem 0 0 0 !important;}
     </style>""")

@@ -18,6 +18,7 @@ from dijkwacht import access
 from tests.browser import browser_harness as h
 
 MAP_FRAME = "streamlit_folium"
+PROJECTOR_SIZES = ((1920, 1080), (1280, 720))
 
 
 def _wait_for_map(page) -> None:
@@ -35,6 +36,23 @@ def _save(png: bytes, path: Path) -> int:
         small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
         small.save(path, optimize=True)
     return path.stat().st_size
+
+
+def _presentation(page, server, out: Path) -> int:
+    """The mayor's presentation mode at the two projector sizes (issue "The triangle path")."""
+    for width, height in PROJECTOR_SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        h.go_to(page, server, "bestuur", "briefing")
+        with h.new_run(page):
+            page.get_by_text("Presentatiemodus").click()
+        h.wait_for_app(page)
+        path = out / f"bestuur-presentatie-{width}x{height}.png"
+        print(f"{path.name}  {_save(page.screenshot(), path) // 1024} kB", flush=True)
+        with h.new_run(page):
+            page.get_by_text("Presentatiemodus").click()
+        h.wait_for_app(page)
+    page.set_viewport_size(h.VIEWPORT)
+    return len(PROJECTOR_SIZES)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -67,6 +85,8 @@ def main(argv: list[str] | None = None) -> int:
                 written += 1
                 print(f"{path.relative_to(h.ROOT) if path.is_relative_to(h.ROOT) else path}"
                       f"  {size // 1024} kB", flush=True)
+            if role == "bestuur":
+                written += _presentation(page, server, args.uit)
             context.close()
         browser.close()
     print(f"{written} screenshots in {time.monotonic() - started:.0f} s")

@@ -29,6 +29,7 @@ MEASURE = """() => {
   const all = id => [...document.querySelectorAll(`[data-testid="${id}"]`)].map(size);
   const main = document.querySelector('[data-testid="stMain"]');
   return {values: all("stMetricValue"), labels: all("stMetricLabel"), deltas: all("stMetricDelta"),
+          period: all("stCaptionContainer"),
           lang: document.documentElement.lang, scroll: main.scrollHeight, client: main.clientHeight};
 }"""
 
@@ -47,6 +48,7 @@ def test_presentation_mode_fills_one_screen_in_large_type(server, browser, size)
         assert min(seen["values"]) >= 48
         assert min(seen["values"]) >= 1.5 * max(seen["labels"])
         assert min(seen["deltas"]) >= 24
+        assert min(seen["period"]) >= 18                      # the period and stand per line
         assert seen["scroll"] <= seen["client"] + 2          # no scrolling
         assert seen["lang"] == "nl"
         assert page.locator('[data-testid="stSidebar"]').is_hidden()
