@@ -1,4 +1,4 @@
-"""Table exports (CSV and XLSX) that a spreadsheet can never run as formulas (DESIGN §6).
+"""Table exports (CSV, XLSX and ODS) that a spreadsheet can never run as formulas (DESIGN §6).
 
 Pure (no Streamlit). One test decides what is dangerous (`formula_like`): a text cell that
 starts with a character a spreadsheet reads as the start of a formula or command — = + - @,
@@ -141,4 +141,61 @@ def xlsx_bytes(frame, sheet: str = "gegevens", *, title: str | None = None,
         if notes and notes.get(name):
             text(ws, r + 2, 0, notes[name])
     book.close()
+    return buf.getvalue()
+
+
+def ods_bytes(frame: pl.DataFrame, sheet: str = "gegevens", *, title: str | None = None) -> bytes:
+    """OpenDocument spreadsheet beside XLSX (issue 21, item 7): numbers as numbers, dates as
+    dates, text as text. A string-typed ODS cell is never evaluated; a formula-like one also
+    gets a text number format, so that LibreOffice keeps it text after the cell is edited
+    (what the hidden quote prefix does in XLSX)."""
+    from odf import dc, number
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.style import Style, TextProperties
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    doc = OpenDocumentSpreadsheet()
+    doc.meta.addElement(dc.Title(text=title or sheet))
+    text_format = number.TextStyle(name="tekstformaat")
+    text_format.addElement(number.TextContent())
+    kept = Style(name="tekst", family="table-cell", datastylename="tekstformaat")
+    bold = Style(name="kop", family="table-cell")
+    bold.addElement(TextProperties(fontweight="bold"))
+    bold_kept = Style(name="kop-tekst", family="table-cell", datastylename="tekstformaat")
+    bold_kept.addElement(TextProperties(fontweight="bold"))
+    for style in (text_format, kept, bold, bold_kept):
+        doc.automaticstyles.addElement(style)
+
+    def cell(value, header: bool = False) -> TableCell:
+        if value is None:
+            return TableCell()
+        if isinstance(value, bool):
+            value = "ja" if value else "nee"
+        if isinstance(value, (int, float, Decimal)):
+            out = TableCell(valuetype="float", value=float(value))
+            shown = formats.number(value, 2) if isinstance(value, (float, Decimal)) else str(value)
+        elif isinstance(value, (date, datetime)):
+            out = TableCell(valuetype="date", datevalue=value.isoformat())
+            shown = value.isoformat()
+        else:
+            shown = _plain(value)
+            style = (bold_kept if header else kept) if formula_like(shown) else (bold if header else None)
+            out = TableCell(valuetype="string", **({"stylename": style} if style else {}))
+        out.addElement(P(text=shown))
+        return out
+
+    table = Table(name=sheet[:31] or "gegevens")
+    header = TableRow()
+    for name in frame.columns:
+        header.addElement(cell(name, header=True))
+    table.addElement(header)
+    for values in frame.iter_rows():
+        row = TableRow()
+        for value in values:
+            row.addElement(cell(value))
+        table.addElement(row)
+    doc.spreadsheet.addElement(table)
+    buf = io.BytesIO()
+    doc.write(buf)
     return buf.getvalue()

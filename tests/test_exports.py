@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from layers import examples
 
-from dijkwacht.exports import FORMULA_START, csv_bytes, formula_like, neutralise, xlsx_bytes
+from dijkwacht.exports import FORMULA_START, csv_bytes, formula_like, neutralise, ods_bytes, xlsx_bytes
 
 ATTACKS = ["=1+1", "+31 6 1234", "-2+3", "@SUM(A1)", "=HYPERLINK(\"http://x\",\"klik\")",
            "\t=1", "\r=1", "=cmd|' /C calc'!A0", "\uff1d1+1"]
@@ -129,3 +129,65 @@ def test_neutralise_is_the_one_rule():
         assert neutralise(a) == "'" + a
     for h in HARMLESS:
         assert neutralise(h) == h
+
+
+# --- ODS (issue 21, item 7) ------------------------------------------------------------------
+
+def ods_cells(data: bytes) -> list[list[dict]]:
+    """Every cell of the first sheet with its value type, value, text and style name."""
+    from odf.namespaces import OFFICENS, TABLENS
+    from odf.opendocument import load
+    from odf.table import Table, TableCell, TableRow
+
+    doc = load(io.BytesIO(data))
+    sheet = doc.spreadsheet.getElementsByType(Table)[0]
+    rows = []
+    for row in sheet.getElementsByType(TableRow):
+        rows.append([{"type": c.attributes.get((OFFICENS, "value-type")),
+                      "value": c.attributes.get((OFFICENS, "value")),
+                      "formula": c.attributes.get((TABLENS, "formula")),
+                      "style": c.attributes.get((TABLENS, "style-name")),
+                      "text": "".join(str(p) for p in c.childNodes)}
+                     for c in row.getElementsByType(TableCell)])
+    return rows
+
+
+def test_ods_keeps_formula_text_as_text_and_numbers_as_numbers():
+    rows = ods_cells(ods_bytes(frame(), "tabel"))
+    assert [c["text"] for c in rows[0]] == ["tekst", "n", "bedrag", "datum"]
+    body = rows[1:]
+    assert not [c for r in rows for c in r if c["formula"]], "a formula cell"
+    # no literal apostrophe; XML reads a stored carriage return back as a line feed
+    assert [r[0]["text"] for r in body] == [a.replace("\r", "\n") for a in ATTACKS]
+    assert all(r[0]["type"] == "string" and r[0]["style"] == "tekst" for r in body)
+    assert [float(r[1]["value"]) for r in body] == list(range(-4, 5))
+    assert all(r[1]["type"] == "float" for r in body) and body[0][2]["value"] == "-1.5"
+    assert body[0][3]["type"] == "date"
+
+
+def test_ods_gives_the_text_format_only_to_formula_like_text():
+    rows = ods_cells(ods_bytes(pl.DataFrame({"t": HIDDEN_ATTACKS + HARMLESS})))[1:]
+    styles = [r[0]["style"] for r in rows]
+    assert styles == ["tekst"] * len(HIDDEN_ATTACKS) + [None] * len(HARMLESS)
+    assert [r[0]["text"] for r in rows] == HIDDEN_ATTACKS + HARMLESS
+
+
+def test_libreoffice_opens_the_ods_without_evaluating_a_formula(tmp_path):
+    """The real reader: LibreOffice converts the ODS to CSV; every attack comes back as typed."""
+    import shutil
+    import subprocess
+
+    import pytest
+
+    soffice = shutil.which("soffice")
+    if soffice is None:
+        pytest.skip("LibreOffice (soffice) staat niet op deze machine")
+    # one line per attack: LibreOffice's CSV export quotes cells with line breaks
+    attacks = [a for a in ATTACKS if "\r" not in a and "\n" not in a]
+    (tmp_path / "t.ods").write_bytes(ods_bytes(pl.DataFrame({"tekst": attacks, "n": list(range(len(attacks)))})))
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profiel", "--headless",
+                    "--convert-to", 'csv:Text - txt - csv (StarCalc):44,34,76', "--outdir", str(tmp_path), str(tmp_path / "t.ods")],
+                   check=True, capture_output=True, timeout=120)
+    rows = list(csv.reader(io.StringIO((tmp_path / "t.csv").read_text("utf-8"))))
+    assert [r[0] for r in rows[1:]] == attacks
+    assert [r[1] for r in rows[1:]] == [str(i) for i in range(len(attacks))]

@@ -144,7 +144,7 @@ def test_analyst_pages_are_not_for_bestuur(served_demo):
 def test_downloads_only_for_roles_that_may_export(served_demo):
     analist = app_for("analist", "pages/briefing.py").run()
     keys = {b.key for b in analist.get("download_button")}
-    assert keys == {"wijken_csv", "wijken_xlsx", "momentopname_pdf"}
+    assert keys == {"wijken_csv", "wijken_xlsx", "wijken_ods", "momentopname_pdf"}
     bestuur = app_for("bestuur", "pages/briefing.py").run()
     # the mayor exports no tables, only her snapshot (DESIGN §6)
     assert [b.key for b in bestuur.get("download_button")] == ["momentopname_pdf"]

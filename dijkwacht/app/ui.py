@@ -22,7 +22,7 @@ from datetime import date
 import polars as pl
 import streamlit as st
 
-from dijkwacht import access, charts, exports, formats
+from dijkwacht import access, chart_export, charts, exports, formats
 from dijkwacht.app import data, session
 from dijkwacht.filters import (
     AREA_KINDS,
@@ -245,10 +245,30 @@ def source_caption(view: View, bron: str | tuple[str, ...], period: Period | Non
 
 def chart(view: View, fig, bron: str | tuple[str, ...], summary: str, key: str, *,
           note: str = "", period: Period | None = None) -> None:
-    """A chart, its source caption and its one-line summary (also its screen-reader name)."""
+    """A chart, its source caption and its one-line summary (also its screen-reader name),
+    with PNG and SVG downloads for the roles that may export."""
     st.plotly_chart(fig, config=charts.PLOTLY_CONFIG, key=key, theme=None, alt=summary)
-    st.caption(source_caption(view, bron, period) + (f" {note}" if note else ""))
+    source = source_caption(view, bron, period) + (f" {note}" if note else "")
+    st.caption(source)
     st.caption(summary)
+    chart_downloads(view, fig, summary, source, key)
+
+
+def chart_downloads(view: View, fig, summary: str, source: str, key: str) -> None:
+    """The chart as PNG and SVG, its summary and source line drawn in (dijkwacht.chart_export);
+    gated and audited like the table exports, the image made only on click."""
+    if view.presentation or not access.may(view.role, "export_tables"):
+        return
+    if not chart_export.available():
+        st.caption("Grafiek downloaden kan niet: de server heeft geen Chromium (zie README).")
+        return
+    for column, fmt in zip(st.columns([1, 1, 4])[:2], chart_export.FORMATS):
+        name = f"grafiek-{key}.{fmt}"
+        column.download_button(
+            fmt.upper(), data=export(view.role, name, lambda f=fmt: chart_export.image(fig, f, summary, source),
+                                     None, view.filters.to_query()),
+            file_name=name, mime=chart_export.FORMATS[fmt], key=f"{key}_{fmt}", on_click="ignore",
+            icon=":material/image:", help="De grafiek als afbeelding, met bron en periode erin")
 
 
 def breakdowns(view: View, frame: pl.DataFrame, dims: dict[str, str], bron: str, key: str, *,
@@ -273,8 +293,8 @@ def breakdowns(view: View, frame: pl.DataFrame, dims: dict[str, str], bron: str,
 
 
 def table(view: View, frame: pl.DataFrame, name: str, key: str, *, shown: pl.DataFrame | None = None) -> None:
-    """A table (shown formatted in Dutch) with CSV and XLSX downloads of the raw values for
-    the roles that may export tables."""
+    """A table (shown formatted in Dutch) with CSV, XLSX and ODS downloads of the raw values
+    for the roles that may export tables."""
     st.dataframe(shown if shown is not None else frame, hide_index=True, key=key)
     downloads(view, frame, name, key)
 
@@ -284,7 +304,7 @@ def downloads(view: View, frame: pl.DataFrame, name: str, key: str) -> None:
     the SHA-256 of the exact bytes. The bytes are built only on click."""
     if view.presentation or not access.may(view.role, "export_tables"):
         return
-    left, right, _ = st.columns([1, 1, 4])
+    left, right, third, _ = st.columns([1, 1, 1, 3])
     left.download_button("CSV", data=export(view.role, f"{name}.csv", lambda: exports.csv_bytes(frame),
                                             frame.height, view.filters.to_query()),
                          file_name=f"{name}.csv", mime="text/csv", key=f"{key}_csv", on_click="ignore",
@@ -294,6 +314,11 @@ def downloads(view: View, frame: pl.DataFrame, name: str, key: str) -> None:
                           file_name=f"{name}.xlsx",
                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key=f"{key}_xlsx", on_click="ignore", icon=":material/download:")
+    third.download_button("ODS", data=export(view.role, f"{name}.ods", lambda: exports.ods_bytes(frame, name),
+                                             frame.height, view.filters.to_query()),
+                          file_name=f"{name}.ods", mime="application/vnd.oasis.opendocument.spreadsheet",
+                          key=f"{key}_ods", on_click="ignore", icon=":material/download:",
+                          help="OpenDocument-rekenblad (LibreOffice), een open standaard")
 
 
 def deliveries(role: str) -> None:

@@ -83,7 +83,7 @@ def allowed_exports(role: str) -> set[str]:
 
     kinds = {".pdf", ".png"} if access.may(role, "export_factsheet") else set()
     if access.may(role, "export_tables"):
-        kinds |= {".csv", ".xlsx", ".svg", ".png"}
+        kinds |= {".csv", ".xlsx", ".ods", ".svg", ".png"}
     if access.may(role, "data_management"):
         kinds |= {".xlsx", ".ods", ".csv"}
     return kinds
