@@ -1,9 +1,14 @@
 """Dijkwacht's web server: Streamlit running dashboard.py, plus the one HTTP route Streamlit
 has no element for — the hand-over that sets the HttpOnly session cookie
 (dijkwacht/app/session_cookie.py). Start it with `streamlit run server.py` (`make run` does)."""
+import threading
+
 import streamlit as st
 
-from dijkwacht.app import session_cookie
+from dijkwacht.app import session_cookie, warmup
 
 session_cookie.ACTIVE = True   # the router hands sign-ins over to the cookie route
 app = st.App("dashboard.py", routes=session_cookie.routes())
+# The login page loads without the data layer (fast first paint); the first sign-in after a
+# start should not pay for its imports either: they load once the runtime is up (issue 17).
+threading.Thread(target=warmup.data_layer, name="dijkwacht-warmup", daemon=True).start()
