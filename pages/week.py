@@ -6,7 +6,7 @@ from dijkwacht import access, followup, formats, week
 from dijkwacht.app import auth, data, session, ui
 
 role = auth.current_role()
-view = ui.start(role, "Week", page="week")
+view = ui.start(role, "Week", page="week", period=False)
 
 counts = data.week_counts(role)
 columns = st.columns(len(week.KINDS))

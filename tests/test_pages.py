@@ -245,3 +245,16 @@ def test_filters_hold_across_pages_and_bestuur_navigation(served_demo):
             bestuur.switch_page(f"pages/{page}.py")
     bestuur.switch_page("pages/trends.py").run()
     assert [t.value for t in bestuur.title] == ["Trends"]
+
+
+def test_week_offers_no_period_it_does_not_use(served_demo):
+    """The Week list is about now: no period filter and no period in its header, while the
+    area filter stays; the Briefing keeps both."""
+    week = app_for("analist", "pages/week.py").run()
+    assert not week.exception
+    labels = [s.label for s in week.sidebar.selectbox]
+    assert "Periode" not in labels and "Gebied" in labels
+    assert not week.caption[0].value.startswith("Periode")
+    briefing = app_for("analist", "pages/briefing.py").run()
+    assert "Periode" in [s.label for s in briefing.sidebar.selectbox]
+    assert briefing.caption[0].value.startswith("Periode")

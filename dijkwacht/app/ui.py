@@ -59,8 +59,9 @@ class View:
 
 
 def start(role: str | None, title: str, bronnen: tuple[str, ...] = (), *, page: str | None = None,
-          presentable: bool = False, theme: bool = False) -> View:
-    """Check access, draw the filters and the header; stops the page when it may not show."""
+          presentable: bool = False, theme: bool = False, period: bool = True) -> View:
+    """Check access, draw the filters and the header; stops the page when it may not show.
+    `period=False`: a page about now (Week) offers no period filter and names none."""
     # The dataframe toolbar's CSV download and copy are off: exports go through the app's
     # own, role-gated buttons (DESIGN §6). Also belongs in .streamlit/config.toml
     # ([client] disableDataExport = true) so it holds from the first message on.
@@ -85,7 +86,7 @@ def start(role: str | None, title: str, bronnen: tuple[str, ...] = (), *, page: 
     if presentation:
         _presentation_css()
     else:
-        filters = _sidebar(role, filters, stand_per, theme)
+        filters = _sidebar(role, filters, stand_per, theme, period)
     filters = filters.for_role(role)
     asked = st.query_params.get("gebied") if first_run else None
     if filters.gebied != "stad" and not data.area_buurten(role, filters.gebied):
@@ -104,7 +105,7 @@ def start(role: str | None, title: str, bronnen: tuple[str, ...] = (), *, page: 
     view = View(role, filters, filters.period(stand_per, role), data.area_buurten(role, filters.gebied),
                 data.area_name(role, filters.gebied), stand_per, bool(meta.get("demo")), presentation,
                 sources)
-    _header(view, title, bronnen, theme)
+    _header(view, title, bronnen, theme, period)
     data.log_view(role, page or title, filters=filters.to_query())
     return view
 
@@ -134,9 +135,11 @@ def _keep(key: str, options: list, current) -> str:
     return wkey
 
 
-def _sidebar(role: str, f: Filters, stand_per: date, theme: bool) -> Filters:
+def _sidebar(role: str, f: Filters, stand_per: date, theme: bool, period: bool = True) -> Filters:
     sb = st.sidebar
     sb.subheader("Filters")
+    if not period:           # the shared period stays as it was for the next page
+        return replace(f, gebied=_area_widgets(role, f.gebied))
     kinds = period_kinds(role)
     periode = sb.selectbox("Periode", kinds, key=_keep("periode", kinds, f.periode),
                            format_func=PERIOD_KINDS.get,
@@ -219,9 +222,10 @@ def _presentation_css() -> None:
 
 # --- header and captions -----------------------------------------------------------------
 
-def _header(view: View, title: str, bronnen: tuple[str, ...], theme: bool) -> None:
+def _header(view: View, title: str, bronnen: tuple[str, ...], theme: bool, period: bool = True) -> None:
     st.title(title)                        # titles and period labels are the code's own text
-    parts = [f"Periode {view.period.label()}", md(view.area)]
+    parts = [f"Periode {view.period.label()}"] if period else []
+    parts.append(md(view.area))
     if theme and view.filters.thema != "alle":
         parts.append(f"thema {md(view.filters.thema)}")
     parts.append(f"stand per {formats.day(view.stand_per)}")
