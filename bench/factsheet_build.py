@@ -3,16 +3,16 @@
     .venv/bin/python -m bench.factsheet_build [--db data/dijkwacht.duckdb] [--year 2025]
                                               [--runs 3] [--docs] [--snapshot]
 
-Everything from pip, no browser: figures from DuckDB, charts with matplotlib (Agg), layout
-with reportlab (platypus), page 1 rendered to PNG with pypdfium2. Measures, median of
+Everything from pip, no browser: figures from DuckDB, charts with matplotlib (Agg, SVG),
+layout with Typst (tagged PDF/UA-1 + PDF/A-2a), every page rendered to PNG with pypdfium2. Measures, median of
 `--runs` after one cold run (imports, font registration, the first query):
 
 - figures      build_factsheet: every measure of the registry × 2 years (measures.values),
                per wijk from the wijk's own rows, the publication profile (rounding, wijk
                table), the series (up to 10 years), activities, sources
-- charts       four matplotlib charts + the wijk map (PNG, 200 dpi)
-- pdf          reportlab layout of the two pages (charts embedded)
-- png          page 1 → PNG at 150 dpi (pypdfium2)
+- charts       four matplotlib charts + the wijk map (SVG, text as text), as the app makes them
+- pdf          Typst layout of the two pages (the SVGs placed as vectors)
+- png          every page → PNG at 300 dpi (pypdfium2)
 - snapshot     (--snapshot) briefing snapshot for the last complete quarter: figures + map +
                PDF; off by default while the snapshot moves to the measure registry
 
@@ -72,9 +72,10 @@ def main() -> int:
     pdf = b""
     for run in range(args.runs + 1):
         fs, t_fig = timed(lambda: doc_figures.build_factsheet(db, year))
-        charts, t_chart = timed(lambda fs=fs: doc_charts.chart_files(fs, "png"))
+        charts, t_chart = timed(lambda fs=fs: doc_charts.chart_files(fs, "svg"))
         pdf, t_pdf = timed(lambda fs=fs, charts=charts: doc_pdf.factsheet_pdf(fs, charts))
-        png, t_png = timed(lambda pdf=pdf: doc_pdf.page_png(pdf))
+        pngs, t_png = timed(lambda pdf=pdf: doc_pdf.page_pngs(pdf))
+        png = pngs[0]
         t_snap = (timed(lambda: doc_pdf.snapshot_pdf(doc_figures.build_snapshot(
             meta, van, tot, "stad", "Hele stad", briefing(Period(van, tot)))))[1]
                   if args.snapshot else float("nan"))

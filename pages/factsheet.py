@@ -1,6 +1,7 @@
 """Factsheet (all roles): the annual indicator set beside the year before, with charts, the
-wijk map, the caveats and the sources; PDF and PNG for everyone, charts (PNG/SVG) and the
-indicator table (XLSX) for analysts; publishing to the archive and the archive list.
+wijk map, the caveats and the sources; the PDF (PDF/UA and PDF/A) and each page as PNG at
+300 dpi for everyone, charts and map (PNG/SVG) and the indicator table (XLSX) for analysts;
+publishing to the archive and the archive list.
 Every figure on this page is published output (publication profile: counts rounded to 5,
 wijk cells 1–9 hidden). Republishing a year that is in the archive may be refused: the
 changed cells are shown and the analyst picks one of the fixed reasons."""
@@ -10,7 +11,7 @@ import streamlit as st
 
 from dijkwacht import access, formats
 from dijkwacht.app import auth, data, ui
-from dijkwacht.documents import archive, charts, figures, pdf
+from dijkwacht.documents import archive, charts, figures, letter, pdf
 from dijkwacht.measures import BY_CODE, DISCOVERY_BAND, DISCOVERY_FACTOR, HEADLINE, latest_complete_year
 
 role = auth.current_role()
@@ -97,21 +98,43 @@ st.markdown("\n".join(
 # --- downloads: the app's own buttons, gated by role (DESIGN §6); each file is made on click
 st.subheader("Downloaden")
 name = f"factsheet-{fs.gemeente.lower()}-{year}"
+# The edition's accompanying text (the programme's "kort begeleidend schrijven"): analysts
+# write it, it is printed on page 2 and archived with the edition; others get the last one.
+begeleidend = data.edition_text(role, year)
+if access.may(role, "export_tables"):
+    begeleidend = st.text_area(
+        "Begeleidend schrijven bij deze editie", value=begeleidend or "", max_chars=letter.MAX_CHARS,
+        key=f"fs_begeleidend_{year}", height=110,
+        help=f"Gewone tekst, hoogstens {letter.MAX_PARAGRAPHS} alinea's (een lege regel ertussen). Staat op "
+             "pagina 2 van de factsheet en wordt met de editie in het archief bewaard.")
+try:
+    letter.clean(begeleidend)
+    fits = True
+except letter.TeLang as too_long:
+    st.error(str(too_long))
+    fits = False
 
 
 def document(kind: str) -> bytes:
-    return data.factsheet_document(role, year)[kind]
+    return data.factsheet_document(role, year, begeleidend)[kind]
 
 
 def svg(chart: str) -> bytes:
     return data.factsheet_reuse(role, year, "svg")[chart]
 
 
-a, b, _ = st.columns([1, 1, 3])
+a, b, c, _ = st.columns([1, 1, 1, 2])
 a.download_button("PDF", data=ui.export(role, f"{name}.pdf", lambda: document("pdf")), file_name=f"{name}.pdf",
-                  mime="application/pdf", key="fs_pdf", on_click="ignore", icon=":material/picture_as_pdf:")
-b.download_button("PNG", data=ui.export(role, f"{name}.png", lambda: document("png")), file_name=f"{name}.png",
-                  mime="image/png", key="fs_png", on_click="ignore", icon=":material/image:")
+                  mime="application/pdf", key="fs_pdf", on_click="ignore", icon=":material/picture_as_pdf:",
+                  disabled=not fits)
+b.download_button("PNG pagina 1", data=ui.export(role, f"{name}.png", lambda: document("png")),
+                  file_name=f"{name}.png", mime="image/png", key="fs_png", on_click="ignore", icon=":material/image:",
+                  disabled=not fits)
+c.download_button("PNG pagina 2", data=ui.export(role, f"{name}-pagina-2.png", lambda: document("pagina-2.png")),
+                  file_name=f"{name}-pagina-2.png", mime="image/png", key="fs_png_2", on_click="ignore",
+                  icon=":material/image:", disabled=not fits)
+st.caption("De PDF is toegankelijk (PDF/UA) en archiefwaardig (PDF/A). De PNG's zijn de pagina's op "
+           "300 dpi (A4: 2480 × 3508 pixels), voor drukwerk en de vormgever.")
 if access.may(role, "export_tables"):
     st.caption("Voor hergebruik: elke grafiek als PNG of SVG, en de indicatorentabel als Excel.")
     for chart, (title, _) in charts.CHARTS.items():
@@ -123,11 +146,14 @@ if access.may(role, "export_tables"):
         c3.download_button("SVG", data=ui.export(role, f"{name}-{chart}.svg", lambda c=chart: svg(c)),
                            file_name=f"{name}-{chart}.svg",
                            mime="image/svg+xml", key=f"fs_{chart}_svg", on_click="ignore")
-    c1, c2, _ = st.columns([3, 1, 1])
+    c1, c2, c3 = st.columns([3, 1, 1])
     c1.write(charts.MAP_TITLE)
     c2.download_button("PNG", data=ui.export(role, f"{name}-kaart.png", lambda: chart_png["kaart"]),
                        file_name=f"{name}-kaart.png",
                        mime="image/png", key="fs_kaart_png", on_click="ignore")
+    c3.download_button("SVG", data=ui.export(role, f"{name}-kaart.svg", lambda: svg("kaart")),
+                       file_name=f"{name}-kaart.svg",
+                       mime="image/svg+xml", key="fs_kaart_svg", on_click="ignore")
     st.download_button("Indicatoren (Excel)", data=ui.export(role, f"{name}-indicatoren.xlsx",
                                                            lambda: data.factsheet_reuse(role, year, "xlsx")),
                        file_name=f"{name}-indicatoren.xlsx", key="fs_xlsx", on_click="ignore",
@@ -135,13 +161,13 @@ if access.may(role, "export_tables"):
                        icon=":material/table:")
 
     st.subheader("Publiceren")
-    st.caption("Publiceren bewaart de PDF, de PNG en de cijfers in het archief, met wie, wanneer "
-               "en uit welke gegevenslading. Is dit jaar al gepubliceerd, dan worden de cijfers "
+    st.caption("Publiceren bewaart de PDF, de PNG's, de begeleidende tekst en de cijfers in het archief, "
+               "met wie, wanneer en uit welke gegevenslading. Is dit jaar al gepubliceerd, dan worden de cijfers "
                "vergeleken met de vorige editie.")
     who = st.session_state.get(auth.NAME_KEY) or role
-    if st.button("Publiceren", key="fs_publiceren", icon=":material/publish:"):
+    if st.button("Publiceren", key="fs_publiceren", icon=":material/publish:", disabled=not fits):
         try:
-            row = data.publish_factsheet(role, who, year)
+            row = data.publish_factsheet(role, who, year, begeleidend=begeleidend)
         except archive.Republicatie as refusal:
             st.session_state["fs_herpublicatie"] = {
                 "jaar": year, "vorige": refusal.vorige["gemaakt_op"],
@@ -163,7 +189,7 @@ if access.may(role, "export_tables"):
                              placeholder="Kies een reden", key="fs_reden")
         if st.button("Opnieuw publiceren met deze reden", key="fs_herpubliceren",
                      icon=":material/publish:", disabled=reden is None):
-            row = data.publish_factsheet(role, who, year, reden=reden)
+            row = data.publish_factsheet(role, who, year, reden=reden, begeleidend=begeleidend)
             st.session_state.pop("fs_herpublicatie", None)
             st.success(f"Opnieuw gepubliceerd en bewaard in het archief ({row['gemaakt_op']}); "
                        f"reden: {reden}.")

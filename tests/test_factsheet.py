@@ -108,14 +108,15 @@ def test_city_figures_are_the_registry_values_rounded(db, sheet, text):
     now, before = measures.values(db, *year_period(YEAR)), measures.values(db, *year_period(YEAR - 1))
     assert (now["signalen_aantal"], sheet.cijfer("signalen_aantal")["waarde"]) == (216, 215)
     assert (now["controles_aantal"], sheet.cijfer("controles_aantal")["waarde"]) == (249, 250)
-    lines = text.splitlines()
+    lines = [" ".join(line.split()) for line in text.splitlines()]
     for m in MEASURES:
         c = sheet.cijfer(m.code)
         assert c["waarde"] == published(m, now[m.code]), m.code
         assert c["vorig"] == published(m, before[m.code]), m.code
-        shown = [doc_figures.shown(c["waarde"], m.eenheid), doc_figures.shown(c["vorig"], m.eenheid)]
-        at = [i for i, line in enumerate(lines) if line.startswith(m.naam)]
-        assert any(lines[i + 1:i + 3] == shown for i in at), (m.naam, shown)
+        # One table row per indicator: its name (¹ for enforcement output), this year, last year.
+        row = " ".join([m.naam + (" ¹" if m.handhaving else ""), doc_figures.shown(c["waarde"], m.eenheid),
+                        doc_figures.shown(c["vorig"], m.eenheid)]) + " "
+        assert any(line.startswith(row) for line in lines), (m.naam, row)
     assert "afgerond op 5, ook de stadstotalen" in " ".join(text.split())
 
 
@@ -252,22 +253,16 @@ def test_years_before_a_source_starts_have_no_data_never_zero(db):
 
 # --- the map, the PDF and the XLSX ------------------------------------------------------------
 
-def test_map_uses_the_maps_frame_contract_without_a_fallback(sheet, monkeypatch):
-    frame = doc_charts.map_frame(sheet.wijken, doc_figures.MAP_CODE)
-    assert frame.columns == ["code", "aantal", "weergave", "aantal_2020"]
-    assert frame.schema["aantal"] == pl.Int64
-    rows = {r["code"]: r for r in frame.iter_rows(named=True)}
-    assert rows[None]["weergave"] == "x" and rows[None]["aantal"] is None     # location unknown
-    assert rows["WK050501"]["aantal"] == 30 and rows["WK050501"]["weergave"] == "30"
-    assert all(r["aantal"] is None for r in rows.values() if r["weergave"] == "x")
+def test_map_shows_the_published_wijk_cells(sheet):
+    """The published map draws the factsheet's own wijk cells (documents.wijk_map), never a
+    value the table does not show: its alternative text and its labels are those cells."""
+    svg = doc_charts.chart_files(sheet, "svg")["kaart"].decode("utf-8")
+    words = " ".join(re.findall(r"<text[^>]*>([^<]*)</text>", svg))
+    binnenstad = next(r for r in sheet.wijken if r["wijkcode"] == "WK050501")
+    assert binnenstad["signalen_aantal"] == 30
+    assert re.search(r"\b01 30\b", " ".join(words.split()))      # number and value, on the map
     assert doc_charts.chart_kaart_png(sheet)[:8] == b"\x89PNG\r\n\x1a\n"
-    from dijkwacht import maps
-
-    def broken(*args, **kwargs):
-        raise TypeError("maps changed")
-    monkeypatch.setattr(maps, "choropleth", broken)
-    with pytest.raises(TypeError):                 # no silent second drawing
-        doc_charts.chart_kaart_png(sheet)
+    assert all(isinstance(r["signalen_aantal"], int) or r["signalen_aantal"] == "x" for r in sheet.wijken)
 
 
 def test_caveats_estimate_and_sources(sheet, text):
@@ -331,12 +326,12 @@ def test_rerun_gives_the_same_numbers_and_bytes(db, sheet, pdf):
     assert doc_pdf.factsheet_pdf(again) == pdf
 
 
-def test_png_is_page_one_in_a4_proportions(pdf):
+def test_png_is_page_one_at_print_resolution(pdf):
     png = doc_pdf.page_png(pdf)
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
     image = Image.open(io.BytesIO(png))
     width, height = image.size
-    assert width >= 1200 and height / width == pytest.approx(2 ** 0.5, rel=0.01)
+    assert abs(width - 2480) <= 1 and height / width == pytest.approx(2 ** 0.5, rel=0.01)   # A4 at 300 dpi
 
 
 # --- the archive and republication ----------------------------------------------------------
@@ -531,7 +526,7 @@ def test_factsheet_page_asks_a_reason_when_republishing(served_demo, tmp_path, m
                                 "Wijk 05 Het Reeland, 2025", "oud": 15, "nieuw": 20, "telling": True,
                                 "aanwijsbaar": True},), True)
 
-    def publish(role, who, year, reden=None):
+    def publish(role, who, year, reden=None, begeleidend=None):
         calls.append((role, year, reden))
         if reden is None:
             raise doc_archive.Republicatie(check, {"periode": str(year), "gemaakt_op": "2026-11-02T09:00:00+00:00"})
@@ -549,3 +544,41 @@ def test_factsheet_page_asks_a_reason_when_republishing(served_demo, tmp_path, m
     assert not at.exception, at.exception
     assert calls == [("analist", YEAR, None), ("analist", YEAR, "late levering partner")]
     assert any("reden: late levering partner" in s.value for s in at.success)
+
+
+def test_analyst_writes_the_accompanying_text_and_it_is_published_and_kept(app_state, monkeypatch):
+    """Issue 21, item 5, through the page: the text an analyst types is printed on the PDF's
+    page 2, archived as .txt beside every page's PNG, and the next visit starts from it."""
+    from apptest_support import app_for
+
+    from dijkwacht.app import data
+    monkeypatch.setenv("DIJKWACHT_ARCHIEF", str(app_state / "archief"))
+    text = "Hierbij de factsheet van dit jaar.\n\nDe cijfers zijn besproken in de driehoek."
+    at = app_for("analist", "pages/factsheet.py").run()
+    box = next(t for t in at.text_area if t.label == "Begeleidend schrijven bij deze editie")
+    assert box.value == ""                                         # nothing published yet
+    box.input(text).run()
+    next(b for b in at.button if b.label == "Publiceren").click().run()
+    assert not at.exception, at.exception
+    assert at.success, [e.value for e in at.error]
+    row = data.archive("analist")[0]
+    names = [f["bestand"] for f in row["bestanden"]]
+    assert any(n.endswith(".txt") for n in names) and any(n.endswith(".pagina-2.png") for n in names)
+    printed = data.archived_file("analist", next(n for n in names if n.endswith(".pdf")))
+    page2 = pypdf.PdfReader(io.BytesIO(printed)).pages[1].extract_text()
+    assert "besproken in de driehoek" in " ".join(page2.split())
+    again = app_for("analist", "pages/factsheet.py").run()
+    assert next(t for t in again.text_area if t.label.startswith("Begeleidend")).value == text
+    assert data.edition_text("bestuur", YEAR) == text              # the mayor's PDF prints it too
+
+
+def test_a_text_that_does_not_fit_blocks_the_pdf_and_says_why(app_state, monkeypatch):
+    from apptest_support import app_for
+
+    monkeypatch.setenv("DIJKWACHT_ARCHIEF", str(app_state / "archief"))
+    at = app_for("analist", "pages/factsheet.py").run()
+    box = next(t for t in at.text_area if t.label.startswith("Begeleidend"))
+    box.input("\n\n".join(["Kort."] * 5)).run()
+    assert any("alinea's" in e.value for e in at.error)
+    assert next(b for b in at.button if b.label == "Publiceren").disabled
+    assert {b.key: b.disabled for b in at.get("download_button")}["fs_pdf"]

@@ -142,7 +142,7 @@ MDWE_SCRIPT = textwrap.dedent("""
     except OSError:
         pass
     import argon2, duckdb, polars, pyarrow, streamlit, geopandas, pyproj, shapely, folium
-    import matplotlib, reportlab, pypdfium2, openpyxl, xlsxwriter, fastexcel, networkx, esda
+    import matplotlib, typst, pypdfium2, openpyxl, xlsxwriter, fastexcel, networkx, esda
     from streamlit.testing.v1 import AppTest
     from dijkwacht import accounts, config, state
     from etl.load import run
@@ -216,3 +216,60 @@ def test_the_key_comes_from_the_systemd_credential_first(tmp_path, monkeypatch):
     assert config.pseudonym_key() == b"uit-de-credential-map"
     monkeypatch.delenv("CREDENTIALS_DIRECTORY")
     assert config.pseudonym_key() == b"uit-de-omgeving"
+
+
+CHART_UNDER_MDWE = textwrap.dedent("""
+    import ctypes, sys
+    if ctypes.CDLL(None, use_errno=True).prctl(65, 1, 0, 0, 0):
+        print("GEEN-MDWE"); sys.exit(0)
+    import polars as pl
+    from dijkwacht import chart_export, charts
+    chart_export.RENDER_TIMEOUT_S = 3
+    fig = charts.bars(pl.DataFrame({"wijk": ["a"], "aantal": [1]}), "wijk", "aantal")
+    try:
+        chart_export.image(fig, "svg", "samenvatting", "Bron: test")
+        print("GERENDERD")
+    except TimeoutError:
+        print("OPGEGEVEN", chart_export.available(), chart_export.unavailable_reason())
+    sys.stdout.flush()
+    import os; os._exit(0)
+""")
+
+
+@pytest.mark.slow    # waits for Chromium to give up under PR_SET_MDWE
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="alleen Linux")
+def test_chart_downloads_are_off_where_chromium_cannot_run(tmp_path):
+    """Why the dashboard unit sets DIJKWACHT_GRAFIEKEXPORT=uit: under MemoryDenyWriteExecute
+    Chromium hangs at start. A render then gives up once, and the pages stop offering chart
+    downloads with a Dutch reason instead of hanging a thread per click."""
+    import uuid
+
+    from dijkwacht import chart_export
+    if not chart_export.browser():
+        pytest.skip("geen Chromium op deze machine")
+    assert environment("dijkwacht-dashboard.service").get(chart_export.SWITCH) == "uit"
+    marker = uuid.uuid4().hex
+    env = {**os.environ, "POLARS_SKIP_CPU_CHECK": "1", "DIJKWACHT_TESTMERK": marker,
+           "PYTHONPATH": str(config.ROOT)}
+    env.pop(chart_export.SWITCH, None)
+    try:
+        result = subprocess.run([sys.executable, "-c", CHART_UNDER_MDWE], capture_output=True, text=True,
+                                cwd=config.ROOT, env=env, timeout=120)
+    finally:      # the hung Chromium lives on in its own session: end it by its environment
+        for proc in Path("/proc").iterdir():
+            try:
+                if proc.name.isdigit() and f"DIJKWACHT_TESTMERK={marker}".encode() in (proc / "environ").read_bytes():
+                    os.kill(int(proc.name), 9)
+            except OSError:
+                pass
+    if "GEEN-MDWE" in result.stdout:
+        pytest.skip("deze kernel kent PR_SET_MDWE niet (Linux < 6.3)")
+    assert "OPGEGEVEN False Grafiek downloaden kan niet: Chromium reageert niet" in result.stdout, \
+        result.stdout + result.stderr[-2000:]
+
+
+def test_the_switch_turns_chart_downloads_off(monkeypatch):
+    from dijkwacht import chart_export
+    monkeypatch.setenv(chart_export.SWITCH, "uit")
+    assert not chart_export.available()
+    assert "staat uit" in chart_export.unavailable_reason() or "geen Chromium" in chart_export.unavailable_reason()

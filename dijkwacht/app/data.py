@@ -670,27 +670,46 @@ def factsheet_charts(role: str, year: int) -> dict[str, bytes]:
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=8)
-def _factsheet_document(role: str, version: str, year: int) -> dict[str, bytes]:
-    access.require(role, "export_factsheet")
-    from dijkwacht.documents.pdf import factsheet_pdf, page_png
-    pdf = factsheet_pdf(_factsheet(role, version, year), _factsheet_charts(role, version, year))
-    return {"pdf": pdf, "png": page_png(pdf)}
+def _factsheet_svgs(role: str, version: str, year: int) -> dict[str, bytes]:
+    access.require(role, "aggregates")
+    from dijkwacht.documents.charts import chart_files
+    return chart_files(_factsheet(role, version, year), "svg")
 
 
-def factsheet_document(role: str, year: int) -> dict[str, bytes]:
-    """{"pdf", "png"} of the factsheet, for every role that may export it. Made when first
-    asked for (a download, publishing), not for showing the page."""
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=8)
+def _factsheet_document(role: str, version: str, year: int, begeleidend: str | None) -> dict[str, bytes]:
     access.require(role, "export_factsheet")
-    return _factsheet_document(role, database_version(), year)
+    from dijkwacht.documents.pdf import factsheet_pdf, page_pngs
+    pdf = factsheet_pdf(_factsheet(role, version, year), _factsheet_svgs(role, version, year), begeleidend)
+    first, *rest = page_pngs(pdf)
+    return {"pdf": pdf, "png": first, **{f"pagina-{i}.png": png for i, png in enumerate(rest, start=2)}}
+
+
+def factsheet_document(role: str, year: int, begeleidend: str | None = None) -> dict[str, bytes]:
+    """{"pdf", "png", "pagina-2.png", …} of the factsheet (vector charts; every page as PNG at
+    300 dpi) with the edition's accompanying text (documents.letter; raises letter.TeLang
+    when it does not fit), for every role that may export it. Made when first asked for (a
+    download, publishing), not for showing the page."""
+    access.require(role, "export_factsheet")
+    from dijkwacht.documents import letter
+    return _factsheet_document(role, database_version(), year, letter.clean(begeleidend))
+
+
+def edition_text(role: str, year: int) -> str | None:
+    """The accompanying text of the last published factsheet of `year` (None: none yet)."""
+    access.require(role, "aggregates")
+    from dijkwacht import state
+    from dijkwacht.documents.archive import edition_text as last_text
+    with state.opened() as con:
+        return last_text(con, year)
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=8)
 def _factsheet_reuse(role: str, version: str, year: int, kind: str) -> bytes | dict:
     access.require(role, "export_tables")
-    from dijkwacht.documents.charts import chart_files
     from dijkwacht.documents.xlsx import indicator_xlsx
-    fs = _factsheet(role, version, year)
-    return indicator_xlsx(fs) if kind == "xlsx" else chart_files(fs, "svg")
+    return (indicator_xlsx(_factsheet(role, version, year)) if kind == "xlsx"
+            else _factsheet_svgs(role, version, year))
 
 
 def factsheet_reuse(role: str, year: int, kind: str) -> bytes | dict:
@@ -700,15 +719,18 @@ def factsheet_reuse(role: str, year: int, kind: str) -> bytes | dict:
     return _factsheet_reuse(role, database_version(), year, kind)
 
 
-def publish_factsheet(role: str, who: str, year: int, reden: str | None = None) -> dict:
-    """Store the factsheet (PDF, PNG, numbers) in the archive; returns the register row.
+def publish_factsheet(role: str, who: str, year: int, reden: str | None = None,
+                      begeleidend: str | None = None) -> dict:
+    """Store the factsheet (PDF, a PNG per page, the accompanying text, numbers) in the
+    archive; returns the register row.
     Publishing is the analysts' job (DESIGN §1). Republishing an edition whose changes
     single out fewer than 10 records raises documents.archive.Republicatie unless `reden` (one
     of documents.archive.REDENEN) is given; the reason is kept in the register."""
     access.require(role, "export_tables")
     from dijkwacht import state
+    from dijkwacht.documents import letter
     from dijkwacht.documents.archive import publish
-    files = factsheet_document(role, year)
+    files = factsheet_document(role, year, begeleidend) | letter.file_bytes(begeleidend)
     with state.opened() as con:
         return publish(con, factsheet(role, year), files,
                        who, role, reden=reden)

@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from dijkwacht import config, formats
+from dijkwacht.documents import letter
 from dijkwacht.documents.figures import SOORT_NAMEN, Factsheet, Snapshot, canonical_json, sha256
 
 # --- the archive ----------------------------------------------------------------------------
@@ -234,6 +235,20 @@ def archive_list(con, kind: str | None = None) -> list[dict]:
         item["filters"] = json.loads(item["filters"]) if item["filters"] else {}
         out.append(item)
     return out
+
+
+def edition_text(con, year: int, directory: Path | None = None) -> str | None:
+    """The accompanying text (documents.letter) of the last published factsheet of `year`,
+    None when there is none: what the next edition of that year starts from."""
+    rows = [r for r in archive_list(con, "factsheet") if r["periode"] == str(year)]
+    name = next((f["bestand"] for r in rows[:1] for f in r["bestanden"]
+                 if f["bestand"].endswith("." + letter.EXTENSION)), None)
+    if name is None:
+        return None
+    try:
+        return archive_file(name, directory).decode("utf-8").strip() or None
+    except FileNotFoundError:
+        return None
 
 
 def archive_file(name: str, directory: Path | None = None) -> bytes:

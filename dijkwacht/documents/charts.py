@@ -2,9 +2,10 @@
 
 Every chart takes a published `Factsheet` and draws only what it holds: a hidden value
 ("<5") or a year without data is a gap with its label, never a bar or point at 0. The wijk
-map is handed to dijkwacht.maps in its frame contract and drawn by `maps.png`, the one
-static map drawing, at the width the documents reserve. `figure_bytes` and `maps.png` give
-deterministic bytes, so the PDFs that embed them are reproducible.
+map is drawn by documents.wijk_map at the width the documents reserve. SVG keeps text as
+text (`svg.fonttype` "none": the PDF embeds the SVG as vectors with DejaVu Sans, and a
+designer can edit the labels); `figure_bytes` gives deterministic bytes, so the PDFs that
+embed them are reproducible.
 """
 from __future__ import annotations
 
@@ -12,9 +13,8 @@ import io
 from datetime import date
 from typing import Callable
 
-import polars as pl
-
-from dijkwacht import formats, maps
+from dijkwacht import formats
+from dijkwacht.documents import wijk_map
 from dijkwacht.documents.figures import (
     BRON_KORT,
     MAP_CODE,
@@ -47,7 +47,7 @@ def _mpl():
         "axes.labelcolor": INK, "axes.spines.top": False, "axes.spines.right": False,
         "xtick.color": INK, "ytick.color": INK, "axes.grid": True, "axes.grid.axis": "y",
         "grid.color": "#DDDDDD", "grid.linewidth": 0.6, "legend.frameon": False,
-        "legend.fontsize": 7, "svg.hashsalt": "dijkwacht", "svg.fonttype": "path",
+        "legend.fontsize": 7, "svg.hashsalt": "dijkwacht", "svg.fonttype": "none",
         "figure.dpi": 100, "savefig.dpi": 200,
     })
     return plt
@@ -243,61 +243,32 @@ def chart_activiteiten(fs: Factsheet):
     return fig
 
 
-PUBLISHED_HIDDEN_LEGEND = "x = niet getoond"
+# The documents' map: the width of the column the PDFs reserve for it, so its 6-point text
+# stays 6 points on the page.
+MAP_WIDTH_MM = 84
+SNAPSHOT_MAP_WIDTH_MM = 80
+PUBLISHED_HIDDEN = "x: minder dan 10, of afgeschermd om een andere cel te beschermen."
+BESTUUR_HIDDEN = "<5: 1 tot 4; x: afgeschermd om een andere cel te beschermen."
 
 
-def map_frame(rows: tuple[dict, ...], code: str) -> pl.DataFrame:
-    """Protected wijk rows → the maps frame contract at wijk level (dijkwacht.maps): code
-    (wijkcode; null for the records without a location), aantal (null when not shown as a
-    number), weergave, aantal_2020. A count map only: aantal_2020 is the shown count (no
-    rate is drawn from it)."""
-    out = []
-    for r in rows:
-        v = r[code]
-        number = v if isinstance(v, int) and not isinstance(v, bool) else None
-        label = str(v) if number is not None else (NO_DATA if v is None else str(v))
-        out.append({"code": r["wijkcode"] if str(r["wijkcode"]).startswith("WK") else None,
-                    "aantal": number, "weergave": label, "aantal_2020": number})
-    return pl.DataFrame(out, schema={"code": pl.String, "aantal": pl.Int64, "weergave": pl.String,
-                                     "aantal_2020": pl.Int64}, orient="row")
-
-
-# The documents' map: 3.4 inch wide (the column the PDFs reserve for it), so its 6-point
-# text stays 6 points on the page.
-MAP_WIDTH_CM = 3.4 * 2.54
-MAP_DPI = 200
-
-
-def wijk_map_png(rows: tuple[dict, ...], code: str, laag: str, periode: str, title: str,
-                 footnote: str, hidden_label: str) -> bytes:
-    """The wijk map as PNG, from already protected wijk figures handed to dijkwacht.maps in
-    its frame contract (`map_frame`): maps decides classes, colours and what is hidden, and
-    draws it (`maps.png`, the one static map drawing) at the documents' size. `hidden_label`
-    "x" (publication) or "geen gegevens" replaces the legend text for hidden cells; any
-    other value keeps the maps legend ("<5", "x": the bestuur profile)."""
-    kaart = maps.choropleth(map_frame(rows, code), niveau="wijk", maat="aantal", laag=laag,
-                            periode=periode)
-    replace = {"x": PUBLISHED_HIDDEN_LEGEND, NO_DATA: NO_DATA}.get(hidden_label)
-    if replace:
-        kaart.legenda = [(c, replace if c == maps.VERBORGEN else label) for c, label in kaart.legenda]
-    if hidden_label == NO_DATA:          # nothing to say per wijk: no classes, no notes
-        kaart.legenda = [(c, label) for c, label in kaart.legenda if c == maps.VERBORGEN]
-        kaart.notities = []
-    return maps.png(kaart, breedte_cm=MAP_WIDTH_CM, dpi=MAP_DPI, titel=title, bron=footnote)
+def chart_kaart(fs: Factsheet):
+    """The factsheet's wijk map (documents.wijk_map): published cells, classes at multiples of 5."""
+    return wijk_map.figure(fs.wijken, MAP_CODE, f"{BY_CODE[MAP_CODE].naam} per wijk, {fs.jaar}",
+                           f"Bron: {bron_text(BY_CODE[MAP_CODE].bronnen)} · {fs.jaar} · afgerond op 5 · "
+                           f"stand per {stand_text(fs)}",
+                           MAP_WIDTH_MM, PUBLISHED_HIDDEN, fs.attributie)
 
 
 def chart_kaart_png(fs: Factsheet) -> bytes:
-    no_data = all(r[MAP_CODE] is None for r in fs.wijken)
-    return wijk_map_png(fs.wijken, MAP_CODE, "signalen", str(fs.jaar),
-                        f"{BY_CODE[MAP_CODE].naam} per wijk, {fs.jaar}",
-                        f"Bron: {bron_text(BY_CODE[MAP_CODE].bronnen)} · {fs.jaar} · afgerond op 5",
-                        NO_DATA if no_data else "x")
+    return figure_bytes(chart_kaart(fs), "png")
 
 
-def snapshot_map_png(snap: Snapshot) -> bytes:
-    return wijk_map_png(snap.wijken, "signalen", "signalen", "",
-                        f"Signalen per wijk, {snap.periode_label}",
-                        f"Bron: meldpunt · stand per {stand_text(snap)}", "<5, x")
+def snapshot_map(snap: Snapshot, fmt: str = "svg") -> bytes:
+    """The snapshot's wijk map: the Briefing's signals per wijk as the viewer saw them."""
+    fig = wijk_map.figure(snap.wijken, "signalen", f"Signalen per wijk, {snap.periode_label}",
+                          f"Bron: meldpunt · stand per {stand_text(snap)}", SNAPSHOT_MAP_WIDTH_MM,
+                          BESTUUR_HIDDEN, snap.attributie)
+    return figure_bytes(fig, fmt)
 
 
 CHARTS: dict[str, tuple[str, Callable]] = {
@@ -320,10 +291,9 @@ def figure_bytes(fig, fmt: str = "png", dpi: int = 200) -> bytes:
 
 
 def chart_files(fs: Factsheet, fmt: str = "png") -> dict[str, bytes]:
-    """Every factsheet chart as PNG or SVG (the analysts' re-use downloads); the wijk map
-    ("kaart") as PNG only."""
+    """Every factsheet chart and the wijk map ("kaart") as PNG or SVG. SVG is what the PDF
+    embeds (vector, text as text) and what the analysts re-use; PNG is for the screen."""
     files = {name: figure_bytes(make(fs), fmt) for name, (_, make) in CHARTS.items()}
-    if fmt == "png":
-        files["kaart"] = chart_kaart_png(fs)
+    files["kaart"] = figure_bytes(chart_kaart(fs), fmt)
     return files
 
