@@ -148,6 +148,9 @@ _NEW = {"hennepkwekerijen": "nieuwe hennepkwekerij", "verdachte_transacties": "n
 _KEY_WORD = {"adres": "adressleutel", "persoon": "persoonssleutel"}
 
 LATE_PRIORITY_DAYS = 30
+# The page lists at most this many items, the highest priority first (issue 17: a detail view
+# stays bounded; at ×100 the list holds 17,000 open items, read by their counts per kind).
+SHOWN = 200
 
 
 # ---------------------------------------------------------------------------------------

@@ -20,8 +20,12 @@ if not access.may(role, "detail"):
 found = data.week_open(role, view.buurten)
 areas = data.area_options(role)
 names = dict(zip(areas["code"], areas["naam"]))
+shown = sorted(found, key=lambda pair: pair[0].priority)[:week.SHOWN]
 st.caption(f"{formats.number(len(found))} open punten in {view.area} op de stand per "
-           f"{formats.day(view.stand_per)}; afgehandelde punten komen pas terug als er iets nieuws gebeurt.")
+           f"{formats.day(view.stand_per)}"
+           + (f"; de {formats.number(week.SHOWN)} met de hoogste prioriteit staan hieronder" if len(found) > week.SHOWN
+              else "")
+           + "; afgehandelde punten komen pas terug als er iets nieuws gebeurt.")
 
 
 def row(item, follow) -> dict:
@@ -33,7 +37,7 @@ def row(item, follow) -> dict:
 
 
 by_wijk: dict[str | None, list] = {}
-for item, follow in found:
+for item, follow in shown:
     by_wijk.setdefault(item.wijk, []).append((item, follow))
 for wijk, pairs in sorted(by_wijk.items(), key=lambda kv: (kv[0] is not None, min(i.priority for i, _ in kv[1]))):
     st.markdown(f"**{names.get(wijk, 'Hele stad') if wijk else 'Hele stad'}** — "
@@ -47,7 +51,7 @@ if saved := st.session_state.pop(SAVED_KEY, None):
 if not found:
     st.info("Er staat niets open op de werklijst.")
 else:
-    by_id = {item.id: (item, follow) for item, follow in found}
+    by_id = {item.id: (item, follow) for item, follow in shown}
     chosen = st.selectbox("Punt", list(by_id), format_func=lambda i: f"P{by_id[i][0].priority} · {by_id[i][0].line}")
     item, follow = by_id[chosen]
     st.caption(f"**Waarom op deze plek:** {ui.md(item.explanation)}"
@@ -77,5 +81,5 @@ else:
 closed = data.week_closed(role)
 with st.expander(f"Afgehandeld ({formats.number(len(closed))}): van de lijst tot er iets nieuws gebeurt"):
     st.dataframe([{"Soort": week.KINDS[i.kind], "Waarom": i.line, "Status": f"{f.status}: {f.reason}",
-                   "Door": f.actor, "Op": formats.local_moment(f.at)} for i, f in closed],
+                   "Door": f.actor, "Op": formats.local_moment(f.at)} for i, f in closed[:week.SHOWN]],
                  hide_index=True, key="week-afgehandeld")

@@ -258,3 +258,20 @@ def test_week_offers_no_period_it_does_not_use(served_demo):
     briefing = app_for("analist", "pages/briefing.py").run()
     assert "Periode" in [s.label for s in briefing.sidebar.selectbox]
     assert briefing.caption[0].value.startswith("Periode")
+
+
+def test_week_lists_a_bounded_number_of_items_highest_priority_first(served_demo, monkeypatch):
+    """Issue 17: at ×100 the work list holds 17,000 open items; the page lists at most
+    week.SHOWN of them (here 3), the highest priority first, and says how many there are."""
+    from dijkwacht import week
+    monkeypatch.setattr(week, "SHOWN", 3)
+    at = app_for("analist", "pages/week.py").run()
+    assert not at.exception
+    total = len(data.week_open("analist", None))
+    assert total > 3
+    shown = [row for frame in at.dataframe if "Prioriteit" in frame.value.columns
+             for row in frame.value.to_dict("records")]
+    assert len(shown) == 3
+    best = sorted(i.priority for i, _ in data.week_open("analist", None))[:3]
+    assert sorted(r["Prioriteit"] for r in shown) == best
+    assert any("de 3 met de hoogste prioriteit" in c.value for c in at.caption)
