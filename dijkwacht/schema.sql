@@ -5,7 +5,7 @@
 -- Every data row remembers the file it came from (`bestand_sha256`).
 --
 -- Record keys (DESIGN §2) are marked `-- key` below but are not PRIMARY KEY constraints on
--- the six source tables: a DuckDB primary key builds an ART index on every bulk insert,
+-- the source tables: a DuckDB primary key builds an ART index on every bulk insert,
 -- which cost about a third of the load's write time at ×100 (bench/national.py). The ETL
 -- guarantees uniqueness itself: a key that occurs again in one file is quarantined
 -- (etl.clean), and a delivery deletes the rows with its keys before inserting them
@@ -89,6 +89,22 @@ CREATE TABLE activiteiten (
     deelnemers          INTEGER,
     bestand_sha256      VARCHAR NOT NULL
     -- key (datum, titel)
+);
+
+-- The Handelsregister extract (issue 19): one row per vestiging. Both numbers are keyed
+-- pseudonyms (the KvK number in the key space of subject_id and eigenaar_id); the address is
+-- only its key; the trade name (handelsnaam) is never loaded. Added in schema version 4: an
+-- older database gets this table at its next load (etl.versions.add_missing_tables).
+CREATE TABLE vestigingen (
+    vestigingsnummer    VARCHAR NOT NULL,   -- key; keyed pseudonym
+    kvk_nummer          VARCHAR,            -- keyed pseudonym
+    sbi_code            VARCHAR NOT NULL,   -- digits only: '4511', '45111', '9602'
+    rechtsvorm          VARCHAR,
+    datum_inschrijving  DATE NOT NULL,
+    datum_opheffing     DATE,
+    adres_sleutel       VARCHAR,
+    buurtcode           VARCHAR,
+    bestand_sha256      VARCHAR NOT NULL
 );
 
 -- Reference data (public, CBS/Kadaster, CC BY 4.0), rebuilt at every load.

@@ -31,6 +31,7 @@ from functools import lru_cache
 import dataframely as dy
 import polars as pl
 
+from dijkwacht.branches import sbi_expr
 from dijkwacht.sources import Column, Source
 from etl.read import CONTENT, FIELD_ERROR, LINE
 
@@ -196,6 +197,14 @@ def parse_integer(raw: pl.Expr) -> pl.Expr:
     return pl.when(number.abs() <= INT32_MAX).then(number)
 
 
+def parse_digits(raw: pl.Expr, n: int) -> pl.Expr:
+    """Exactly `n` digits as text (leading zeros kept); spaces and a spreadsheet's '.0' are
+    dropped. Nothing is padded: a number that lost its leading zeros cannot be told from a
+    wrong one, so it breaks the rule instead of becoming someone else's number."""
+    value = raw.str.replace_all(r"[\s\u00a0\u202f]", "").str.replace(r"^(\d+)[.,]0+$", "$1")
+    return pl.when(value.str.contains(rf"^\d{{{n}}}$")).then(value)
+
+
 def normalise_vocab(raw: pl.Expr) -> pl.Expr:
     return raw.str.to_lowercase().str.replace_all(r"\s+", " ")
 
@@ -238,7 +247,8 @@ def _typed(col: Column, frame: pl.DataFrame) -> pl.Expr:
         dtype = pl.Decimal(18, 2) if col.kind == "decimal" else pl.Float64
         return parse_decimal(raw, _comma_decimal(frame, col.name), dtype)
     if col.kind == "vocab":
-        return normalise_vocab(raw)
+        value = normalise_vocab(raw)
+        return value.replace(dict(col.aliases)) if col.aliases else value
     if col.kind == "list":
         items = raw.str.split(";").list.eval(normalise_vocab(pl.element().str.strip_chars()))
         return items.list.eval(pl.element().filter(pl.element() != ""))
@@ -246,6 +256,10 @@ def _typed(col: Column, frame: pl.DataFrame) -> pl.Expr:
         return normalise_postcode(raw)
     if col.kind == "buurtcode":
         return raw.str.to_uppercase()
+    if col.kind == "digits":
+        return parse_digits(raw, col.digits or 0)
+    if col.kind == "sbi":
+        return sbi_expr(RAW + col.name)        # the one SBI rule, shared with dijkwacht.branches
     return raw
 
 
@@ -268,6 +282,12 @@ def _null_typed(col: Column) -> pl.Expr:
 
 
 def _address_distinct(typed: pl.DataFrame) -> pl.Series:
+    if RAW + "adres" not in typed.columns and RAW + "huisnummer" in typed.columns:
+        # Postcode, huisnummer and toevoeging in columns of their own (vestigingen): as the
+        # tail of a free address they give the same message, so the same address key.
+        typed = typed.with_columns(pl.concat_str(
+            [pl.col(RAW + "huisnummer"), pl.col(RAW + "toevoeging").fill_null("")], separator=" ")
+            .alias(RAW + "adres"))
     pair = [RAW + "adres", "postcode"]
     distinct = typed.select(pair).unique().with_columns(
         address_message(pl.col(RAW + "adres"), pl.col("postcode")).alias(ADDRESS_MESSAGE))
@@ -288,7 +308,10 @@ _PARSE_TEXT = {
     "int": "geen geheel getal",
     "decimal": "geen getal",
     "float": "geen getal",
+    "digits": "moet precies {n} cijfers zijn",
+    "sbi": "geen geldige SBI-code (verwacht bijv. 4511, 45.11 of 45111)",
 }
+NOT_BEFORE = "niet_voor"
 
 
 def _vocab_check(vocab: tuple[str, ...]):
@@ -344,7 +367,7 @@ def key_expr(source: Source, name: str) -> pl.Expr:
         return pl.col(ADDRESS_MESSAGE)
     col = source.column(name)
     raw = pl.col(RAW + name).str.to_uppercase()
-    if col.kind in ("date", "datetime", "int", "decimal", "float"):
+    if col.kind in ("date", "datetime", "int", "decimal", "float", "digits"):
         return pl.coalesce(pl.col(name).cast(pl.String), raw)
     return raw
 
@@ -373,7 +396,11 @@ def schema_for(source: Source, codes: frozenset[str], horizon: Horizon | None = 
         if col.kind in _PARSE_TEXT:
             rule_name = f"{col.name}_{PARSED}"
             namespace[rule_name] = dy.rule()(_parsed_rule(col.name))
-            texts[rule_name] = (col.name, _PARSE_TEXT[col.kind])
+            texts[rule_name] = (col.name, _PARSE_TEXT[col.kind].format(n=col.digits))
+        if col.not_before:
+            rule_name = f"{col.name}_{NOT_BEFORE}"
+            namespace[rule_name] = dy.rule()(_not_before_rule(col.name, col.not_before))
+            texts[rule_name] = (col.name, f"datum ligt voor {col.not_before}")
     if horizon is not None:
         rule_name = f"{source.date_column}_{FUTURE}"
         namespace[rule_name] = dy.rule()(_not_after_rule(source.date_column, horizon.latest))
@@ -401,6 +428,12 @@ def _not_after_rule(name: str, latest: date):
     def not_after(cls) -> pl.Expr:
         return pl.col(name).is_null() | (pl.col(name).cast(pl.Date) <= pl.lit(latest, pl.Date))
     return not_after
+
+
+def _not_before_rule(name: str, other: str):
+    def not_before(cls) -> pl.Expr:
+        return pl.col(name).is_null() | pl.col(other).is_null() | (pl.col(name) >= pl.col(other))
+    return not_before
 
 
 def _house_number_rule(cls) -> pl.Expr:

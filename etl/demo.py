@@ -1,8 +1,9 @@
 """Deterministic demo-data generator (DESIGN §4).
 
-`python -m etl.demo` writes six partner exports in the import contract (DESIGN §2) to
-`data/demo/`: hennepkwekerijen, verdachte_transacties, signalen, controles, eigendommen and
-activiteiten, 2012-01-01 to 2026-10-31. The demo goes through the real ETL like any delivery.
+`python -m etl.demo` writes seven partner exports in the import contract (DESIGN §2) to
+`data/demo/`: hennepkwekerijen, verdachte_transacties, signalen, controles, eigendommen,
+activiteiten and vestigingen (the Handelsregister extract), 2012-01-01 to 2026-10-31. The
+demo goes through the real ETL like any delivery.
 
 All values are synthetic: record numbers, street names, house numbers, postcodes (only the
 four digits come from the CBS buurt file), owner and subject ids, amounts and free text are
@@ -29,6 +30,8 @@ gegevens", never 0):
                                     first year; the example case (2014) has none
 - activiteiten          2016-04-01  the programme itself (first training May 2016)
 - eigendommen           2026-10-01  one extract (peildatum)
+- vestigingen           2026-10-31  one register extract: active vestigingen registered from
+                                    1990, and those closed since 2012 (see gen_vestigingen)
 
 Space: the grow sites concentrate in the programme's focus areas Lijnbaan, Vogelbuurt and
 Krispijn (see GROW_FOCUS_AREAS): about 48% of them lie in those areas' buurten or a buurt
@@ -39,7 +42,10 @@ No record is dated after END: the ETL quarantines rows dated more than `[laden]
 toekomst_marge_dagen` (7) after the load date, so a load from 2026-10-24 on keeps every row.
 
 Running it twice gives byte-identical files: one seeded `random.Random` per source, no clock,
-no `hash()`. `--schaal N` multiplies all volumes N times over the same buurten (the example
+no `hash()`. The vestigingen extract was added later (issue 19): it is generated last, with
+its own generator, reads the other sources' rows without changing them and never draws from
+the shared address book, so the six older files stay byte for byte what they were (the
+published figures tests rely on them). `--schaal N` multiplies all volumes N times over the same buurten (the example
 case stays a single family).
 """
 from __future__ import annotations
@@ -70,6 +76,7 @@ from dijkwacht.sources import (
     HENNEPKWEKERIJEN,
     SIGNALEN,
     VERDACHTE_TRANSACTIES,
+    VESTIGINGEN,
     Source,
 )
 
@@ -1169,12 +1176,237 @@ def gen_activiteiten(w: World) -> list[dict]:
 
 
 # =========================================================================================
+# vestigingen: the Handelsregister extract (issue 19)
+# =========================================================================================
+# The programme (§5.3): "concentraties van één branche kunnen een signaal zijn van witwassen";
+# in Dordrecht the car and furniture trade on the industrial estates Mijlweg, Dordtse Kil and
+# Louter Bloemen, and call shops, hairdressers and beauty/nail salons in Krispijn and the
+# centre. The demo reproduces that picture and nothing more precise: the programme publishes
+# no counts of vestigingen, so the volumes below are assumptions in proportion to a city of
+# ~120,000 inhabitants (KVK counts roughly one vestiging per ten inhabitants; the demo keeps
+# about a third of that, which is enough for location quotients per wijk).
+#
+# Placement (VEST_PLACES): "estates" = the three industrial estates (Mijlweg weighs most);
+# "krispijn_centrum" = Krispijn's populated buurten (70%) or the centre (30%, its core buurt
+# three times); "industrial" = any harbour/industrial buurt (as Geo.business draws them);
+# "population" = a buurt drawn by inhabitants. Ordinary branches (retail, offices,
+# construction, care, horeca, ...) are spread by population, so an area's share of all
+# vestigingen follows its inhabitants and a location quotient measures concentration.
+# Measured on the demo (tests/test_vestigingen.py): the car trade's LQ at Mijlweg and the
+# hair/beauty/nail LQ in Krispijn are both well above 2.
+#
+# Churn: of the registrations since 2012, a branch's share `quick` closes within 12 months
+# (higher in the facilitating branches than the ~7% of ordinary ones: an assumption, no
+# published figure); the others close after an exponential lifetime (mean `life` years) or
+# are still active on END. Some quick closures get a successor of the same branch at the
+# same address within months (a "doorstart", P_VEST_DOORSTART).
+#
+# Addresses: a vestiging's house number is 201-999, which the shared AddressBook never hands
+# out (residential 1-160, industrial 1-120), so no vestiging shares an address key with
+# another source by chance. Overlaps are planted, on purpose, and only these:
+# - the family case (FAMILY_ID): a car trade and a nail salon at two of its grow-site
+#   addresses, one company (kvk_nummer) with two vestigingen, the salon closed within a year;
+# - FIU companies: a vestiging of the subject's branche at its address (P_VEST_FIU);
+# - horeca Bibob tests: a share of them at a horeca vestiging (P_VEST_BIBOB_HORECA).
+# Numbers are synthetic: vestigingsnummer 9999 + 8 digits, kvk_nummer 00 + 6 digits (KVK
+# hands out neither prefix); the trade name is a branch word and a number, never a name.
+VEST_SEED = SEED * 10 + 7
+VEST_STOCK_START = date(1990, 1, 1)        # the ETL warns about dates before 1990
+VEST_FLOW_START = date(2012, 1, 1)         # closed vestigingen are in the extract from here
+VEST_OLD_SHARE = 0.45                      # of a branch's volume: registered before 2012, active
+VEST_NUMBERS = (201, 999)                  # house numbers no other source uses
+P_VEST_ADDITION = 0.06                     # units in a business building: 201A, 201B
+P_VEST_SECOND = 0.06                       # a company's second vestiging (same kvk_nummer)
+P_VEST_DOORSTART = 0.3                     # a quick closure followed at the same address
+P_VEST_FIU = 0.8                           # FIU companies with a vestiging at their address
+P_VEST_BIBOB_HORECA = 0.3                  # horeca Bibob tests at a horeca vestiging
+ESTATES = {"mijlweg": 3.0, "louter bloemen": 2.0, "dordtse kil": 1.0}   # weight per buurt
+KRISPIJN, CENTRUM, CENTRUM_KERN = "krispijn", "centrum/binnenstad", "centrum (buurt)"
+P_KRISPIJN = 0.7
+VEST_RECHTSVORM = {"eenmanszaak": 58, "bv": 24, "vof": 9, "stichting": 4, "vereniging": 2, "overig": 2.5, "nv": 0.5}
+VEST_RECHTSVORM_CARE = {"stichting": 40, "vereniging": 20, "eenmanszaak": 25, "bv": 12, "overig": 3}
+
+# name: (SBI codes as KVK writes them, volume at scale 1, placement shares, quick, life in
+# years, trade-name word). Facilitating groups (data/branches.toml) first.
+VEST_BRANCHES = {
+    "autohandel": (("4511", "45112", "4519", "4540"), 190, {"estates": 0.65, "population": 0.35}, 0.22, 6,
+                   "Autobedrijf"),
+    "meubelhandel": (("47591", "4647"), 60, {"estates": 0.6, "population": 0.4}, 0.15, 8, "Meubelhandel"),
+    "belwinkels": (("4742", "6190"), 35, {"krispijn_centrum": 0.7, "population": 0.3}, 0.30, 4, "Belwinkel"),
+    "kappers_schoonheid": (("96021", "96022"), 200, {"krispijn_centrum": 0.55, "population": 0.45}, 0.20, 6,
+                           "Salon"),
+    "autoverhuur": (("77111", "7712"), 15, {"estates": 0.3, "industrial": 0.3, "population": 0.4}, 0.15, 7,
+                    "Autoverhuur"),
+    "geldtransfer": (("66193",), 12, {"krispijn_centrum": 0.5, "population": 0.5}, 0.20, 6, "Geldwissel"),
+    "goud_juwelen": (("4777", "4648"), 15, {"krispijn_centrum": 0.4, "population": 0.6}, 0.12, 10, "Juwelier"),
+    "tweedehands": (("4779", "4677", "47892"), 30, {"industrial": 0.4, "population": 0.6}, 0.15, 7, "Opkoper"),
+    "opslag": (("52109",), 20, {"industrial": 0.9, "population": 0.1}, 0.12, 8, "Opslag"),
+    "uitzendbureaus": (("78201", "78202"), 40, {"industrial": 0.2, "population": 0.8}, 0.18, 6, "Uitzendbureau"),
+    "horeca": (("56101", "56102", "5630"), 250, {"population": 1.0}, 0.15, 7, "Eetcafe"),
+    "vastgoed": (("6810", "68204", "6831", "6832", "4110"), 180, {"population": 1.0}, 0.08, 12, "Vastgoed"),
+    # ordinary branches, in no group: spread by population (trade and industry on estates)
+    "detailhandel_food": (("4711", "4721", "4722", "4724", "4729"), 150, {"population": 1.0}, 0.08, 12, "Winkel"),
+    "detailhandel": (("4771", "4772", "4775", "4761", "4765"), 200, {"population": 1.0}, 0.08, 12, "Winkel"),
+    "bouw": (("4120", "4321", "4322", "4332", "4334"), 450, {"population": 0.9, "industrial": 0.1}, 0.07, 14,
+             "Bouwbedrijf"),
+    "kantoren": (("6201", "6920", "7022", "7111", "7410"), 600, {"population": 1.0}, 0.06, 14, "Advies"),
+    "zorg": (("8621", "8623", "86912", "8690"), 180, {"population": 1.0}, 0.04, 18, "Praktijk"),
+    "onderwijs_cultuur": (("8559", "9001", "9312"), 150, {"population": 1.0}, 0.06, 14, "Stichting"),
+    "transport": (("4941", "5229"), 120, {"industrial": 0.5, "population": 0.5}, 0.10, 10, "Transport"),
+    "groothandel": (("4690", "4619", "4639"), 120, {"industrial": 0.6, "population": 0.4}, 0.08, 12, "Handel"),
+    "industrie": (("2562", "2511", "3320"), 80, {"industrial": 0.8, "population": 0.2}, 0.05, 16, "Werkplaats"),
+    "schoonmaak": (("8121",), 80, {"population": 1.0}, 0.10, 9, "Schoonmaak"),
+    "overig": (("9609", "8899", "9499"), 100, {"population": 1.0}, 0.08, 10, "Diensten"),
+}
+VEST_CARE = ("zorg", "onderwijs_cultuur")
+# FIU companies' branche (BRANCHES above) → the vestiging's SBI code
+VEST_FIU_SBI = {"autohandel": "4511", "bouw": "4120", "transport": "4941", "vastgoed": "6810",
+                "horeca": "5630", "kapsalon": "96021", "nagelstudio": "96022", "belwinkel": "4742",
+                "schoonmaak": "8121", "groothandel": "4690", "opslag": "52109"}
+VEST_FAMILY = (("4511", date(2013, 5, 6), None), ("96022", date(2014, 3, 17), date(2015, 1, 9)))
+
+
+class _VestPlaces:
+    """The buurten a vestiging is drawn from, by placement kind (VEST_BRANCHES)."""
+
+    def __init__(self, geo: Geo):
+        def area(part: str) -> list[Buurt]:
+            for name, codes in geo.areas.items():
+                if name.lower().startswith(part):
+                    return [geo.buurten[c] for c in codes]
+            return []
+
+        estates = [(b, weight) for part, weight in ESTATES.items() for b in area(part)]
+        self.estates = [b for b, _ in estates] or geo.industrial
+        self.estate_weights = [w for _, w in estates] or geo.industrial_weights
+        krispijn = [b for b in area(KRISPIJN) if not b.industrial]
+        kern = {b.code for b in area(CENTRUM_KERN)}
+        centrum = [b for b in area(CENTRUM) if not b.industrial]
+        self.krispijn = krispijn or geo.populated
+        self.krispijn_weights = [b.inw for b in self.krispijn]
+        self.centrum = centrum or geo.populated
+        self.centrum_weights = [b.inw * (3 if b.code in kern else 1) for b in self.centrum]
+        self.geo = geo
+
+    def draw(self, rng: random.Random, kind: str) -> Buurt:
+        geo = self.geo
+        if kind == "estates":
+            return rng.choices(self.estates, weights=self.estate_weights, k=1)[0]
+        if kind == "krispijn_centrum":
+            if rng.random() < P_KRISPIJN:
+                return rng.choices(self.krispijn, weights=self.krispijn_weights, k=1)[0]
+            return rng.choices(self.centrum, weights=self.centrum_weights, k=1)[0]
+        if kind == "industrial":
+            return rng.choices(geo.industrial, cum_weights=geo._cum_industrial, k=1)[0]
+        return rng.choices(geo.populated, cum_weights=geo._cum_populated, k=1)[0]
+
+
+def gen_vestigingen(w: World, controles: list[dict]) -> list[dict]:
+    """The register extract on END: every vestiging active then, and every one closed since
+    VEST_FLOW_START (see the block comment above). Reads the family case, the FIU subjects
+    and the controls' rows; changes none of them."""
+    rng = random.Random(VEST_SEED)
+    places = _VestPlaces(w.geo)
+    used: set[tuple[str, int, str]] = set()
+    rows: list[dict] = []
+    companies: dict[str, list[str]] = {}          # branch -> kvk numbers, for second vestigingen
+
+    def address(b: Buurt) -> Addr:
+        for _ in range(1000):
+            street = rng.choice(w.book.streets[b.code])
+            number = rng.randint(*VEST_NUMBERS)
+            add = rng.choice("AB") if rng.random() < P_VEST_ADDITION else ""
+            a = Addr(street, number, add, b.pc4, w.book.letters[(b.code, street)][LETTER_BLOCKS - 1], b.code)
+            if a.key not in used:
+                used.add(a.key)
+                return a
+        raise RuntimeError("no free business address")  # pragma: no cover
+
+    def kvk(branch: str) -> str:
+        known = companies.setdefault(branch, [])
+        if known and rng.random() < P_VEST_SECOND:
+            return rng.choice(known)
+        number = f"00{sum(len(v) for v in companies.values()) + 1:06d}"
+        known.append(number)
+        return number
+
+    def vestiging(branch: str, sbi: str, a: Addr, registered: date, closed: date | None,
+                  number: str | None = None) -> dict:
+        care = branch in VEST_CARE
+        return {"_branch": branch, "kvk_nummer": number or kvk(branch), "sbi_code": sbi,
+                "rechtsvorm": weighted(rng, VEST_RECHTSVORM_CARE if care else VEST_RECHTSVORM),
+                "datum_inschrijving": registered, "datum_opheffing": closed,
+                "postcode": a.postcode, "huisnummer": str(a.number), "toevoeging": a.addition.lstrip("-"),
+                "buurtcode": a.buurt, "handelsnaam": f"{VEST_BRANCHES[branch][5]} {len(rows) + 1}"}
+
+    def closing(registered: date, quick: float, life: float) -> date | None:
+        if rng.random() < quick:
+            end = registered + timedelta(days=rng.randint(30, 365))
+        else:
+            end = registered + timedelta(days=366 + int(rng.expovariate(1 / life) * 365.25))
+        return end if end <= END else None
+
+    for branch, (codes, volume, placement, quick, life, _) in VEST_BRANCHES.items():
+        n = volume * w.scale
+        old = round(n * VEST_OLD_SHARE)
+        for _ in range(old):                        # still active: registered before 2012
+            a = address(places.draw(rng, weighted(rng, placement)))
+            registered = random_date(rng, VEST_STOCK_START, VEST_FLOW_START - timedelta(days=1))
+            rows.append(vestiging(branch, rng.choice(codes), a, registered, None))
+        # registrations since 2012: enough that about (1 - VEST_OLD_SHARE) of n is active on END
+        years = (END - VEST_FLOW_START).days / 365.25
+        survive = (1 - quick) * math.exp(-years / 2 / life)
+        for _ in range(round((n - old) / max(survive, 0.2))):
+            a = address(places.draw(rng, weighted(rng, placement)))
+            registered = random_date(rng, VEST_FLOW_START, END)
+            closed = closing(registered, quick, life)
+            code = rng.choice(codes)
+            rows.append(vestiging(branch, code, a, registered, closed))
+            if closed and (closed - registered).days <= 365 and rng.random() < P_VEST_DOORSTART:
+                again = closed + timedelta(days=rng.randint(14, 180))
+                if again <= END:
+                    rows.append(vestiging(branch, code, a, again, closing(again, quick, life)))
+
+    # planted overlaps: FIU companies at their address, horeca Bibob tests, the family case
+    for sid in sorted(w.subjects):
+        type_, a, b, branche = w.subjects[sid]
+        if type_ == "rechtspersoon" and a is not None and branche in VEST_FIU_SBI and rng.random() < P_VEST_FIU:
+            branch = next(k for k, v in VEST_BRANCHES.items() if VEST_FIU_SBI[branche][:4] in
+                          {c[:4] for c in v[0]})
+            used.add(a.key)
+            rows.append(vestiging(branch, VEST_FIU_SBI[branche], a,
+                                  random_date(rng, date(2008, 1, 1), date(2013, 12, 31)), None))
+    bibob = sorted({r["_addr"] for r in controles if r["soort"] == "bibob-toets" and r["objecttype"] == "horeca"},
+                   key=lambda a: a.key)
+    for a in bibob:
+        if a.key not in used and rng.random() < P_VEST_BIBOB_HORECA:
+            used.add(a.key)
+            first = min(r["datum"] for r in controles if r["_addr"] == a)
+            registered = first - timedelta(days=rng.randint(20, 120))
+            rows.append(vestiging("horeca", rng.choice(("56101", "5630")), a, max(registered, VEST_STOCK_START),
+                                  closing(registered, 0.15, 7)))
+    family_kvk = kvk("autohandel")
+    for site, (sbi, registered, closed) in zip(w.family_sites, VEST_FAMILY):
+        branch = "autohandel" if sbi.startswith("45") else "kappers_schoonheid"
+        row = vestiging(branch, sbi, site.addr, registered, closed, family_kvk)
+        row["rechtsvorm"] = "eenmanszaak"
+        rows.append(row)
+
+    rows.sort(key=lambda r: (r["datum_inschrijving"], r["postcode"], int(r["huisnummer"]), r["toevoeging"]))
+    for i, r in enumerate(rows, 1):
+        r["vestigingsnummer"] = f"9999{i:08d}"
+    return rows
+
+
+# =========================================================================================
 # writing
 # =========================================================================================
 def columns(source: Source) -> list[str]:
     cols = [c.name for c in source.columns]
     if source is SIGNALEN:
         cols.append("omschrijving")   # present in the export, never loaded (DESIGN §2)
+    if source is VESTIGINGEN:
+        cols.append("handelsnaam")    # in the extract, never loaded: often a person's name
     return cols
 
 
@@ -1202,7 +1434,7 @@ def write_csv(path: Path, source: Source, rows: list[dict]) -> Path:
 
 
 def generate(out_dir: Path, scale: int = 1) -> list[Path]:
-    """Write the six demo exports into out_dir and return their paths."""
+    """Write the seven demo exports into out_dir and return their paths."""
     if scale < 1:
         raise ValueError("scale must be >= 1")
     out_dir = Path(out_dir)
@@ -1215,8 +1447,10 @@ def generate(out_dir: Path, scale: int = 1) -> list[Path]:
     controles = gen_controles(w)
     eigendommen = gen_eigendommen(w)
     activiteiten = gen_activiteiten(w)
+    vestigingen = gen_vestigingen(w, controles)     # last: reads the others, changes nothing
     made = ((HENNEPKWEKERIJEN, hennep), (VERDACHTE_TRANSACTIES, transacties), (SIGNALEN, signalen),
-            (CONTROLES, controles), (EIGENDOMMEN, eigendommen), (ACTIVITEITEN, activiteiten))
+            (CONTROLES, controles), (EIGENDOMMEN, eigendommen), (ACTIVITEITEN, activiteiten),
+            (VESTIGINGEN, vestigingen))
     return [write_csv(out_dir / f"{source.name}.csv", source, rows) for source, rows in made]
 
 

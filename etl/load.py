@@ -31,7 +31,7 @@ from etl.publish import building, exclusive
 from etl.read import ACCEPTED_SUFFIXES, CONTENT, FIELD_ERROR, LINE, Unreadable, read_bytes_safely, read_file
 from etl.reference import valid_buurtcodes, write_reference
 from etl.rehearsal import mark_problem
-from etl.versions import SCHEMA_VERSION
+from etl.versions import SCHEMA_VERSION, add_missing_tables
 
 # 2: bronstand.eerste_datum (a source's first record date); an older database gets the
 # column at its next load (_refresh_meta), so it keeps loading.
@@ -372,6 +372,8 @@ def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced
             if ready or outdated:
                 now = clock.now().replace(tzinfo=None)
                 with building(db, load_id) as con:
+                    for table in add_missing_tables(con):   # an older database: a new source
+                        say(f"      bijwerken: tabel {table} toegevoegd")
                     write_reference(con)
                     for item in ready:
                         say(f"      {Path(item.report.file).name}: schrijven ({item.report.loaded} rijen)")

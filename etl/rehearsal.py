@@ -13,6 +13,11 @@ worlds apart, both ways, before anything is keyed or written:
 
 The demo's own files (data/demo, loaded by `python -m etl --demo`) carry no mark: they are
 the demo itself, not a delivery.
+
+A source whose record number is a fixed number of digits (vestigingen: a 12-digit
+vestigingsnummer) cannot carry the mark, so it has no practice file: the demo refuses such a
+delivery whole with a message that says so, and a real database never meets the mark there
+(the digits rule would quarantine it anyway).
 """
 from __future__ import annotations
 
@@ -35,6 +40,10 @@ def mark_problem(frame: pl.DataFrame, source: Source, name: str, practice: bool)
     None. `practice`: the target is the demo (every record must carry the mark); otherwise
     it holds real data (no record may carry it). Values are never echoed."""
     column = source.record_number
+    if practice and source.column(column).kind == "digits":
+        return (f"{name}: voor de bron {source.label} bestaat geen oefenbestand ({column} is een nummer van "
+                f"{source.column(column).digits} cijfers en kan niet met {MARK} beginnen); in de oefenomgeving "
+                "(demodatabase) wordt zo'n bestand niet geladen. Er is niets geladen.")
     if column not in frame.columns:
         if not practice:
             return None

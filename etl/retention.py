@@ -17,6 +17,12 @@ from each kept version that still has some: a copy is purged, its fact table and
 tables (etl/linkage_tables.py) rebuilt, and renamed over the version (a reader with the old
 file open keeps its view until it closes).
 A version that cannot be purged is removed: retention goes before rollback.
+
+Not every source is purged (`Source.retained`): the Handelsregister extract (vestigingen) is
+a state of a public register, not a record of events. Its date, datum_inschrijving, says
+when a business registered, so a purge by it would delete long-established vestigingen that
+are still active and leave the co-location and location quotients wrong. Each extract
+replaces its rows per vestigingsnummer; what it keeps is what the register keeps.
 """
 from __future__ import annotations
 

@@ -46,7 +46,11 @@ def _help(column: Column) -> str:
     parts.append({"date": "datum dd-mm-jjjj", "datetime": "datum dd-mm-jjjj of dd-mm-jjjj uu:mm",
                   "int": "geheel getal", "decimal": "bedrag of getal (komma of punt)",
                   "postcode": "postcode 1234 AB", "buurtcode": "CBS-buurtcode (BU…)",
-                  "list": "lijst, gescheiden door ;", "vocab": "kies uit de lijst"}.get(column.kind, "tekst"))
+                  "list": "lijst, gescheiden door ;", "vocab": "kies uit de lijst",
+                  "digits": f"nummer van precies {column.digits} cijfers (voorloopnullen meetellen)",
+                  "sbi": "SBI-code, bijv. 4511, 45.11 of 45111"}.get(column.kind, "tekst"))
+    if column.not_before:
+        parts.append(f"leeg zolang actief; niet voor {column.not_before}")
     if column.minimum is not None:
         parts.append(f"minimaal {column.minimum:g}")
     if column.above is not None:

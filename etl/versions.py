@@ -9,8 +9,33 @@ from pathlib import Path
 KEEP_VERSIONS = 5
 # The served database's layout (meta.schema_versie). 2: bronstand.eerste_datum;
 # 3: the Koppelingen tables and the bestuur protection built at load (etl/linkage_tables.py,
-# etl/protection.py).
-SCHEMA_VERSION = 3
+# etl/protection.py); 4: the source table vestigingen (issue 19), added to an older database
+# at its next load by `add_missing_tables`.
+SCHEMA_VERSION = 4
+
+
+def add_missing_tables(con) -> list[str]:
+    """Create every source table of dijkwacht/schema.sql that the database lacks (a database
+    built before the source existed), from the same CREATE TABLE text a new database gets.
+    Returns the tables created. Only whole tables are added here; a new column of an existing
+    table is appended where it is first needed (as bronstand.eerste_datum in etl/load.py)."""
+    import re
+
+    from dijkwacht import config
+    from dijkwacht.sources import SOURCES
+
+    schema = config.SCHEMA_SQL.read_text(encoding="utf-8")
+    present = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    created = []
+    for name in SOURCES:
+        if name in present:
+            continue
+        found = re.search(rf"^CREATE TABLE {name} \(.*?^\);", schema, flags=re.S | re.M)
+        if found is None:
+            raise RuntimeError(f"schema.sql has no table {name}")
+        con.execute(found.group(0))
+        created.append(name)
+    return created
 
 
 def versions_dir(served: Path) -> Path:

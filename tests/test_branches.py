@@ -88,7 +88,7 @@ def test_sbi_expr_agrees_with_normalise_sbi():
 # ---------------------------------------------------------------------------------------
 def test_shipped_groups():
     assert [g.sleutel for g in GROUPS] == [
-        "autohandel", "autoverhuur", "geldtransfer", "goud_juwelen", "tweedehands", "opslag",
+        "autohandel", "meubelhandel", "autoverhuur", "geldtransfer", "goud_juwelen", "tweedehands", "opslag",
         "uitzendbureaus", "belwinkels", "kappers_schoonheid", "horeca", "vastgoed"]
     labels = {g.sleutel: g.label for g in GROUPS}
     assert labels["kappers_schoonheid"] == "Kappers, schoonheids- en nagelsalons"

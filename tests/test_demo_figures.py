@@ -78,7 +78,7 @@ def test_meta_marks_the_demo_and_its_stand_per(demo_con):
 def test_every_source_loaded_without_quarantine(demo_con):
     rows = demo_con.execute("SELECT bron, rijen_in, geladen, gequarantaineerd FROM bestanden").fetchall()
     assert {r[0] for r in rows} == {"hennepkwekerijen", "verdachte_transacties", "signalen", "controles",
-                                    "eigendommen", "activiteiten"}
+                                    "eigendommen", "activiteiten", "vestigingen"}
     assert all(r[1] == r[2] > 0 and r[3] == 0 for r in rows)
 
 
@@ -88,6 +88,21 @@ def test_demo_generator_is_deterministic(tmp_path):
     written = generate(tmp_path)
     for path in written:
         assert path.read_bytes() == (config.DEMO_DIR / path.name).read_bytes(), path.name
+
+
+def test_the_vestigingen_extract_leaves_the_other_demo_files_as_they_were(tmp_path, monkeypatch):
+    """vestigingen (issue 19) was added to a demo whose six files the figures above are
+    checked on: generated last, from its own random generator, it must change none of them.
+    A run without it writes the same six files byte for byte."""
+    from etl import demo
+
+    with_it = {p.name: p.read_bytes() for p in demo.generate(tmp_path / "met")}
+    monkeypatch.setattr(demo, "gen_vestigingen", lambda w, controles: [])
+    without = {p.name: p.read_bytes() for p in demo.generate(tmp_path / "zonder")}
+    assert len(with_it) == 7 and without["vestigingen.csv"].count(b"\n") == 1    # the header only
+    others = sorted(set(with_it) - {"vestigingen.csv"})
+    assert len(others) == 6
+    assert all(with_it[name] == without[name] for name in others)
 
 
 def test_each_source_starts_when_it_started(demo_con):

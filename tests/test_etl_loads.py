@@ -258,7 +258,8 @@ def test_stand_per_comes_from_the_event_sources_only(tmp_path, db, load_day):
         ("eigendommen", date(2026, 12, 5), date(2026, 12, 5), 1),
         ("hennepkwekerijen", date(2016, 3, 3), date(2026, 11, 20), 2),
         ("signalen", date(2026, 11, 21), date(2026, 11, 21), 1),
-        ("verdachte_transacties", None, None, 0)]
+        ("verdachte_transacties", None, None, 0),
+        ("vestigingen", None, None, 0)]
 
 
 def test_only_planned_activities_leave_the_stand_per_empty(tmp_path, db, load_day):
@@ -278,4 +279,4 @@ def test_a_database_from_before_eerste_datum_still_loads(tmp_path, db):
     assert r.status == "loaded"
     assert table(db, "SELECT eerste_datum, stand_per FROM bronstand WHERE bron = 'controles'") == [
         (date(2013, 2, 4), date(2024, 6, 1))]
-    assert table(db, "SELECT schema_versie FROM meta") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 3
+    assert table(db, "SELECT schema_versie FROM meta") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 4

@@ -52,3 +52,28 @@ def test_a_new_module_in_the_package_is_a_new_source(tmp_path, monkeypatch):
         sys.modules.pop("dijkwacht.sources.proefbron", None)
     assert "proefbron" in [s.name for s in found] and all(isinstance(s, Source) for s in found)
     assert "proefbron" not in SOURCES     # SOURCES was built at import, before the module existed
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES))
+def test_column_declarations_are_complete(name):
+    """A `digits` column says how many; `not_before` names a date column of the same source;
+    an identifier stored as a key is never shown in the quarantine."""
+    s = SOURCES[name]
+    kinds = {c.name: c.kind for c in s.columns}
+    for c in s.columns:
+        assert (c.kind == "digits") == (c.digits is not None and c.digits > 0), (name, c.name)
+        if c.not_before:
+            assert c.kind == kinds.get(c.not_before) == "date", (name, c.name)
+    for ident in s.hashed_ids:
+        assert s.column(ident).identifying, (name, ident)
+
+
+def test_the_seventh_source_stays_out_of_trends_measures_and_koppelingen():
+    """vestigingen (issue 19) is context: no event, no problem, no theme, not linked, not
+    purged by date; the views of the registry leave it out accordingly."""
+    s = SOURCES["vestigingen"]
+    assert list(SOURCES) == ["hennepkwekerijen", "verdachte_transacties", "signalen", "controles", "eigendommen",
+                             "activiteiten", "vestigingen"]
+    assert not (s.event or s.problem or s.linked or s.retained or s.planned) and s.theme is None
+    assert "vestigingen" not in measures.COUNTED_SOURCES + charts.PROBLEM_SOURCES + linkage.SOURCES
+    assert "vestigingen" not in retention.RETAINED and "vestigingen" not in doc_figures.SNAPSHOT_SOURCES

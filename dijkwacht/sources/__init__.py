@@ -4,8 +4,10 @@ declarations generically, so a rule is written once and holds for every source);
 documents, templates and the demo read their labels, colours and rules from it.
 
 A new source is one new module here that declares `SOURCE` (plus its table in
-dijkwacht/schema.sql and its rows in etl/demo.py): `SOURCES` lists the six below in this
-order, then every other module of the package that declares a `SOURCE`, by name.
+dijkwacht/schema.sql and its rows in etl/demo.py): `SOURCES` lists the seven below in this
+order, then every other module of the package that declares a `SOURCE`, by name. The
+seventh, `vestigingen` (the Handelsregister extract), is context rather than a partner's
+events: its flags keep it out of Trends, the measures and Koppelingen (its module says why).
 """
 from __future__ import annotations
 
@@ -19,10 +21,11 @@ from dijkwacht.sources.hennepkwekerijen import SOURCE as HENNEPKWEKERIJEN
 from dijkwacht.sources.model import ADDRESS_COLUMNS, BARRIEREFASEN, MAATREGELEN_HENNEP, Column, Kind, Source
 from dijkwacht.sources.signalen import SOURCE as SIGNALEN
 from dijkwacht.sources.verdachte_transacties import SOURCE as VERDACHTE_TRANSACTIES
+from dijkwacht.sources.vestigingen import SOURCE as VESTIGINGEN
 
 __all__ = ["ADDRESS_COLUMNS", "BARRIEREFASEN", "MAATREGELEN_HENNEP", "SOURCES", "Column", "Kind", "Source"]
 
-_LISTED = (HENNEPKWEKERIJEN, VERDACHTE_TRANSACTIES, SIGNALEN, CONTROLES, EIGENDOMMEN, ACTIVITEITEN)
+_LISTED = (HENNEPKWEKERIJEN, VERDACHTE_TRANSACTIES, SIGNALEN, CONTROLES, EIGENDOMMEN, ACTIVITEITEN, VESTIGINGEN)
 
 
 def _declared() -> tuple[Source, ...]:

@@ -6,7 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-Kind = Literal["text", "date", "datetime", "int", "decimal", "float", "vocab", "list", "postcode", "buurtcode"]
+Kind = Literal["text", "date", "datetime", "int", "decimal", "float", "vocab", "list", "postcode", "buurtcode",
+               "digits", "sbi"]
+# digits: exactly `Column.digits` digits, kept as text (leading zeros count: a vestigingsnummer
+#         is 12 digits, a KvK number 8); spaces and a spreadsheet's ".0" are dropped, nothing
+#         is padded (a number that lost its leading zeros is wrong, not repaired)
+# sbi:    an SBI code as delivered (4511, 45.11, 45111, 4511.0), kept as its digits
+#         (dijkwacht.branches.normalise_sbi)
 
 
 @dataclass(frozen=True)
@@ -21,6 +27,10 @@ class Column:
     identifying: bool = False             # value is never shown in quarantine
     stored: bool = True                   # False: read (e.g. for keys) but never stored as-is
     example: str | None = None            # the template's example value (None: by kind or vocab)
+    digits: int | None = None             # kind "digits": how many
+    not_before: str | None = None         # a date that may not lie before this other date column
+    aliases: tuple[tuple[str, str], ...] = ()   # kind "vocab": (spelling as delivered, lower case and
+                                          # spaces collapsed → the vocabulary value it means)
 
 
 @dataclass(frozen=True)
