@@ -141,9 +141,8 @@ class Cleaned:
 # ------------------------------------------------------------------------------ parsing
 
 def _text(name: str) -> pl.Expr:
-    """The raw cell trimmed; empty becomes null."""
-    value = pl.col(name).str.strip_chars()
-    return pl.when(value == "").then(None).otherwise(value)
+    """The raw cell trimmed; empty becomes null (`replace`: half the time of when/then)."""
+    return pl.col(name).str.strip_chars().replace("", None)
 
 
 def _pad(part: pl.Expr, width: int) -> pl.Expr:

@@ -126,9 +126,9 @@ def sniff_separator(header_line: str) -> str:
 
 def read_csv_bytes(data: bytes) -> tuple[pl.DataFrame, dict]:
     text, encoding = decode(data)
-    if not text.strip():
+    if not text or text.isspace():          # not text.strip(): no copy of a large file
         raise Unreadable("het bestand is leeg")
-    if text.lstrip("\r\n") != text:
+    if text[0] in "\r\n":
         raise Unreadable("de eerste regel is leeg (verwacht de kopregel op regel 1)")
     header_line = text.split("\n", 1)[0].rstrip("\r")
     separator = sniff_separator(header_line)
@@ -149,7 +149,9 @@ def read_csv_bytes(data: bytes) -> tuple[pl.DataFrame, dict]:
     header_fields = len(header)
     while len(header) > 1 and not header[-1].strip():
         header = header[:-1]
-    if b'"' in payload and _has_multiline_cells(text, separator):
+    # The file's physical lines, split once (Python's split is the fastest way into a Series).
+    physical = pl.Series(text.split("\n"), dtype=pl.String)
+    if b'"' in payload and _has_multiline_cells(physical):
         lines, fields, trimmed = _physical_lines(text, separator)
         if len(lines) != frame.height:
             # The two parsers disagree about where records end: no line can be trusted to
@@ -159,22 +161,31 @@ def read_csv_bytes(data: bytes) -> tuple[pl.DataFrame, dict]:
         fields, trimmed = pl.Series(fields, dtype=pl.Int64), pl.Series(trimmed, dtype=pl.Int64)
     else:
         lines = pl.int_range(2, frame.height + 2, eager=True)
-        fields, trimmed = _field_counts(text, separator, frame.height)
+        fields, trimmed = _field_counts(physical.slice(1, frame.height), separator, header_fields)
     frame = frame.with_columns(pl.Series(LINE, lines, dtype=pl.Int64),
                                _field_error(fields, trimmed, len(header), header_fields))
     return frame, {"encoding": encoding, "separator": separator}
 
 
-def _field_counts(text: str, separator: str, height: int) -> tuple[pl.Series, pl.Series]:
+def _field_counts(physical: pl.Series, separator: str, header_fields: int) -> tuple[pl.Series, pl.Series]:
     """Per record line (one per physical line here): its number of fields, and the number
-    without trailing empty fields. Quoted parts are removed before counting."""
-    physical = pl.Series(text.split("\n")[1:height + 1], dtype=pl.String).str.strip_suffix("\r")
+    without trailing empty fields. Quoted parts are removed before counting.
+
+    A line's trailing '\r' holds no separator and is whitespace, so it needs no stripping.
+    Only the lines with more fields than the header can have too many non-empty ones
+    (`_field_error`), so only theirs are trimmed; elsewhere the count stands for both."""
     quoted = physical.str.contains('"', literal=True)
-    bare = pl.select(pl.when(quoted).then(physical.str.replace_all(r'"(?:[^"]|"")*"', "\"\""))
-                     .otherwise(physical)).to_series()
+    bare = physical
+    if quoted.any():
+        bare = pl.select(pl.when(quoted).then(physical.str.replace_all(r'"(?:[^"]|"")*"', "\"\""))
+                         .otherwise(physical)).to_series()
     fields = bare.str.count_matches(separator, literal=True).cast(pl.Int64) + 1
+    more = fields > header_fields
+    if not more.any():
+        return fields, fields
     stripped = bare.str.strip_chars_end().str.strip_chars_end(separator + " ")
-    trimmed = stripped.str.count_matches(separator, literal=True).cast(pl.Int64) + 1
+    counted = stripped.str.count_matches(separator, literal=True).cast(pl.Int64) + 1
+    trimmed = pl.select(pl.when(more).then(counted).otherwise(fields)).to_series()
     return fields, trimmed
 
 
@@ -189,9 +200,9 @@ def _field_error(fields: pl.Series, trimmed: pl.Series, header: int, header_fiel
         .alias(FIELD_ERROR)).to_series()
 
 
-def _has_multiline_cells(text: str, separator: str) -> bool:
+def _has_multiline_cells(physical: pl.Series) -> bool:
     """A quoted cell spans lines when some physical line has an odd number of quotes."""
-    quotes = pl.Series(text.split("\n")).str.count_matches('"', literal=True)
+    quotes = physical.str.count_matches('"', literal=True)
     return bool((quotes % 2 == 1).any())
 
 
