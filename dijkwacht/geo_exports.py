@@ -26,6 +26,7 @@ COLUMNS = {
     "aantal": "aantal in de periode (leeg als afgeschermd)",
     "weergave": "het getoonde cijfer of de markering (<5, x) als het is afgeschermd",
     "waarde": "de waarde in de gekozen maat (leeg als afgeschermd of geen cijfer)",
+    "kaarttekst": "wat de kaart bij het gebied zegt (waarde, klasse of markering)",
     "afgeschermd": "waar: het cijfer is afgeschermd (onthullingsbeheersing)",
     "toelichting": "waarom een cijfer ontbreekt of afwijkt",
 }
@@ -45,6 +46,7 @@ def layer(kaart: maps.Kaart, titel: str, bron: str):
         "aantal": pd.array(np.where(np.isnan(count), None, count), dtype="Float64"),
         "weergave": frame["aantal_tekst"].astype(str) if "aantal_tekst" in frame else frame["weergave"].astype(str),
         "waarde": pd.array(np.where(np.isnan(value), None, value), dtype="Float64"),
+        "kaarttekst": frame["tekst"].astype(str) if "tekst" in frame else "",
         "afgeschermd": hidden,
         "toelichting": frame["toelichting"].fillna("").astype(str) if "toelichting" in frame else "",
         "titel": titel,

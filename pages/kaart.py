@@ -78,8 +78,11 @@ else:
 
 out = st_folium(maps.folium_map(kaart, focus=focus, punten=punten), key="kaart", height=620,
                 use_container_width=True, returned_objects=["last_active_drawing"])
-st.caption(f"{ui.source_caption(view, kaart_bron(laag))} Grenzen: wijk- en buurtkaart 2020, "
-           f"{config.gemeente().bronvermelding}.")
+bron = (f"{ui.source_caption(view, kaart_bron(laag))} Grenzen: CBS wijk- en buurtkaart 2020, "
+        f"{config.gemeente().bronvermelding}.")
+st.caption(bron)
+# The layer as drawn, for the municipality's GIS team (issue 21): hotspots are always per buurt.
+ui.map_downloads(view, kaart, f"kaart-{laag}-{'buurt' if modus == 'hotspots' else niveau}", bron)
 if focus and focus.indicatief:
     st.caption(f"De ligging van focusgebied {focus.naam} is indicatief: de koppeling aan buurten "
                "is benaderd of onzeker.")

@@ -74,3 +74,21 @@ def test_geopackage_is_rd_new_and_reads_back_the_same_figures(served_demo, tmp_p
     # RD New in metres: Dordrecht's wijken lie around x 105 km, y 425 km
     minx, miny, maxx, maxy = back.total_bounds
     assert 95_000 < minx < maxx < 125_000 and 410_000 < miny < maxy < 435_000
+
+
+def test_every_map_mode_exports_what_its_map_says(served_demo):
+    """Change and hotspot maps too: the map's own text per area, and no number where hidden."""
+    def layer(period):
+        return data.map_frame("bestuur", period, "wijk").filter(
+            (pl.col("laag") == "signalen") & (pl.col("code") != "onbekend"))
+    now, before = layer(QUARTER), layer(QUARTER.year_before())
+    change = maps.change(now, before, "wijk", "aantal", "signalen", QUARTER.label())
+    inputs = data.hotspot_input("analist", YEAR, "hennepkwekerijen").with_columns(
+        code=pl.when(pl.col("code") != "onbekend").then(pl.col("code")))
+    hot = maps.hotspot_map(inputs, "hennepkwekerijen", YEAR.label(), "aantal")
+    for kaart in (change, hot):
+        props = features(kaart)
+        texts = dict(zip(kaart.frame["code"], kaart.frame["tekst"]))
+        assert {c: p["kaarttekst"] for c, p in props.items()} == {c: str(t) for c, t in texts.items()}
+        assert all(p["aantal"] is None for p in props.values() if p["afgeschermd"])
+    assert any(p["afgeschermd"] for p in features(change).values())

@@ -264,7 +264,7 @@ def chart_downloads(view: View, fig, summary: str, source: str, key: str) -> Non
     if view.presentation or not access.may(view.role, "export_tables"):
         return
     if not chart_export.available():
-        st.caption("Grafiek downloaden kan niet: de server heeft geen Chromium (zie README).")
+        st.caption(chart_export.unavailable_reason())
         return
     for column, fmt in zip(st.columns([1, 1, 4])[:2], chart_export.FORMATS):
         name = f"grafiek-{key}.{fmt}"
@@ -323,6 +323,23 @@ def downloads(view: View, frame: pl.DataFrame, name: str, key: str) -> None:
                           file_name=f"{name}.ods", mime="application/vnd.oasis.opendocument.spreadsheet",
                           key=f"{key}_ods", on_click="ignore", icon=":material/download:",
                           help="OpenDocument-rekenblad (LibreOffice), een open standaard")
+
+
+def map_downloads(view: View, kaart, name: str, source: str) -> None:
+    """The drawn map layer as GeoJSON and GeoPackage (dijkwacht.geo_exports): the figures and
+    marks this role sees, gated and audited like the table exports, made only on click."""
+    from dijkwacht import geo_exports
+    if view.presentation or not access.may(view.role, "export_tables"):
+        return
+    labels = {"geojson": "GeoJSON", "gpkg": "GeoPackage"}
+    makers = {"geojson": geo_exports.geojson_bytes, "gpkg": geo_exports.gpkg_bytes}
+    for column, fmt in zip(st.columns([1, 1, 3])[:2], geo_exports.FORMATS):
+        file_name = f"{name}.{fmt}"
+        column.download_button(
+            labels[fmt], data=export(view.role, file_name, lambda f=fmt: makers[f](kaart, kaart.titel, source),
+                                     len(kaart.frame), view.filters.to_query()),
+            file_name=file_name, mime=geo_exports.FORMATS[fmt], key=f"kaart_{fmt}", on_click="ignore",
+            icon=":material/map:", help="De kaartlaag voor GIS: de cijfers en markeringen zoals op de kaart")
 
 
 def deliveries(role: str) -> None:

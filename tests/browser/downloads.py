@@ -71,7 +71,33 @@ def check_ods(data: bytes) -> str:
     return f"ODS, {frame.height} rows × {frame.width - 2} columns on the first sheet"
 
 
-CHECKS = {".csv": check_csv, ".xlsx": check_xlsx, ".ods": check_ods, ".png": check_png, ".svg": check_svg, ".pdf": check_pdf}
+def check_geojson(data: bytes) -> str:
+    import json
+
+    doc = json.loads(data)
+    assert doc.get("type") == "FeatureCollection" and doc["features"], "not a GeoJSON layer"
+    props = [f["properties"] for f in doc["features"]]
+    hidden = [p for p in props if p["afgeschermd"]]
+    assert all(p["aantal"] is None and p["waarde"] is None for p in hidden), "a hidden cell with a number"
+    return f"GeoJSON, {len(props)} areas, {len(hidden)} hidden"
+
+
+def check_gpkg(data: bytes) -> str:
+    import tempfile
+    from pathlib import Path
+
+    import geopandas as gpd
+
+    assert data[:16] == b"SQLite format 3\x00", "not a GeoPackage"
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "laag.gpkg"
+        path.write_bytes(data)
+        layer = gpd.read_file(path)
+    assert layer.crs.to_epsg() == 28992 and len(layer), "GeoPackage not in RD New or empty"
+    return f"GeoPackage, {len(layer)} areas in RD New"
+
+
+CHECKS = {".geojson": check_geojson, ".gpkg": check_gpkg, ".csv": check_csv, ".xlsx": check_xlsx, ".ods": check_ods, ".png": check_png, ".svg": check_svg, ".pdf": check_pdf}
 
 
 # --- who may download what, and what a button's label promises -----------------------------
@@ -83,7 +109,7 @@ def allowed_exports(role: str) -> set[str]:
 
     kinds = {".pdf", ".png"} if access.may(role, "export_factsheet") else set()
     if access.may(role, "export_tables"):
-        kinds |= {".csv", ".xlsx", ".ods", ".svg", ".png"}
+        kinds |= {".csv", ".xlsx", ".ods", ".svg", ".png", ".geojson", ".gpkg"}
     if access.may(role, "data_management"):
         kinds |= {".xlsx", ".ods", ".csv"}
     return kinds
@@ -91,7 +117,7 @@ def allowed_exports(role: str) -> set[str]:
 
 # A type named in a button's label is the type the file must have.
 LABEL_TYPES = {"pdf": ".pdf", "excel": ".xlsx", "xlsx": ".xlsx", "ods": ".ods", "csv": ".csv", "png": ".png",
-               "svg": ".svg", "oefenbestand": ".csv"}
+               "svg": ".svg", "oefenbestand": ".csv", "geojson": ".geojson", "geopackage": ".gpkg"}
 
 
 def expected_type(label: str) -> str | None:
