@@ -33,6 +33,9 @@ PAGES: tuple[Page, ...] = (
     Page("meldpunt", "Meldpunt", "pages/meldpunt.py", ":material/campaign:", ANALYSTS),
     Page("handhaving", "Handhaving", "pages/handhaving.py", ":material/gavel:", ANALYSTS),
     Page("koppelingen", "Koppelingen", "pages/koppelingen.py", ":material/hub:", ANALYSTS),
+    # Issue 19: analysts only. The bestuur's disclosure profile (lattice.py) protects the
+    # fact-table layers; location quotients and per-key co-location are not in it.
+    Page("branches", "Faciliterende branches", "pages/branches.py", ":material/storefront:", ANALYSTS),
     Page("factsheet", "Factsheet", "pages/factsheet.py", ":material/description:", ROLES),
     Page("data", "Data", "pages/data.py", ":material/database:", ("beheerder",)),
 )
@@ -63,3 +66,7 @@ def require(role: str | None, permission: str) -> None:
 
 def pages_for(role: str | None) -> list[Page]:
     return [p for p in PAGES if role in ROLES and role in p.roles]
+
+
+def may_see_page(role: str | None, key: str) -> bool:
+    return any(p.key == key for p in pages_for(role))

@@ -287,7 +287,7 @@ class Kaart:
     titel: str
     legenda: list[tuple[str | None, str]]   # (colour, label); colour None: a line of text
     notities: list[str] = field(default_factory=list)
-    modus: str = "waarde"                   # waarde | verandering | hotspots
+    modus: str = "waarde"                   # waarde | verandering | hotspots | lq
     waarschuwing: str | None = None         # hotspots: too little data, no colours
 
 
@@ -685,6 +685,71 @@ def hotspot_map(frame, laag: str = "", periode: str = "", maat: str = "aantal") 
                  _enforcement(laag, notes), modus="hotspots", waarschuwing=result.waarschuwing)
 
 
+# --- location quotient of a facilitating branche (issue 19) -----------------------------------
+
+# The layer key on the Kaart page (analysts): not a fact-table layer, so not in LAGEN.
+BRANCHE_LAAG = "branche_lq"
+BRANCHE_LAAG_NAAM = "Faciliterende branche (locatiequotiënt)"
+# Classes around 1 (as concentrated as the city): RdBu, red = more concentrated.
+LQ_KLASSEN = (
+    (0.5, DIVERGING[0], "minder dan 0,5"),
+    (0.8, DIVERGING[1], "0,5 tot 0,8"),
+    (1.25, DIVERGING[2], "0,8 tot 1,25 (als in de stad)"),
+    (2.0, DIVERGING[3], "1,25 tot 2"),
+    (4.0, DIVERGING[4], "2 tot 4"),
+    (math.inf, DIVERGING[5], "4 of meer"),
+)
+GEEN_VESTIGINGEN = "#ffffff"
+
+
+def lq_colour(lq: float | None) -> str:
+    """The class colour of a location quotient; no quotient: grey."""
+    if lq is None or (isinstance(lq, float) and np.isnan(lq)):
+        return GEEN_CIJFER
+    return next(colour for upper, colour, _ in LQ_KLASSEN if lq < upper)
+
+
+def lq_map(frame, niveau: str = "buurt", branche: str = "", peildatum: str = "",
+           minimum: int = 5) -> Kaart:
+    """The location quotient of one branche group per buurt or wijk, from rows computed at
+    that level (dijkwacht/branche_figures.location_quotients, one group): code (gebied), n,
+    totaal, lq (null below `minimum` vestigingen of the branche). A polygon without a row
+    has no vestigingen at all. Analysts only: these are exact counts."""
+    import polars as pl
+
+    if not isinstance(frame, pl.DataFrame) or not {"code", "n", "totaal", "lq"} <= set(frame.columns):
+        raise ValueError("lq_map takes a polars frame with code, n, totaal and lq")
+    if niveau not in _PREFIX:
+        raise ValueError(f"unknown level {niveau!r}")
+    rows = frame.select("code", "n", "totaal", "lq").to_pandas().set_index("code")
+    kaart = boundaries(niveau)
+    present = kaart["code"].isin(rows.index)
+    n = kaart["code"].map(rows["n"]).fillna(0).astype(int)
+    totaal = kaart["code"].map(rows["totaal"]).fillna(0).astype(int)
+    lq = kaart["code"].map(rows["lq"]).astype(float)
+    kaart["aantal"], kaart["totaal"], kaart["waarde"] = n, totaal, lq
+    kaart["verborgen"] = False
+    kaart["kleur"] = [lq_colour(v) if p else GEEN_VESTIGINGEN for v, p in zip(lq, present)]
+    kaart["tekst"] = [number(v, 2) if not np.isnan(v) else "–" for v in lq]
+    kaart["aantal_tekst"] = [f"{number(a)} van {number(t)} vestigingen" for a, t in zip(n, totaal)]
+    kaart["toelichting"] = [
+        "" if not np.isnan(v) else ("geen vestigingen" if not p else
+                                    f"minder dan {minimum} vestigingen van de branche: geen LQ")
+        for v, p in zip(lq, present)]
+    legend = [(colour, label) for _, colour, label in LQ_KLASSEN]
+    legend += [(GEEN_CIJFER, f"geen LQ: minder dan {minimum} vestigingen van de branche"),
+               (GEEN_VESTIGINGEN, "geen vestigingen")]
+    off = rows[~rows.index.isin(set(kaart["code"])) & rows.index.notna()]
+    notes = ["LQ: aandeel van de branche onder alle vestigingen in het gebied, gedeeld door dat "
+             "aandeel in de hele stad; een concentratie is een signaal, geen bewijs."]
+    if len(off):
+        notes.append(f"{number(off['n'].sum())} vestigingen van de branche in gebieden zonder grens op "
+                     f"deze kaart ({', '.join(off.index)}).")
+    titel = f"{branche or BRANCHE_LAAG_NAAM} · locatiequotiënt per {niveau}"
+    return Kaart(kaart, niveau, "lq", f"{titel}{' · op ' + peildatum if peildatum else ''}", legend, notes,
+                 modus="lq")
+
+
 # --- grid cells ----------------------------------------------------------------------------
 
 def cell_centres(cells) -> pd.DataFrame:
@@ -790,7 +855,8 @@ def folium_map(kaart: Kaart, basiskaart: str | None = None, focus: Focus | None 
             fields=["naam", "wijknaam", "waarde_tekst", "aantal_tekst", "toelichting"],
             aliases=[NIVEAUS[kaart.niveau], "Wijk",
                      "Gi*-klasse" if kaart.modus == "hotspots" else
-                     "Verandering" if kaart.modus == "verandering" else "Waarde",
+                     "Verandering" if kaart.modus == "verandering" else
+                     "Locatiequotiënt" if kaart.modus == "lq" else "Waarde",
                      "Aantal", "Let op"], sticky=True),
         control=False,
     ).add_to(m)

@@ -136,6 +136,30 @@ MEASURES: tuple[Measure, ...] = (
             volgt=("activiteiten_aantal",)),
 )
 
+# Faciliterende branches (issue 19): from the KvK extract (vestigingen), facts built at load
+# by dijkwacht/sql/build/feiten_branches.sql (branche_figures.build_facts). Kept apart from
+# MEASURES — the Briefing, the bestuur's protection and the factsheet iterate MEASURES — so
+# a page or the factsheet takes them up by choice: values(..., measures=BRANCHE_MEASURES).
+# Per 1.000 inhabitants is branches_actief over the area's population (as maps.MIN_INWONERS:
+# no rate below 150 inhabitants); the registry has no rate kind of its own.
+BRANCHE_MEASURES: tuple[Measure, ...] = (
+    Measure("branches_actief", "Faciliterende vestigingen",
+            "Aantal actieve vestigingen in een faciliterende branche (data/branches.toml) aan het "
+            "eind van de periode.",
+            ("vestigingen",), "aantal", UNIEK, "branches/feit_actief"),
+    Measure("branches_inschrijvingen", "Inschrijvingen faciliterende branches",
+            "Aantal nieuw ingeschreven vestigingen in een faciliterende branche.",
+            ("vestigingen",), "aantal", TELLING, "branche_inschrijvingen"),
+    Measure("branches_opheffingen", "Opheffingen faciliterende branches",
+            "Aantal opgeheven vestigingen in een faciliterende branche.",
+            ("vestigingen",), "aantal", TELLING, "branche_opheffingen"),
+    Measure("branches_binnen_jaar_pct", "Binnen een jaar opgeheven",
+            "Aandeel van de in de periode ingeschreven faciliterende vestigingen (waarvan de 12 maanden "
+            "voorbij zijn) dat binnen 12 maanden is opgeheven.",
+            ("vestigingen",), "procent", AANDEEL, "branche_binnen_12_maanden",
+            noemer="branche_beoordeeld", volgt=("branches_inschrijvingen",)),
+)
+
 BY_CODE = {m.code: m for m in MEASURES}
 HEADLINE = ("hennep_ontmanteld", "transacties_aantal", "signalen_aantal", "controles_aantal",
             "sluitingen", "bibob_geweigerd")
@@ -173,14 +197,15 @@ def derive(measure: Measure, facts: dict[str, tuple[int, float | None]]) -> floa
 
 
 def values(db, van: date, tot: date, buurten: list[str] | tuple[str, ...] | None = None,
-           thema: str | None = None) -> dict[str, float | None]:
+           thema: str | None = None, measures: tuple[Measure, ...] = MEASURES) -> dict[str, float | None]:
     """Every measure's exact value for [van, tot) within `buurten` (None = the whole city),
-    computed from that area's rows. Measures without a location are None within an area."""
+    computed from that area's rows. Measures without a location are None within an area.
+    `measures`: the registry's MEASURES, or another tuple of it (BRANCHE_MEASURES)."""
     area = list(buurten) if buurten is not None else None
     frame = db.query("feiten_totalen", van=van, tot=tot, buurten=area, thema=thema or "alle")
     facts = {r["maat"]: (int(r["aantal"]), r["som"]) for r in frame.iter_rows(named=True)}
     out: dict[str, float | None] = {}
-    for m in MEASURES:
+    for m in measures:
         if area is not None and not m.plaats:
             out[m.code] = None
         elif m.soort == UNIEK:

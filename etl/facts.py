@@ -11,5 +11,9 @@ FACTS_SQL = config.SQL_DIR / "build" / "feiten.sql"
 
 
 def build_facts(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)build the fact table from the loaded rows."""
+    """(Re)build the fact table from the loaded rows, the facilitating branches' facts included
+    (issue 19; nothing without a `vestigingen` table)."""
+    from dijkwacht import branche_figures
+
     con.execute(FACTS_SQL.read_text(encoding="utf-8"))
+    branche_figures.build_facts(con)

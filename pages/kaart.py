@@ -16,6 +16,8 @@ VERGELIJK = {"vorige": "Vorige periode", "vorig_jaar": "Zelfde periode vorig jaa
 
 def kaart_bron(laag: str) -> str | tuple[str, ...]:
     """The source(s) a layer comes from: measures follow grow sites and inspections."""
+    if laag == maps.BRANCHE_LAAG:
+        return "vestigingen"
     if laag in SOURCES or laag.startswith("bibob"):
         return laag if laag in SOURCES else "controles"
     return ("hennepkwekerijen", "controles")
@@ -25,15 +27,21 @@ role = auth.current_role()
 # The bestuur role filters themes only city-wide (figures.py); the map is below the city.
 view = ui.start(role, "Kaart", SOURCES, page="kaart", theme=access.may(role, "detail"))
 
+# The facilitating-branche layer (issue 19) only for the roles of its page, and only once
+# the KvK extract is loaded: exact counts, outside the bestuur's disclosure profile.
+branche_stand = data.branches_stand(role) if access.may_see_page(role, "branches") else None
+lagen = {**maps.LAGEN, **({maps.BRANCHE_LAAG: maps.BRANCHE_LAAG_NAAM}
+                          if branche_stand and branche_stand["vestigingen"] else {})}
 c1, c2, c3, c4 = st.columns([3, 2, 2, 2])
-laag = c1.selectbox("Laag", list(maps.LAGEN), format_func=maps.LAGEN.get, key="kaart_laag")
-modus = c2.radio("Weergave", list(MODI), format_func=MODI.get, key="kaart_modus")
+laag = c1.selectbox("Laag", list(lagen), format_func=lagen.get, key="kaart_laag")
+branche_laag = laag == maps.BRANCHE_LAAG        # the location quotient: no modes, no measures
+modus = c2.radio("Weergave", list(MODI), format_func=MODI.get, key="kaart_modus", disabled=branche_laag)
 niveau = c3.radio("Niveau", list(maps.NIVEAUS), format_func=maps.NIVEAUS.get, key="kaart_niveau",
-                  disabled=modus == "hotspots", help="Hotspots worden altijd per buurt berekend.")
-maat = c4.radio("Maat", list(maps.MATEN), format_func=maps.MATEN.get, key="kaart_maat",
+                  disabled=modus == "hotspots" and not branche_laag, help="Hotspots worden altijd per buurt berekend.")
+maat = c4.radio("Maat", list(maps.MATEN), format_func=maps.MATEN.get, key="kaart_maat", disabled=branche_laag,
                 help="Hotspots: aantal of per 1.000 inwoners.")
 vergelijk = st.radio("Vergelijken met", list(VERGELIJK), format_func=VERGELIJK.get, horizontal=True,
-                     key="kaart_vergelijk") if modus == "verandering" else "vorige"
+                     key="kaart_vergelijk") if modus == "verandering" and not branche_laag else "vorige"
 compare = view.period.previous() if vergelijk == "vorige" else view.period.year_before()
 
 thema = view.filters.thema_or_none if access.may(role, "detail") else None   # bestuur: no themes below the city
@@ -64,7 +72,17 @@ if access.may(role, "points") and laag == "hennepkwekerijen":
         punten = maps.cell_centres(data.grow_site_cells(role, view.period))
 
 period_label = view.period.label()
-if modus == "hotspots":
+if branche_laag:
+    from dijkwacht import branche_figures, branches
+    groepen = branche_figures.group_labels(branches.load_groups())
+    groep = st.selectbox("Branche", list(groepen), format_func=groepen.get, key="kaart_branche")
+    peil = branche_figures.peildatum(view.period.tot, branche_stand["stand_per"])
+    st.caption(f"Locatiequotiënt op {formats.day(peil)} (het einde van de periode), zoals op de pagina "
+               "Faciliterende branches; weergave en maat gelden niet voor deze laag.")
+    lq = (data.branche_lq(role, (peil,), niveau).filter(pl.col("groep") == groep)
+          .rename({"gebied": "code"}))
+    kaart = maps.lq_map(lq, niveau, groepen[groep], formats.day(peil))
+elif modus == "hotspots":
     gi_maat = maat if maat in ("aantal", "per_1000") else "aantal"
     inputs = data.hotspot_input(role, view.period, laag).with_columns(
         code=pl.when(pl.col("code") != "onbekend").then(pl.col("code")))

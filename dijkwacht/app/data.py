@@ -309,6 +309,70 @@ def handhaving(role: str, period: filters.Period, buurten: tuple[str, ...] | Non
     return _handhaving(role, database_version(), period.van, period.tot, buurten)
 
 
+# --- Faciliterende branches (issue 19): analysts only; dijkwacht/branche_figures.py -------
+
+BRANCHES_PAGE = "branches"
+
+
+def _branches_db():
+    from dijkwacht import branches
+    return queries.served(), branches.load_groups()
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=PER_VERSION)
+def _branches_stand(role: str, version: str) -> dict | None:
+    from dijkwacht import branche_figures
+    _require_page(role, BRANCHES_PAGE)
+    db = queries.served()
+    return branche_figures.stand(db) if branche_figures.present(db) else None
+
+
+def branches_stand(role: str) -> dict | None:
+    """The KvK extract's size and stand (vestigingen, stand_per, eerste_inschrijving), or
+    None when the database has no `vestigingen` table (loaded before the source existed)."""
+    _require_page(role, BRANCHES_PAGE)
+    return _branches_stand(role, database_version())
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=PER_FILTER)
+def _branche_lq(role: str, version: str, peildata: tuple[date, ...], niveau: str) -> pl.DataFrame:
+    from dijkwacht import branche_figures
+    _require_page(role, BRANCHES_PAGE)
+    db, groups = _branches_db()
+    return branche_figures.location_quotients(db, list(peildata), niveau, groups)
+
+
+def branche_lq(role: str, peildata: tuple[date, ...], niveau: str = "buurt") -> pl.DataFrame:
+    """Location quotient of every branche group per area of `niveau` (buurt | wijk | focus)
+    on each day of `peildata`: the page's table and the map layer read this one function."""
+    _require_page(role, BRANCHES_PAGE)
+    from dijkwacht.branche_figures import LEVELS
+    if niveau not in LEVELS:
+        raise ValueError(niveau)
+    return _branche_lq(role, database_version(), tuple(peildata), niveau)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=PER_FILTER)
+def _branche_parts(role: str, version: str, van: date, tot: date, buurten: tuple[str, ...] | None,
+                   stand_per: date) -> dict:
+    from dijkwacht import branche_figures
+    _require_page(role, BRANCHES_PAGE)
+    access.require(role, "detail")               # co-location lists address keys
+    db, groups = _branches_db()
+    return {"verloop": branche_figures.turnover(db, buurten, groups, stand_per),
+            "adressen": branche_figures.co_location(db, van, tot, buurten, groups),
+            "bibob": branche_figures.bibob(db, van, tot, buurten, groups)}
+
+
+def branche_parts(role: str, period: filters.Period, buurten: tuple[str, ...] | None,
+                  stand_per: date) -> dict:
+    """Turnover per branche and year (verloop), co-location by address key (adressen, full
+    keys: show them shortened) and Bibob outcomes per branche (bibob) for the period and
+    area filter; stand_per is the extract's own stand."""
+    _require_page(role, BRANCHES_PAGE)
+    return _branche_parts(role, database_version(), period.van, period.tot, buurten, stand_per)
+
+
 # --- Data page (beheerder): load log, quarantine, inbox, versions. Not cached: the state
 # changes with every load, and these reads are small.
 

@@ -55,6 +55,20 @@ def _presentation(page, server, out: Path) -> int:
     return len(PROJECTOR_SIZES)
 
 
+def _branche_layer(page, server, out: Path) -> int:
+    """The Kaart page's facilitating-branche layer (issue 19): the car trade per buurt."""
+    h.go_to(page, server, "analist", "kaart")
+    layer = page.get_by_label("Laag")
+    layer.click()
+    with h.new_run(page):
+        page.locator("[role='listbox'] [role='option']").filter(has_text="Faciliterende branche").click()
+    _wait_for_map(page)
+    page.evaluate("window.scrollTo(0, 0)")
+    path = out / "analist-kaart-branches.png"
+    print(f"{path.name}  {_save(page.screenshot(), path) // 1024} kB", flush=True)
+    return 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--uit", type=Path, default=h.ROOT / "docs" / "screenshots",
@@ -87,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
                       f"  {size // 1024} kB", flush=True)
             if role == "bestuur":
                 written += _presentation(page, server, args.uit)
+            if role == "analist":
+                written += _branche_layer(page, server, args.uit)
             context.close()
         browser.close()
     print(f"{written} screenshots in {time.monotonic() - started:.0f} s")
