@@ -101,8 +101,9 @@ def mask_text(value: str | None) -> str | None:
 
 
 def normalise_header(name: str) -> str:
-    """Header names match case-, space- and underscore-insensitively."""
-    return re.sub(r"[\s_]+", "", name.strip().lstrip("\ufeff").lower())
+    """Header names match case-, space-, underscore- and hyphen-insensitively (KVK exports
+    write "KvK-nummer" for kvk_nummer)."""
+    return re.sub(r"[\s_\-]+", "", name.strip().lstrip("\ufeff").lower())
 
 
 @dataclass(frozen=True)

@@ -162,6 +162,17 @@ def test_a_redelivery_is_idempotent(tmp_path, load_day):
     assert table(db, "SELECT count(*), count(datum_opheffing) FROM vestigingen") == [(4, 2)]
 
 
+def test_kvk_header_spellings_are_recognised(tmp_path, load_day):
+    """KVK exports write "KvK-nummer" and "SBI-code": the same columns as kvk_nummer, sbi_code."""
+    header = HEADER.replace("KvK nummer", "KvK-nummer").replace("SBI code", "SBI-code")
+    (report,) = load([write(tmp_path / "in" / "vestigingen_kvk.csv", [header, *MESSY[1:]])],
+                     tmp_path / "db" / "dijkwacht.duckdb")
+    plain = load([write(tmp_path / "in2" / "vestigingen_kvk.csv", MESSY)], tmp_path / "db2" / "dijkwacht.duckdb")[0]
+    assert (report.loaded, report.quarantined) == (plain.loaded, plain.quarantined)
+    assert table(tmp_path / "db" / "dijkwacht.duckdb", "SELECT count(kvk_nummer) FROM vestigingen") == \
+        table(tmp_path / "db2" / "dijkwacht.duckdb", "SELECT count(kvk_nummer) FROM vestigingen")
+
+
 def test_a_recent_registration_does_not_move_the_stand_per(tmp_path, load_day):
     """The extract is no event source (DESIGN §5): its dates never move the data's stand per."""
     events = write(tmp_path / "in" / "hennepkwekerijen.csv", ["registratienummer;datum_ontmanteling", "H1;20-11-2026"])
