@@ -35,7 +35,8 @@ PAGES: tuple[Page, ...] = (
     Page("koppelingen", "Koppelingen", "pages/koppelingen.py", ":material/hub:", ANALYSTS),
     # Issue 19: analysts only. The bestuur's disclosure profile (lattice.py) protects the
     # fact-table layers; location quotients and per-key co-location are not in it.
-    Page("branches", "Faciliterende branches", "pages/branches.py", ":material/storefront:", ANALYSTS),
+    # The bestuur sees the city's figures only (pages/branches.py; DESIGN §6).
+    Page("branches", "Faciliterende branches", "pages/branches.py", ":material/storefront:", ROLES),
     Page("factsheet", "Factsheet", "pages/factsheet.py", ":material/description:", ROLES),
     Page("data", "Data", "pages/data.py", ":material/database:", ("beheerder",)),
 )

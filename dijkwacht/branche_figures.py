@@ -117,6 +117,20 @@ def location_quotients(db, peildata: list[date], niveau: str,
             .sort("peildatum", "gebied", "_volgorde").select(list(schema)))
 
 
+def city(db, day: date, groups: tuple[branches.BrancheGroup, ...], stand_per: date) -> dict:
+    """The whole city on `day`: active vestigingen per group beside all of them (actief:
+    groep, n, totaal; every group of branches.toml, 0 where none) and the turnover per group
+    and year (verloop). Nothing below the city: this is what the bestuur sees."""
+    raw = db.query("branches/actief", peildata=[day]).with_columns(
+        branches.group_expr("sbi_code", groups), pl.col("n").cast(pl.Int64))
+    per_group = raw.filter(pl.col("groep").is_not_null()).group_by("groep").agg(pl.col("n").sum())
+    actief = (pl.DataFrame({"groep": [g.sleutel for g in groups]})
+              .join(per_group, on="groep", how="left")
+              .with_columns(pl.col("n").fill_null(0).cast(pl.Int64),
+                            pl.lit(int(raw["n"].sum()), dtype=pl.Int64).alias("totaal")))
+    return {"actief": actief, "verloop": turnover(db, None, groups, stand_per)}
+
+
 def turnover(db, buurten: tuple[str, ...] | None, groups: tuple[branches.BrancheGroup, ...],
              stand_per: date) -> pl.DataFrame:
     """branches.turnover over the vestigingen of the area filter (None = the city)."""

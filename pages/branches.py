@@ -6,8 +6,8 @@ outcomes per branche. Computations: dijkwacht/branche_figures.py over dijkwacht/
 import polars as pl
 import streamlit as st
 
+from dijkwacht import access, branches, formats
 from dijkwacht import branche_figures as bf
-from dijkwacht import branches, formats
 from dijkwacht.app import auth, data, ui
 from dijkwacht.filters import parse_area
 from dijkwacht.measures import BRONNEN
@@ -58,6 +58,60 @@ def dutch(frame: pl.DataFrame) -> pl.DataFrame:
                               for c, t in frame.schema.items() if t == pl.Float64)
 
 
+def closed_within_a_year(verloop: pl.DataFrame) -> tuple[int, int, list[int]]:
+    """(judged, closed within 12 months, the years) of the registrations in the period's
+    years; a recent period whose registrations have not had their 12 months yet falls back
+    to the latest year that has (said so in the help) rather than a dash on the default view."""
+    years = range(view.period.van.year, day.year + 1)
+    in_years = verloop.filter(pl.col("jaar").is_in(list(years)))
+    if not int(in_years["beoordeeld"].sum()):
+        earlier = verloop.filter((pl.col("beoordeeld") > 0) & (pl.col("jaar") <= day.year))
+        if earlier.height:
+            years = range(int(earlier["jaar"].max()), int(earlier["jaar"].max()) + 1)
+            in_years = earlier.filter(pl.col("jaar") == years[0])
+    return int(in_years["beoordeeld"].sum()), int(in_years["binnen_12_maanden"].sum()), list(years)
+
+
+def years_text(years: list[int]) -> str:
+    return str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+
+
+def quick_metric(column, judged: int, quick: int, years: list[int]) -> None:
+    span = years_text(years)
+    column.metric("Binnen 12 maanden opgeheven", formats.percent(100 * quick / judged if judged else None),
+                  help=f"Van de faciliterende inschrijvingen in {span} waarvan de 12 maanden "
+                       f"voorbij zijn ({formats.number(judged)}): {formats.number(quick)} binnen 12 maanden "
+                       "opgeheven.")
+
+
+if not access.may(role, "detail"):
+    # The bestuur: the city's figures only. Per area and per address these are small exact
+    # counts that no disclosure profile covers yet (DESIGN §6: city figures are exact).
+    city = data.branches_city(role, day, stand_per)
+    active, verloop = city["actief"], city["verloop"]
+    n_fac, n_all = int(active["n"].sum()), int(active["totaal"].max() or 0)
+    judged, quick, years = closed_within_a_year(verloop)
+    span = years_text(years)
+    if area:
+        st.info("Faciliterende branches zijn hier alleen voor de hele stad te zien; per gebied en per "
+                "adres alleen voor analisten.")
+    columns = st.columns(3)
+    columns[0].metric("Faciliterende vestigingen", formats.number(n_fac), help=f"Actief op {formats.day(day)}.")
+    columns[1].metric("Aandeel van alle vestigingen", formats.percent(100 * n_fac / n_all if n_all else None))
+    quick_metric(columns[2], judged, quick, years)
+    counted = ("inschrijvingen", "opheffingen", "beoordeeld", "binnen_12_maanden")
+    per_group = verloop.filter(pl.col("jaar").is_in(years)).group_by("groep").agg(pl.col(*counted).sum())
+    table = label(active.join(per_group, on="groep", how="left").fill_null(0)).select(
+        "Branche", pl.col("n").alias(f"Actief op {formats.day(day)}"),
+        (100 * pl.col("n") / pl.col("totaal")).round(1).alias("Aandeel van alle vestigingen (%)"),
+        pl.col("inschrijvingen").alias(f"Inschrijvingen {span}"), pl.col("opheffingen").alias(f"Opheffingen {span}"),
+        pl.when(pl.col("beoordeeld") > 0).then((100 * pl.col("binnen_12_maanden") / pl.col("beoordeeld")).round(1))
+        .alias("Binnen 12 maanden opgeheven (%)"))
+    st.dataframe(dutch(table), hide_index=True, key="branches_stad")
+    st.caption(f"Hele stad. {indeling} Concentraties per buurt, wijk of bedrijventerrein en adressen met "
+               "samenloop zijn alleen voor analisten: het zijn kleine, exacte aantallen.")
+    st.stop()
+
 # --- key figures: the chosen area (or the city) on the day measured ----------------------
 niveau_area = area[0] if area else "buurt"
 lq_now = data.branche_lq(role, (day,), niveau_area)
@@ -68,28 +122,13 @@ else:
     city = lq_now.unique("groep")
     n_fac, n_all = int(city["stad_n"].sum()), int(city["stad_totaal"].max() or 0)
 parts = data.branche_parts(role, view.period, view.buurten, stand_per)
-years = range(view.period.van.year, day.year + 1)
-in_years = parts["verloop"].filter(pl.col("jaar").is_in(list(years)))
-judged, quick = int(in_years["beoordeeld"].sum()), int(in_years["binnen_12_maanden"].sum())
-if not judged:
-    # A recent period's registrations have not had their 12 months yet: the latest year that
-    # has, said so in the help, rather than a dash on the default view.
-    earlier = parts["verloop"].filter((pl.col("beoordeeld") > 0) & (pl.col("jaar") <= day.year))
-    if earlier.height:
-        last = int(earlier["jaar"].max())
-        years = range(last, last + 1)
-        in_years = earlier.filter(pl.col("jaar") == last)
-        judged, quick = int(in_years["beoordeeld"].sum()), int(in_years["binnen_12_maanden"].sum())
-span = str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
+judged, quick, years = closed_within_a_year(parts["verloop"])
 
 columns = st.columns(4)
 columns[0].metric("Faciliterende vestigingen", formats.number(n_fac),
                   help=f"Actief op {formats.day(day)}, in {where}.")
 columns[1].metric("Aandeel van alle vestigingen", formats.percent(100 * n_fac / n_all if n_all else None))
-columns[2].metric("Binnen 12 maanden opgeheven", formats.percent(100 * quick / judged if judged else None),
-                  help=f"Van de faciliterende inschrijvingen in {span} waarvan de 12 maanden "
-                       f"voorbij zijn ({formats.number(judged)}): {formats.number(quick)} binnen 12 maanden "
-                       "opgeheven.")
+quick_metric(columns[2], judged, quick, years)
 columns[3].metric("Adressen met samenloop", formats.number(parts["adressen"]["adres_sleutel"].n_unique()),
                   help="Adressleutels met een faciliterende vestiging en in deze periode een hennepkwekerij, "
                        "een controle met bevindingen, een Bibob-weigering of een verdachte transactie.")

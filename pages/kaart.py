@@ -27,9 +27,9 @@ role = auth.current_role()
 # The bestuur role filters themes only city-wide (figures.py); the map is below the city.
 view = ui.start(role, "Kaart", SOURCES, page="kaart", theme=access.may(role, "detail"))
 
-# The facilitating-branche layer (issue 19) only for the roles of its page, and only once
+# The facilitating-branche layer (issue 19) only for analysts and the steward, and only once
 # the KvK extract is loaded: exact counts, outside the bestuur's disclosure profile.
-branche_stand = data.branches_stand(role) if access.may_see_page(role, "branches") else None
+branche_stand = data.branches_stand(role) if access.may(role, "detail") else None
 lagen = {**maps.LAGEN, **({maps.BRANCHE_LAAG: maps.BRANCHE_LAAG_NAAM}
                           if branche_stand and branche_stand["vestigingen"] else {})}
 c1, c2, c3, c4 = st.columns([3, 2, 2, 2])

@@ -136,7 +136,7 @@ def test_pages_outside_the_role_are_neither_listed_nor_reachable(sentinel_app, r
     assert reachable_forbidden == []
     assert sorted(set(reachable_allowed)) == sorted(allowed)     # positive control
     if role == "bestuur":
-        assert len(forbidden) == 7       # the analysts' pages, Faciliterende branches included, and Data
+        assert len(forbidden) == 6       # the analysts' pages and Data (branches: city figures only)
 
 
 # --- no role, no data --------------------------------------------------------------------

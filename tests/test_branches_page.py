@@ -232,18 +232,41 @@ def test_beheerder_sees_the_page_and_an_area_gets_its_own_quotient(served, rows)
     assert car == formats.number(here.filter(pl.col("groep") == "autohandel")["lq"][0], 2)
 
 
-def test_bestuur_and_no_role_are_refused(served):
-    assert not access.may_see_page("bestuur", "branches")
-    at = app_for("bestuur", "pages/branches.py", QUERY).run()
-    assert at.error and "geen toegang" in at.error[0].value
+def test_bestuur_sees_the_citys_figures_only_and_the_same_as_the_analyst(served, rows):
+    """Two roles side by side: the mayor's city figures equal the analyst's, computed from
+    the rows here; nothing below the city reaches her, at the page or at the data layer."""
+    bestuur = app_for("bestuur", "pages/branches.py", QUERY).run()
+    analist = app_for("analist", "pages/branches.py", QUERY).run()
+    assert not bestuur.exception and not bestuur.error
+    for label in ("Faciliterende vestigingen", "Aandeel van alle vestigingen", "Binnen 12 maanden opgeheven"):
+        assert _metric(bestuur, label) == _metric(analist, label), label
+    active = _active(rows["vestigingen"], DAY).with_columns(branches.group_expr("sbi_code", GROUPS))
+    assert _metric(bestuur, "Faciliterende vestigingen") == formats.number(active["groep"].count())
+    city = _frame(bestuur, f"Actief op {formats.day(DAY)}")
+    direct = active.group_by("groep").len()
+    for groep, n in direct.filter(pl.col("groep").is_not_null()).iter_rows():
+        assert city.set_index("Branche").loc[LABELS[groep], f"Actief op {formats.day(DAY)}"] == n
+    assert not bestuur.tabs and not bestuur.radio                      # no areas, no keys
+    assert not [d for d in bestuur.dataframe if "Adressleutel" in d.value.columns]
+    for fn in (lambda r: data.branche_lq(r, (DAY,), "buurt"), lambda r: data.branche_parts(r, PERIOD, None, DAY)):
+        with pytest.raises(access.AccessDenied):
+            fn("bestuur")
+    at_wijk = app_for("bestuur", "pages/branches.py", QUERY | {"gebied": "wijk:WK050503"}).run()
+    assert any("alleen voor de hele stad" in i.value for i in at_wijk.info)
+
+
+def test_no_role_is_refused(served):
+    at = app_for(None, "pages/branches.py", QUERY).run()
     assert not at.metric and not at.dataframe
-    for role in ("bestuur", None, "onbekend"):
+    for role in (None, "onbekend"):
         with pytest.raises(access.AccessDenied):
             data.branche_lq(role, (DAY,), "buurt")
         with pytest.raises(access.AccessDenied):
             data.branche_parts(role, PERIOD, None, DAY)
         with pytest.raises(access.AccessDenied):
             data.branches_stand(role)
+        with pytest.raises(access.AccessDenied):
+            data.branches_city(role, DAY, DAY)
 
 
 @pytest.mark.parametrize("change, line", [

@@ -309,7 +309,10 @@ def handhaving(role: str, period: filters.Period, buurten: tuple[str, ...] | Non
     return _handhaving(role, database_version(), period.van, period.tot, buurten)
 
 
-# --- Faciliterende branches (issue 19): analysts only; dijkwacht/branche_figures.py -------
+# --- Faciliterende branches (issue 19); dijkwacht/branche_figures.py ---------------------
+# Per area and per address these are small exact counts that no disclosure profile covers
+# yet: analysts and the steward only ("detail"). The bestuur gets the city's figures, which
+# its profile shows exactly (DESIGN §6), from branches_city alone.
 
 BRANCHES_PAGE = "branches"
 
@@ -335,9 +338,27 @@ def branches_stand(role: str) -> dict | None:
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=PER_FILTER)
+def _branches_city(role: str, version: str, day: date, stand_per: date) -> dict:
+    from dijkwacht import branche_figures
+    _require_page(role, BRANCHES_PAGE)
+    db, groups = _branches_db()
+    return branche_figures.city(db, day, groups, stand_per)
+
+
+def branches_city(role: str, day: date, stand_per: date) -> dict:
+    """The whole city only, for every role of the page: active vestigingen per branche group
+    on `day` with all vestigingen (actief: groep, n, totaal), and the city's turnover per
+    group and year (verloop, as branche_figures.turnover)."""
+    _require_page(role, BRANCHES_PAGE)
+    access.require(role, "aggregates")
+    return _branches_city(role, database_version(), day, stand_per)
+
+
+@st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=PER_FILTER)
 def _branche_lq(role: str, version: str, peildata: tuple[date, ...], niveau: str) -> pl.DataFrame:
     from dijkwacht import branche_figures
     _require_page(role, BRANCHES_PAGE)
+    access.require(role, "detail")
     db, groups = _branches_db()
     return branche_figures.location_quotients(db, list(peildata), niveau, groups)
 
@@ -346,6 +367,7 @@ def branche_lq(role: str, peildata: tuple[date, ...], niveau: str = "buurt") -> 
     """Location quotient of every branche group per area of `niveau` (buurt | wijk | focus)
     on each day of `peildata`: the page's table and the map layer read this one function."""
     _require_page(role, BRANCHES_PAGE)
+    access.require(role, "detail")
     from dijkwacht.branche_figures import LEVELS
     if niveau not in LEVELS:
         raise ValueError(niveau)
@@ -370,6 +392,7 @@ def branche_parts(role: str, period: filters.Period, buurten: tuple[str, ...] | 
     keys: show them shortened) and Bibob outcomes per branche (bibob) for the period and
     area filter; stand_per is the extract's own stand."""
     _require_page(role, BRANCHES_PAGE)
+    access.require(role, "detail")
     return _branche_parts(role, database_version(), period.van, period.tot, buurten, stand_per)
 
 
