@@ -34,9 +34,12 @@ columns = st.columns(3)
 for i, code in enumerate(HEADLINE):
     c = fs.cijfer(code)
     with columns[i % 3]:
+        change = figures.change_text(c["waarde"], c["vorig"], c["eenheid"])
+        # no arrow where nothing rose or fell, or the change cannot be shown ("–")
+        flat = c["waarde"] == c["vorig"] or not any(ch.isdigit() for ch in change)
         st.metric(c["naam"], figures.NO_DATA if c["waarde"] is None else figures.shown(c["waarde"], c["eenheid"]),
-                  delta=f"{figures.change_text(c['waarde'], c['vorig'], c['eenheid'])} t.o.v. {year - 1}",
-                  delta_color="off", help=c["definitie"])
+                  delta=f"{change} t.o.v. {year - 1}", delta_color="off", delta_arrow="off" if flat else "auto",
+                  help=c["definitie"])
         if c["handhaving"]:
             st.caption("handhavingsoutput, geen maat voor omvang")
 if fs.schatting is not None:
