@@ -272,7 +272,7 @@ def chart_downloads(view: View, fig, summary: str, source: str, key: str) -> Non
             fmt.upper(), data=export(view.role, name, lambda f=fmt: chart_export.image(fig, f, summary, source),
                                      None, view.filters.to_query()),
             file_name=name, mime=chart_export.FORMATS[fmt], key=f"{key}_{fmt}", on_click="ignore",
-            icon=":material/image:", help="De grafiek als afbeelding, met bron en periode erin")
+            icon=":material/image:")
 
 
 def breakdowns(view: View, frame: pl.DataFrame, dims: dict[str, str], bron: str, key: str, *,
@@ -321,8 +321,7 @@ def downloads(view: View, frame: pl.DataFrame, name: str, key: str) -> None:
     third.download_button("ODS", data=export(view.role, f"{name}.ods", lambda: exports.ods_bytes(frame, name),
                                              frame.height, view.filters.to_query()),
                           file_name=f"{name}.ods", mime="application/vnd.oasis.opendocument.spreadsheet",
-                          key=f"{key}_ods", on_click="ignore", icon=":material/download:",
-                          help="OpenDocument-rekenblad (LibreOffice), een open standaard")
+                          key=f"{key}_ods", on_click="ignore", icon=":material/download:")
 
 
 def map_downloads(view: View, kaart, name: str, source: str) -> None:
@@ -339,7 +338,7 @@ def map_downloads(view: View, kaart, name: str, source: str) -> None:
             labels[fmt], data=export(view.role, file_name, lambda f=fmt: makers[f](kaart, kaart.titel, source),
                                      len(kaart.frame), view.filters.to_query()),
             file_name=file_name, mime=geo_exports.FORMATS[fmt], key=f"kaart_{fmt}", on_click="ignore",
-            icon=":material/map:", help="De kaartlaag voor GIS: de cijfers en markeringen zoals op de kaart")
+            icon=":material/map:")
 
 
 def deliveries(role: str) -> None:

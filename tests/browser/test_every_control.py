@@ -716,7 +716,8 @@ class Explorer:
 
 # Pages a role sees without any control of its own (the bestuur's Week: counts only); the
 # page tests still open them.
-WITHOUT_CONTROLS = {("bestuur", "week")}
+# Pages that show the bestuur counts or the city's figures only: nothing to click in the main area.
+WITHOUT_CONTROLS = {("bestuur", "week"), ("bestuur", "branches")}
 PAIRS = [(role, page) for role in access.ROLES for page in h.existing_pages(role)
          if (role, page.key) not in WITHOUT_CONTROLS]
 RESULTS: dict[tuple[str, str], dict] = {}
