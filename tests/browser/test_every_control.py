@@ -93,7 +93,7 @@ INVENTORY_JS = r"""
   if (!main) return [];
   const KINDS = {stButton: 'button', stDownloadButton: 'download', stCheckbox: 'checkbox',
                  stRadio: 'radio', stSelectbox: 'selectbox', stTab: 'tab', stExpander: 'expander',
-                 stDateInput: 'date', stTextInput: 'text', stFileUploader: 'upload',
+                 stDateInput: 'date', stTextInput: 'text', stTextArea: 'textarea', stFileUploader: 'upload',
                  stButtonGroup: 'buttongroup', stCustomComponentV1: 'component'};
   // Streamlit's own chrome inside elements: not the app's controls.
   const CHROME = ['stElementToolbar', 'stTooltipIcon', 'stDataFrame', 'stPlotlyChart', 'stTable'];
@@ -140,8 +140,8 @@ INVENTORY_JS = r"""
     } else if (kind === 'expander') {
       item.label = md(root.querySelector('summary'));
       item.open = !!root.querySelector('details[open]');
-    } else if (kind === 'date' || kind === 'text') {
-      const i = root.querySelector('input');
+    } else if (kind === 'date' || kind === 'text' || kind === 'textarea') {
+      const i = root.querySelector(kind === 'textarea' ? 'textarea' : 'input');
       item.disabled = !!(i && i.disabled);
     } else if (kind === 'component') {
       const f = root.querySelector('iframe') || root;
@@ -237,7 +237,7 @@ FINISHED_JS = """() => { const a = document.querySelector('[data-testid="stApp"]
     && !document.querySelector('[data-testid="stSkeleton"]')
     && !document.querySelector('[data-testid="stStatusWidgetRunningIcon"]'); }"""
 
-PRIORITY = ("download", "button", "checkbox", "expander", "text", "date", "upload", "component",
+PRIORITY = ("download", "button", "checkbox", "expander", "text", "textarea", "date", "upload", "component",
             "radio", "buttongroup", "selectbox", "tab")
 # The clickable options inside a control with options.
 OPTION = {"radio": "[data-testid='stRadioOption']", "buttongroup": "button"}
@@ -636,6 +636,25 @@ class Explorer:
         self.wait_for_change(before, what)
         self.drain(ids)
         return "typed 'niemand-anders', page changed"
+
+    def use_textarea(self, item: dict, ids: frozenset) -> str:
+        """A free text (the factsheet's accompanying text): one that breaks its rule must be
+        refused in Dutch with the downloads off, and emptying it again must lift that."""
+        area = self.locate(item).locator("textarea")
+        alerts = self.page.locator(f"{h.MAIN} [data-testid='stAlert']")
+        old = area.input_value()
+        area.fill("\n\n".join(["Kort."] * 6))
+        with h.new_run(self.page):
+            self.page.locator(f"{h.MAIN} h1").first.click()     # the value is taken on blur
+        expect(alerts.filter(has_text="alinea")).to_have_count(1, timeout=EFFECT_MS)
+        pdf = self.page.locator(f"{h.MAIN} [data-testid='stDownloadButton']").filter(has_text="PDF").first
+        expect(pdf.locator("button")).to_be_disabled()
+        self.locate(self.find(item["id"])).locator("textarea").fill(old)
+        with h.new_run(self.page):
+            self.page.locator(f"{h.MAIN} h1").first.click()
+        expect(alerts.filter(has_text="alinea")).to_have_count(0, timeout=EFFECT_MS)
+        self.drain(ids)
+        return "a text of six paragraphs refused in Dutch, then restored"
 
     def use_date(self, item: dict, ids: frozenset) -> str:
         what = self.name(item)
