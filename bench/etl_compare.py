@@ -9,6 +9,8 @@ working tree's dijkwacht/. Every run is a child process, timed from spawn to exi
 bench/national.py: DuckDB (`CREATE TABLE … AS SELECT * FROM read_csv(file)` of the six files,
 `etl_throughput.time_duckdb`), then `python -m etl --demo DIR --db NEW` of the old and of the
 new etl/, interleaved so all three see the same machine load; medians of `--runs`.
+`--ook dijkwacht`: the revision's dijkwacht/ too (it then shadows the working tree's for the
+old run: the layouts of the Koppelingen tables are computed in dijkwacht/linkage.py).
 `--alleen-laden`: the loading path only (read, clean, keys, write, publish): the post-load
 builds (facts, the protection search, the Koppelingen tables) are skipped in both.
 
@@ -37,19 +39,23 @@ ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 DUCKDB_CHILD = "import sys; from bench.etl_throughput import time_duckdb; print(time_duckdb(*sys.argv[1:]))"
 # The ETL's command line with the three post-load builds made no-ops (--alleen-laden).
-LOAD_ONLY_CHILD = ("import sys, etl.load as L\n"
+LOAD_ONLY_CHILD = ("import contextlib, sys, etl.load as L\n"
                    "for name in ('build_facts', 'build_protection', 'build_linkage'):\n"
                    "    setattr(L, name, lambda con: None)\n"
+                   "L.building_linkage = lambda con: contextlib.nullcontext()\n"
                    "from etl.__main__ import main\n"
                    "sys.exit(main(sys.argv[1:]))")
 
 
-def unpack_etl(revision: str, into: Path) -> Path:
-    """etl/ as it was at `revision`, in `into`/etl."""
-    archive = subprocess.run(["git", "archive", "--format=tar", revision, "etl"], cwd=ROOT, check=True,
+def unpack_etl(revision: str, into: Path, also: tuple[str, ...] = ()) -> Path:
+    """etl/ (and the folders `also`) as it was at `revision`, in `into`."""
+    archive = subprocess.run(["git", "archive", "--format=tar", revision, "etl", *also], cwd=ROOT, check=True,
                              capture_output=True).stdout
     with tarfile.open(fileobj=BytesIO(archive)) as tar:
         tar.extractall(into, filter="data")
+    if "dijkwacht" in also:
+        # config finds data/ (gemeente.toml, the buurt file) beside its package; read only.
+        (into / "data").symlink_to(ROOT / "data", target_is_directory=True)
     return into
 
 
@@ -89,6 +95,8 @@ def main() -> int:
     p.add_argument("--demo", type=Path, required=True, help="folder with the demo exports (python -m etl.demo --out)")
     p.add_argument("--tegen", default="HEAD", help="the git revision to compare with (default HEAD)")
     p.add_argument("--runs", type=int, default=3)
+    p.add_argument("--ook", action="append", default=[], choices=["dijkwacht"],
+                   help="also run the revision's dijkwacht/ (default: only its etl/)")
     p.add_argument("--alleen-laden", action="store_true", help="skip the post-load builds in both")
     args = p.parse_args()
     files = sorted(str(f) for f in args.demo.glob("*.csv"))
@@ -97,7 +105,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="dijkwacht-etl-compare-") as tmp:
         work = Path(tmp)
-        versions = {"old": unpack_etl(args.tegen, work / "old"), "new": ROOT}
+        versions = {"old": unpack_etl(args.tegen, work / "old", tuple(args.ook)), "new": ROOT}
         etl = [PY, "-c", LOAD_ONLY_CHILD] if args.alleen_laden else [PY, "-m", "etl"]
         times: dict[str, list[float]] = {"duckdb": [], "old": [], "new": []}
         reports: dict[str, object] = {}
@@ -124,7 +132,8 @@ def main() -> int:
     duck = statistics.median(times["duckdb"])
     print(f"{rows:,} rows; DuckDB read_csv: median {duck:.2f} s, {rows / duck:,.0f} rows/s "
           f"(runs {', '.join(f'{t:.2f}' for t in times['duckdb'])})")
-    for kind, label in (("old", f"old ({args.tegen})"), ("new", "new (working tree)")):
+    revision = args.tegen + "".join(f" +{extra}/" for extra in args.ook)
+    for kind, label in (("old", f"old ({revision})"), ("new", "new (working tree)")):
         median = statistics.median(times[kind])
         print(f"ETL {label}: median {median:.2f} s, {rows / median:,.0f} rows/s, ETL ÷ DuckDB {duck / median:.3f} "
               f"(runs {', '.join(f'{t:.2f}' for t in times[kind])})")

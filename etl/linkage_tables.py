@@ -11,10 +11,19 @@ owner clusters are the pure dijkwacht.linkage functions, networkx included, run 
                          dashboard draws one cluster from its own rows (linkage.link_graph)
     koppeling_knopen     per node its cluster and record counts (linkage.node_counts),
                          and for the clusters the page offers (linkage.SHOWN_CLUSTERS)
-                         the node's place in the cluster's layout (linkage.layout: seconds
-                         for a cluster of a thousand nodes, so never on a request)
+                         the node's place in the cluster's layout (linkage.layout: up to a
+                         second for a cluster of a thousand nodes, so never on a request)
+
+The SQL and the reading of the event list need the build's connection; the clusters, edges
+and layouts after it are pure (polars, networkx, numpy) and can run in a thread beside other
+work on the connection (`building_linkage`: the load runs the protection search meanwhile,
+which keeps one core busy).
 """
 from __future__ import annotations
+
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 import duckdb
 import polars as pl
@@ -26,8 +35,28 @@ BUILD_SQL = config.SQL_DIR / "build" / "koppelingen.sql"
 
 def build_linkage(con: duckdb.DuckDBPyConnection) -> None:
     """(Re)build the Koppelingen tables from the loaded rows."""
+    with building_linkage(con):
+        pass
+
+
+@contextmanager
+def building_linkage(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """(Re)build the Koppelingen tables from the loaded rows: the SQL tables and the event
+    list on entry, the owner clusters in a thread while the body runs, stored on `con` at a
+    normal exit. The body may use `con` (the thread never does). When the body raises,
+    the thread is waited for and nothing more is stored."""
     con.execute(BUILD_SQL.read_text(encoding="utf-8"))
     events = queries.OnConnection(con).query("koppeling_gebeurtenissen")
+    with ThreadPoolExecutor(1, thread_name_prefix="koppelingen") as pool:
+        owners = pool.submit(_owner_tables, events)
+        yield
+        tables = owners.result()
+    for table, frame in tables.items():
+        _write(con, table, frame)
+
+
+def _owner_tables(events: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """The frames of koppeling_clusters, koppeling_kanten and koppeling_knopen; pure."""
     links = linkage.owner_links(events)
     graph = linkage.link_graph(links.iter_rows())
     clusters = linkage.clusters(events, graph)
@@ -43,10 +72,9 @@ def build_linkage(con: duckdb.DuckDBPyConnection) -> None:
     nodes = (members.join(linkage.node_counts(events), on=["soort", "sleutel"], how="left")
              .with_columns(pl.col("gebeurtenissen").fill_null(0), pl.col("kwekerijen").fill_null(0))
              .join(_layouts(links, members), on=["soort", "sleutel"], how="left"))
-    _write(con, "koppeling_clusters", clusters)
-    _write(con, "koppeling_kanten", edges.select("cluster", "adres_sleutel", "persoon_sleutel", "relaties"))
-    _write(con, "koppeling_knopen",
-           nodes.select("sleutel", "soort", "cluster", "gebeurtenissen", "kwekerijen", "x", "y"))
+    return {"koppeling_clusters": clusters,
+            "koppeling_kanten": edges.select("cluster", "adres_sleutel", "persoon_sleutel", "relaties"),
+            "koppeling_knopen": nodes.select("sleutel", "soort", "cluster", "gebeurtenissen", "kwekerijen", "x", "y")}
 
 
 def _layouts(links: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:

@@ -43,8 +43,9 @@ def build_protection(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def one_blas_thread() -> contextlib.AbstractContextManager:
-    """numpy's BLAS limited to one thread for the duration (this process only; the ETL does
-    nothing else meanwhile). threadpoolctl comes with scikit-learn (esda's); without it the
+    """numpy's BLAS limited to one thread for the duration (this process only; the Koppelingen
+    clusters are laid out in a thread beside it, etl.linkage_tables.building_linkage, and
+    keep the other core). threadpoolctl comes with scikit-learn (esda's); without it the
     search runs as it is."""
     try:
         from threadpoolctl import threadpool_limits

@@ -177,3 +177,58 @@ def test_the_tables_follow_retention(demo_db, tmp_path):
                            "(SELECT rij FROM koppeling_gebeurtenissen)").fetchall()[0][0] == 0
     finally:
         con.close()
+
+
+# --- layouts (issue 17): networkx's spring layout, computed faster ---------------------------
+
+def _tree(nodes: int, seed: int = 3):
+    """An owner network shaped like the demo's largest clusters at ×100: a tree of people
+    and addresses, in link_graph's node and edge order."""
+    import random
+
+    rng = random.Random(seed)
+    rows = [(f"a{0:05d}", f"p{0:05d}", "eigendommen")]
+    people, addresses = ["p00000"], ["a00000"]
+    while len(people) + len(addresses) < nodes:
+        if rng.random() < 0.7:
+            people.append(f"p{len(people):05d}")
+            rows.append((rng.choice(addresses), people[-1], "verdachte_transacties"))
+        else:
+            addresses.append(f"a{len(addresses):05d}")
+            rows.append((addresses[-1], rng.choice(people), "eigendommen"))
+    return linkage.link_graph(rows)
+
+
+def test_small_clusters_are_laid_out_as_networkx_does(events):
+    import networkx as nx
+
+    clusters = linkage.clusters(events)
+    links = linkage.owner_links(events)
+    for keys in [*clusters.head(10)["sleutels"].to_list(), []]:
+        graph = linkage.link_graph(links.filter(pl.col("adres_sleutel").is_in(keys)).iter_rows())
+        ours, theirs = linkage.layout(graph), nx.spring_layout(graph, seed=7) if len(graph) else {}
+        assert list(ours) == list(theirs)
+        for node in graph:
+            assert abs(ours[node][0] - theirs[node][0]) < 1e-4 and abs(ours[node][1] - theirs[node][1]) < 1e-4
+    tree = _tree(300)
+    ours, theirs = linkage.layout(tree), nx.spring_layout(tree, seed=7)
+    assert max(abs(ours[n][i] - theirs[n][i]) for n in tree for i in (0, 1)) < 1e-4
+
+
+def test_a_large_cluster_gets_networkx_energy_layout_deterministically():
+    import networkx as nx
+    import numpy as np
+
+    tree = _tree(linkage.ENERGY_NODES + 20)
+    ours, again = linkage.layout(tree), linkage.layout(_tree(linkage.ENERGY_NODES + 20))
+    assert list(ours) == list(tree) and all(np.array_equal(ours[n], again[n]) for n in tree)
+    placed = np.array([ours[n] for n in tree])
+    assert np.abs(placed).max() == pytest.approx(1.0) and np.isfinite(placed).all()
+    theirs = nx.spring_layout(tree, seed=7)       # method "energy" from ENERGY_NODES on
+
+    def edge_lengths(pos):
+        return np.array([np.hypot(*(np.asarray(pos[u]) - np.asarray(pos[v]))) for u, v in tree.edges()])
+
+    # The same energy minimised: edges as long, and no two nodes on one spot.
+    assert np.median(edge_lengths(ours)) == pytest.approx(np.median(edge_lengths(theirs)), rel=0.15)
+    assert len({(round(x, 4), round(y, 4)) for x, y in placed}) == len(tree)
