@@ -317,6 +317,10 @@ def node_counts(events: pl.DataFrame, keys: list[str] | None = None) -> pl.DataF
 # From this many nodes networkx's spring_layout minimises the Fruchterman-Reingold energy
 # with L-BFGS (method "energy") instead of running the force iterations.
 ENERGY_NODES = 500
+# Above this a network drawing is unreadable and a spring layout costs n² memory per step:
+# at ×1000 the largest owner cluster holds thousands of nodes and the load stalled in its
+# layout. Such a cluster is drawn on a circle (deterministic, linear); ×100's largest has 1,379.
+LAYOUT_MAX_NODES = 2000
 
 
 def layout(graph: nx.Graph, seed: int = 7) -> dict:
@@ -329,6 +333,8 @@ def layout(graph: nx.Graph, seed: int = 7) -> dict:
     load; a graph of several components (never a cluster) is left to networkx."""
     if not graph.number_of_nodes():
         return {}
+    if graph.number_of_nodes() > LAYOUT_MAX_NODES:
+        return nx.circular_layout(sorted(graph.nodes))
     if graph.number_of_nodes() == 1 or not nx.is_connected(graph):
         return nx.spring_layout(graph, seed=seed)     # gravity per component: networkx's
     if graph.number_of_nodes() < ENERGY_NODES:

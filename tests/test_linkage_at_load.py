@@ -232,3 +232,21 @@ def test_a_large_cluster_gets_networkx_energy_layout_deterministically():
     # The same energy minimised: edges as long, and no two nodes on one spot.
     assert np.median(edge_lengths(ours)) == pytest.approx(np.median(edge_lengths(theirs)), rel=0.15)
     assert len({(round(x, 4), round(y, 4)) for x, y in placed}) == len(tree)
+
+
+def test_a_cluster_too_large_to_draw_is_put_on_a_circle_quickly():
+    """The ×1000 bend: a spring layout of thousands of nodes stalled the load. Above
+    LAYOUT_MAX_NODES every node lands on the unit circle, the same way every time."""
+    import time
+
+    import networkx as nx
+    import numpy as np
+
+    from dijkwacht import linkage
+    graph = nx.path_graph([("adres", f"k{i:05d}") for i in range(linkage.LAYOUT_MAX_NODES + 1)])
+    started = time.perf_counter()
+    placed = linkage.layout(graph)
+    assert time.perf_counter() - started < 2           # the spring layout took minutes here
+    radii = np.hypot(*np.array(list(placed.values())).T)
+    assert len(placed) == graph.number_of_nodes() and np.allclose(radii, 1.0)
+    assert {k: tuple(v) for k, v in placed.items()} == {k: tuple(v) for k, v in linkage.layout(graph).items()}
