@@ -98,13 +98,7 @@ def location_quotients(db, peildata: list[date], niveau: str,
         if totals.is_empty():
             continue
         counts = here.filter(pl.col("groep").is_not_null()).group_by("gebied", "groep").agg(pl.col("n").sum())
-        city_total = int(on_day["n"].sum())
-        city = (pl.DataFrame({"groep": [g.sleutel for g in groups]})
-                .join(on_day.filter(pl.col("groep").is_not_null()).group_by("groep").agg(pl.col("n").sum()),
-                      on="groep", how="left")
-                .with_columns(pl.col("n").fill_null(0).cast(pl.Int64),
-                              pl.lit(city_total, dtype=pl.Int64).alias("totaal")))
-        lq = branches.location_quotient(counts, totals, stad=city)
+        lq = branches.location_quotient(counts, totals, stad=_city_counts(on_day, groups))
         parts.append(lq.with_columns(pl.lit(day, dtype=pl.Date).alias("peildatum")))
     schema = {"peildatum": pl.Date, "gebied": pl.String, "naam": pl.String, "groep": pl.String,
               "n": pl.Int64, "totaal": pl.Int64, "aandeel": pl.Float64, "stad_n": pl.Int64,
@@ -123,12 +117,18 @@ def city(db, day: date, groups: tuple[branches.BrancheGroup, ...], stand_per: da
     and year (verloop). Nothing below the city: this is what the bestuur sees."""
     raw = db.query("branches/actief", peildata=[day]).with_columns(
         branches.group_expr("sbi_code", groups), pl.col("n").cast(pl.Int64))
-    per_group = raw.filter(pl.col("groep").is_not_null()).group_by("groep").agg(pl.col("n").sum())
-    actief = (pl.DataFrame({"groep": [g.sleutel for g in groups]})
-              .join(per_group, on="groep", how="left")
-              .with_columns(pl.col("n").fill_null(0).cast(pl.Int64),
-                            pl.lit(int(raw["n"].sum()), dtype=pl.Int64).alias("totaal")))
-    return {"actief": actief, "verloop": turnover(db, None, groups, stand_per)}
+    return {"actief": _city_counts(raw, groups), "verloop": turnover(db, None, groups, stand_per)}
+
+
+def _city_counts(active: pl.DataFrame, groups: tuple[branches.BrancheGroup, ...]) -> pl.DataFrame:
+    """The city on one day: per group of branches.toml (0 where none) its active vestigingen
+    (n) beside all active vestigingen (totaal), also those without a known buurt. The one
+    definition behind the location quotients' city share and the bestuur's city figures."""
+    per_group = active.filter(pl.col("groep").is_not_null()).group_by("groep").agg(pl.col("n").sum())
+    return (pl.DataFrame({"groep": [g.sleutel for g in groups]})
+            .join(per_group, on="groep", how="left")
+            .with_columns(pl.col("n").fill_null(0).cast(pl.Int64),
+                          pl.lit(int(active["n"].sum()), dtype=pl.Int64).alias("totaal")))
 
 
 def turnover(db, buurten: tuple[str, ...] | None, groups: tuple[branches.BrancheGroup, ...],

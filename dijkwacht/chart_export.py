@@ -11,6 +11,7 @@ DIJKWACHT_GRAFIEKEXPORT=uit); a render that hangs gives up after RENDER_TIMEOUT_
 """
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import textwrap
@@ -32,8 +33,10 @@ _started = False
 _broken: str | None = None          # set once Chromium did not answer: no more tries
 
 
+@functools.cache
 def browser() -> str | None:
-    """The Chromium kaleido will drive (BROWSER_PATH first, as kaleido's own finder does)."""
+    """The Chromium kaleido will drive (BROWSER_PATH first, as kaleido's own finder does);
+    looked up once per process: every chart of every run asks."""
     explicit = os.environ.get("BROWSER_PATH")
     if explicit and shutil.which(explicit):
         return shutil.which(explicit)

@@ -8,7 +8,6 @@ RFC 7946 requires; the GeoPackage is in RD New (EPSG:28992), the Dutch GIS teams
 """
 from __future__ import annotations
 
-import io
 import tempfile
 from pathlib import Path
 
@@ -19,40 +18,33 @@ from dijkwacht import maps
 
 RD_NEW = "EPSG:28992"
 FORMATS = {"geojson": "application/geo+json", "gpkg": "application/geopackage+sqlite3"}
-# The columns a GIS user gets, with what they mean (also the GeoPackage's layer description).
-COLUMNS = {
-    "code": "CBS-code van de buurt of wijk",
-    "naam": "naam van de buurt of wijk",
-    "aantal": "aantal in de periode (leeg als afgeschermd)",
-    "weergave": "het getoonde cijfer of de markering (<5, x) als het is afgeschermd",
-    "waarde": "de waarde in de gekozen maat (leeg als afgeschermd of geen cijfer)",
-    "kaarttekst": "wat de kaart bij het gebied zegt (waarde, klasse of markering)",
-    "afgeschermd": "waar: het cijfer is afgeschermd (onthullingsbeheersing)",
-    "toelichting": "waarom een cijfer ontbreekt of afwijkt",
-}
 
 
 def layer(kaart: maps.Kaart, titel: str, bron: str):
-    """The map's polygons with the shown figures only; hidden cells carry no number."""
+    """The map's polygons with the shown figures only: code and naam (the CBS area), aantal
+    (the count, empty when hidden), weergave (the figure or mark as shown: <5, x), waarde
+    (the value in the map's measure, empty when hidden or without a figure), kaarttekst (what
+    the map says of the area: value, class or mark), afgeschermd, toelichting (why a figure
+    is missing or differs), titel and bron. Every kind of map (maps.choropleth, change,
+    hotspot_map, lq_map) has these columns."""
     import geopandas as gpd
 
     frame = kaart.frame
     hidden = frame["verborgen"].fillna(False).astype(bool).to_numpy()
     count = frame["aantal"].astype(float).where(~hidden)
-    value = frame["waarde"].astype(float).where(~hidden) if "waarde" in frame else count
-    out = gpd.GeoDataFrame({
+    value = frame["waarde"].astype(float).where(~hidden)
+    return gpd.GeoDataFrame({
         "code": frame["code"].astype(str),
         "naam": frame["naam"].astype(str),
         "aantal": pd.array(np.where(np.isnan(count), None, count), dtype="Float64"),
-        "weergave": frame["aantal_tekst"].astype(str) if "aantal_tekst" in frame else frame["weergave"].astype(str),
+        "weergave": frame["aantal_tekst"].astype(str),
         "waarde": pd.array(np.where(np.isnan(value), None, value), dtype="Float64"),
-        "kaarttekst": frame["tekst"].astype(str) if "tekst" in frame else "",
+        "kaarttekst": frame["tekst"].astype(str),
         "afgeschermd": hidden,
-        "toelichting": frame["toelichting"].fillna("").astype(str) if "toelichting" in frame else "",
+        "toelichting": frame["toelichting"].fillna("").astype(str),
         "titel": titel,
         "bron": bron,
     }, geometry=frame.geometry.values, crs=frame.crs)
-    return out
 
 
 def geojson_bytes(kaart: maps.Kaart, titel: str, bron: str) -> bytes:
@@ -66,4 +58,4 @@ def gpkg_bytes(kaart: maps.Kaart, titel: str, bron: str, naam: str = "dijkwacht"
         layer(kaart, titel, bron).to_crs(RD_NEW).to_file(
             path, layer=naam, driver="GPKG", engine="pyogrio",
             layer_options={"DESCRIPTION": f"{titel}. {bron}"})
-        return io.BytesIO(path.read_bytes()).getvalue()
+        return path.read_bytes()

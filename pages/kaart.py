@@ -4,7 +4,7 @@ import polars as pl
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dijkwacht import access, config, formats, maps
+from dijkwacht import access, branche_figures, branches, config, formats, maps
 from dijkwacht.app import auth, data, ui
 from dijkwacht.filters import parse_area
 from dijkwacht.measures import COUNTED_SOURCES, latest_complete_year
@@ -73,7 +73,6 @@ if access.may(role, "points") and laag == "hennepkwekerijen":
 
 period_label = view.period.label()
 if branche_laag:
-    from dijkwacht import branche_figures, branches
     groepen = branche_figures.group_labels(branches.load_groups())
     groep = st.selectbox("Branche", list(groepen), format_func=groepen.get, key="kaart_branche")
     peil = branche_figures.peildatum(view.period.tot, branche_stand["stand_per"])
