@@ -1310,11 +1310,15 @@ def gen_vestigingen(w: World, controles: list[dict]) -> list[dict]:
     used: set[tuple[str, int, str]] = set()
     rows: list[dict] = []
     companies: dict[str, list[str]] = {}          # branch -> kvk numbers, for second vestigingen
+    # N times the vestigingen in the same buurten need N times the house numbers; scale 1
+    # keeps VEST_NUMBERS exactly (its draws, and so the demo files, stay byte-identical).
+    low, high = VEST_NUMBERS
+    numbers = (low, low + (high - low) * w.scale)
 
     def address(b: Buurt) -> Addr:
         for _ in range(1000):
             street = rng.choice(w.book.streets[b.code])
-            number = rng.randint(*VEST_NUMBERS)
+            number = rng.randint(*numbers)
             add = rng.choice("AB") if rng.random() < P_VEST_ADDITION else ""
             a = Addr(street, number, add, b.pc4, w.book.letters[(b.code, street)][LETTER_BLOCKS - 1], b.code)
             if a.key not in used:
@@ -1376,12 +1380,16 @@ def gen_vestigingen(w: World, controles: list[dict]) -> list[dict]:
             used.add(a.key)
             rows.append(vestiging(branch, VEST_FIU_SBI[branche], a,
                                   random_date(rng, date(2008, 1, 1), date(2013, 12, 31)), None))
+    first_control: dict[Addr, date] = {}
+    for r in controles:
+        if r["_addr"] not in first_control or r["datum"] < first_control[r["_addr"]]:
+            first_control[r["_addr"]] = r["datum"]
     bibob = sorted({r["_addr"] for r in controles if r["soort"] == "bibob-toets" and r["objecttype"] == "horeca"},
                    key=lambda a: a.key)
     for a in bibob:
         if a.key not in used and rng.random() < P_VEST_BIBOB_HORECA:
             used.add(a.key)
-            first = min(r["datum"] for r in controles if r["_addr"] == a)
+            first = first_control[a]
             registered = first - timedelta(days=rng.randint(20, 120))
             rows.append(vestiging("horeca", rng.choice(("56101", "5630")), a, max(registered, VEST_STOCK_START),
                                   closing(registered, 0.15, 7)))

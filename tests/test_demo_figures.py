@@ -174,3 +174,18 @@ def test_hotspot_statistic_finds_the_krispijn_cluster(demo_con):
     assert all(c[:8] in ("BU050503", "BU050504") for c in hot)     # all in Oud and Nieuw Krispijn
     _, zone = _focus_zone()
     assert not {c for c, k in zip(codes, result.klasse) if k.startswith("cold")} & zone
+
+
+@pytest.mark.slow
+def test_demo_generates_at_national_scale_with_every_source_scaled(tmp_path):
+    """`python -m etl.demo --schaal N` feeds `make bench`; at 40 it once ran out of business
+    addresses (the house numbers did not scale). Every source grows with N, vestigingen too."""
+    from etl.demo import generate
+
+    def rows(paths):
+        return {p.stem: sum(1 for _ in p.open(encoding="utf-8")) - 1 for p in paths}
+
+    one, forty = rows(generate(tmp_path / "x1")), rows(generate(tmp_path / "x40", scale=40))
+    assert one.keys() == forty.keys() and "vestigingen" in forty
+    for source, n in one.items():
+        assert 30 * n <= forty[source] <= 50 * n, (source, n, forty[source])
