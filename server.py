@@ -10,5 +10,5 @@ from dijkwacht.app import session_cookie, warmup
 session_cookie.ACTIVE = True   # the router hands sign-ins over to the cookie route
 app = st.App("dashboard.py", routes=session_cookie.routes())
 # The login page loads without the data layer (fast first paint); the first sign-in after a
-# start should not pay for its imports either: they load once the runtime is up (issue 17).
-threading.Thread(target=warmup.data_layer, name="dijkwacht-warmup", daemon=True).start()
+# start or a load should not pay for its imports or cold caches either (issue 17).
+threading.Thread(target=warmup.run, name="dijkwacht-warmup", daemon=True).start()

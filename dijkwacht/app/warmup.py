@@ -1,6 +1,19 @@
-"""Load the data layer in the background once Streamlit's runtime exists, so the first
-sign-in after a server start does not wait for polars, DuckDB, plotly and the pages' modules
-(about 1 s on the CI box). Before the runtime exists the caches would be made without it."""
+"""The server's warm-up (issue 17): the first sign-in should wait for neither imports nor
+cold caches.
+
+1. Once Streamlit's runtime exists (before it, the caches would be made without it), the
+   data layer is imported: polars, DuckDB, plotly and the pages' modules (about 1 s on the
+   CI box).
+2. Then, and again whenever a new database is published (the watcher's loads), the default
+   Briefing of every role is computed into the shared caches: the figures each role sees
+   first after signing in (the whole city, the default period) and, for the roles that see
+   details, the Koppelingen attention count of a first visit. At ×100 that is 0.7 s of
+   queries the first sign-in after a start or a load no longer waits for.
+
+It runs in a daemon thread of the server (server.py); nothing it does is shown or logged
+beyond a warning without data, and a failure never stops the server: the page run then
+computes the same figures itself and reports what went wrong.
+"""
 from __future__ import annotations
 
 import importlib
@@ -10,6 +23,9 @@ import time
 MODULES = ("dijkwacht.app.data", "dijkwacht.app.ui", "dijkwacht.charts", "dijkwacht.maps",
            "dijkwacht.measures", "dijkwacht.lattice")
 WAIT_S = 60
+POLL_S = 10.0          # how often a newly published database is looked for
+
+log = logging.getLogger(__name__)
 
 
 def data_layer() -> list[str]:
@@ -27,5 +43,48 @@ def data_layer() -> list[str]:
             importlib.import_module(name)
             loaded.append(name)
         except Exception:  # noqa: BLE001 — a warm-up never stops the server; the page run reports it
-            logging.getLogger(__name__).warning("warm-up: %s not loaded", name)
+            log.warning("warm-up: %s not loaded", name)
     return loaded
+
+
+def briefings() -> list[str]:
+    """Compute each role's default Briefing into the caches; returns the roles done."""
+    from dijkwacht import access, linkage
+    from dijkwacht.app import data
+    from dijkwacht.filters import Filters
+
+    done = []
+    for role in access.ROLES:
+        try:
+            stand_per = data.meta(role).get("stand_per")
+            if stand_per is None:
+                continue                                   # nothing published yet
+            # What ui.start derives for a session without query parameters.
+            filters = Filters.from_query({}).for_role(role)
+            data.briefing(role, filters.period(stand_per, role), filters.gebied)
+            data.area_options(role)
+            data.first_date(role)
+            if access.may(role, "detail"):
+                data.attention_count(role, linkage.default_since(stand_per))
+            done.append(role)
+        except Exception as exc:  # noqa: BLE001 — never stops the server; the page run reports it
+            log.warning("warm-up: Briefing %s not computed (%s)", role, type(exc).__name__)
+    return done
+
+
+def run(polls: int | None = None) -> None:
+    """The server's warm-up thread: imports, then the Briefings now and after every new
+    publication. `polls` bounds the loop (tests); the server's thread runs until exit."""
+    if not data_layer():
+        return
+    from dijkwacht.app import data
+
+    warmed = object()
+    while polls is None or polls > 0:
+        version = data.database_version()
+        if version is not None and version != warmed:
+            briefings()
+            warmed = version
+        if polls is not None:
+            polls -= 1
+        time.sleep(POLL_S if polls != 0 else 0)
