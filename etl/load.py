@@ -11,7 +11,7 @@ import json
 import os
 import sys
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -358,12 +358,14 @@ def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced
             # only; what comes out is taken in file order, where a file with the content of
             # an earlier file of this run is skipped (_same_as_earlier), so reports, messages
             # and the write order are those of one file after the other.
+            # The largest files start first, so the last to finish is not a large one
+            # started late (the Handelsregister extract is half the rows at x100).
             pool = ThreadPoolExecutor(PREPARE_WORKERS, thread_name_prefix="prepare")
             try:
                 served = frozenset(known)
-                pending = [] if mismatch else [
-                    pool.submit(_prepare_safely, path, key, codes, forced, served, limit, demo, practice)
-                    for path in files]
+                pending: dict[int, Future] = {} if mismatch else {
+                    i: pool.submit(_prepare_safely, files[i], key, codes, forced, served, limit, demo, practice)
+                    for i in sorted(range(len(files)), key=lambda i: _size(files[i]), reverse=True)}
                 for i, path in enumerate(files, 1):
                     say(f"[{i}/{len(files)}] {path.name}")
                     if mismatch:
@@ -436,6 +438,13 @@ def _same_as_earlier(outcome: Prepared | FileReport, path: Path, known: set[str]
     if report.sha256 is None or report.sha256 not in known or report.status == "skipped":
         return outcome
     return FileReport(file=str(path), sha256=report.sha256, status="skipped", message=SAME_CONTENT)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.lstat().st_size     # never through a link, as files_in judges entries
+    except OSError:
+        return 0                    # prepare reports it
 
 
 def _prepare_safely(path: Path, key: bytes, codes: frozenset[str], forced: str | None,

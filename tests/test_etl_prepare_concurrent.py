@@ -70,3 +70,18 @@ def test_a_copy_whose_name_would_be_rejected_is_skipped_as_before(tmp_path, monk
     reports, _ = loaded(tmp_path / "db" / "dijkwacht.duckdb", [first, copy])
     assert [(r.status, r.message) for r in reports] == [("loaded", None), ("skipped", SAME_CONTENT)]
     assert (reports[1].rows_in, reports[1].loaded, reports[1].warnings) == (0, 0, [])
+
+
+def test_the_largest_files_start_first_and_are_still_reported_in_file_order(tmp_path, monkeypatch):
+    """A large file started last would finish alone after the others (at x100 the
+    Handelsregister extract, last by name, is half the rows)."""
+    folder = tmp_path / "in"
+    more = SIGNALEN + [f"SIG-{i};06-03-2024;Lijnbaan {i};3311XC;hennep" for i in range(3, 40)]
+    paths = [write(folder, "activiteiten.csv", ACTIVITEITEN), write(folder, "signalen.csv", more)]
+    started: list[str] = []
+    prepare = etl_load._prepare_safely
+    monkeypatch.setattr(etl_load, "_prepare_safely", lambda path, *a: started.append(path.name) or prepare(path, *a))
+    monkeypatch.setattr(etl_load, "PREPARE_WORKERS", 1)
+    reports, _ = loaded(tmp_path / "db" / "dijkwacht.duckdb", paths)
+    assert started == ["signalen.csv", "activiteiten.csv"]
+    assert [(Path(r.file).name, r.loaded) for r in reports] == [("activiteiten.csv", 1), ("signalen.csv", 39)]
