@@ -257,7 +257,10 @@ def clusters(events: pl.DataFrame, graph: nx.Graph | None = None,
         schema={"soort": pl.String, "sleutel": pl.String, "comp": pl.Int64}, orient="row")
     addr = nodes.filter(pl.col("soort") == "adres").select(pl.col("sleutel").alias("adres_sleutel"), "comp")
     pers = nodes.filter(pl.col("soort") == "persoon").select(pl.col("sleutel").alias("persoon_sleutel"), "comp")
-    records = events.filter(pl.col("bron") != "eigendommen")
+    # Only the columns counted below: the joins copy every column they carry (at ×100 the
+    # full rows made the load's peak memory 0.6 GB higher).
+    records = events.filter(pl.col("bron") != "eigendommen").select(
+        "bron", "nummer", "datum", "adres_sleutel", "persoon_sleutel", "maatregel", "uitkomst")
     hits = pl.concat([records.join(addr, on="adres_sleutel", how="inner"),
                       records.join(pers, on="persoon_sleutel", how="inner")]).unique(subset=["comp", "bron", "nummer"])
     per_comp = hits.group_by("comp").agg(
