@@ -22,7 +22,11 @@ Chromium with the browser tests' harness (tests/browser/browser_harness.py):
   back to the Briefing, each click timed as above. Reports p50/p95/max over all clicks
   and the server's VmHWM (/proc/PID/status) after the round.
 
-Timings include `wait_for_app`'s 200 ms guard pause where a run is shorter than that.
+Every click is reported twice: as Playwright sees it (`*_s`: from the click until its
+waits confirm the page settled, so `wait_for_app`'s 200 ms guard pause, twice for a
+navigation, and its polling are in it), and on the browser's own clock (`*_browser_s`: from
+the pointer press to the page's last DOM change, tests/browser/browser_harness.py
+`browser_seconds`): what the user waited.
 """
 from __future__ import annotations
 
@@ -95,8 +99,9 @@ def _server(db: Path, workdir: Path, name: str):
 
 # --- every page, first and second visit (sync API, the harness's helpers) ------------------
 
-def _click(page, role: str, key: str, timeout: int) -> float:
-    """Seconds from the click on `key`'s sidebar link until the new run is settled."""
+def _click(page, role: str, key: str, timeout: int) -> tuple[float, float | None]:
+    """Seconds from the click on `key`'s sidebar link until the new run is settled: as
+    Playwright sees it (guard pauses included) and on the browser's clock."""
     from tests.browser import browser_harness as h
 
     path = h.url_path(role, key)
@@ -107,11 +112,11 @@ def _click(page, role: str, key: str, timeout: int) -> float:
     page.wait_for_function("p => location.pathname.replace(/^\\/+|\\/+$/g, '') === p",
                            arg=path, timeout=timeout)
     h.wait_for_app(page, timeout)     # returns at once when settled; the run may show more
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, h.browser_seconds(page)
 
 
-def _sign_in_timed(page, server, role: str, timeout: int) -> float:
-    """Seconds from the click on Inloggen until the role's first page is settled."""
+def _sign_in_timed(page, server, role: str, timeout: int) -> tuple[float, float | None]:
+    """Seconds from the click on Inloggen until the role's first page is settled (as _click)."""
     from tests.browser import browser_harness as h
 
     name, password = server.accounts[role]
@@ -122,7 +127,7 @@ def _sign_in_timed(page, server, role: str, timeout: int) -> float:
         page.get_by_role("button", name="Inloggen").click()
     page.get_by_text(f"rol {role}").wait_for(state="visible", timeout=timeout)
     h.wait_for_app(page, timeout)
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, h.browser_seconds(page)
 
 
 def page_visits(db: Path, workdir: Path, timeout: int | None = None) -> dict:
@@ -170,14 +175,14 @@ def page_visits(db: Path, workdir: Path, timeout: int | None = None) -> dict:
                             if p.key == landing:
                                 # Its second visit comes last (away = the last page), so that
                                 # no other page is visited before its own first visit.
-                                row["first_s"] = landed
+                                row["first_s"], row["first_browser_s"] = landed
                                 row["errors"] = h.page_errors(page)
                                 landing_row = row
                             else:
-                                row["first_s"] = _click(page, role, p.key, timeout)
+                                row["first_s"], row["first_browser_s"] = _click(page, role, p.key, timeout)
                                 row["errors"] = h.page_errors(page)
                                 _click(page, role, previous, timeout)
-                                row["second_s"] = _click(page, role, p.key, timeout)
+                                row["second_s"], row["second_browser_s"] = _click(page, role, p.key, timeout)
                                 previous = p.key
                         except Exception as exc:  # noqa: BLE001 — report, go on with the next page
                             row["errors"] = [f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
@@ -188,7 +193,8 @@ def page_visits(db: Path, workdir: Path, timeout: int | None = None) -> dict:
                         try:
                             if previous == landing:      # only the landing page: away and back
                                 _click(page, role, h.existing_pages(role)[1].key, timeout)
-                            landing_row["second_s"] = _click(page, role, landing, timeout)
+                            landing_row["second_s"], landing_row["second_browser_s"] = _click(
+                                page, role, landing, timeout)
                         except Exception as exc:  # noqa: BLE001
                             landing_row["errors"].append(f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}")
                     context.close()
@@ -274,8 +280,11 @@ async def _user(browser, url: str, user: tuple[str, str, str], index: int, start
                         "p => location.pathname.replace(/^\\/+|\\/+$/g, '') === p", arg=path,
                         timeout=timeout)
                     await _settle(page, timeout)
-                clicks.append({"user": index, "role": role, "page": label,
-                               "s": time.perf_counter() - t0})
+                s = time.perf_counter() - t0
+                press, changed = await page.evaluate("[window.__dwPressAt, window.__dwChangedAt]")
+                clicks.append({"user": index, "role": role, "page": label, "s": s,
+                               "browser_s": None if press is None or changed is None
+                               else max(changed - press, 0) / 1000})
             except Exception as exc:  # a click that did not settle is reported, then raised
                 clicks.append({"user": index, "role": role, "page": label, "s": None,
                                "error": f"{type(exc).__name__} after {time.perf_counter() - t0:.0f} s"
@@ -316,8 +325,10 @@ def click_stats(clicks: list[dict], timeout_s: float) -> dict:
     (`*_at_least_s`) instead of leaving it out and reporting a smaller number."""
     settled = sorted(c["s"] for c in clicks if c["s"] is not None)
     every = settled + [math.inf] * (len(clicks) - len(settled))
+    on_browser_clock = sorted(c["browser_s"] for c in clicks if c.get("browser_s") is not None)
     out: dict = {"clicks": len(clicks), "failed": [c for c in clicks if c["s"] is None],
-                 "timeout_s": timeout_s, "p95_settled_s": percentile(settled, 95)}
+                 "timeout_s": timeout_s, "p95_settled_s": percentile(settled, 95),
+                 "p95_settled_browser_s": percentile(on_browser_clock, 95)}
     for name, value in (("p50_s", percentile(every, 50)), ("p95_s", percentile(every, 95)),
                         ("max_s", every[-1] if every else None)):
         censored = value is not None and math.isinf(value)

@@ -126,7 +126,8 @@ def briefing(db: Path, workdir: Path, role: str = "analist", timeout: int | None
                     page = context.new_page()
                     h.open_app(page, srv)
                     try:
-                        out[label] = _sign_in_timed(page, srv, role, timeout)
+                        out[label], out[label.replace("_s", "_browser_s")] = _sign_in_timed(
+                            page, srv, role, timeout)
                         out.setdefault("errors", []).extend(h.page_errors(page))
                     finally:
                         context.close()

@@ -48,13 +48,14 @@ def test_national_bench_runs_at_scale_1(tmp_path):
         pytest.skip(f"browser part not run: {no_browser}")
     assert "first paint ratio dashboard ÷ hello" in text
     assert "peak RSS dashboard server" in text
-    # Every page has a first and a second visit in Chromium, both measured.
+    # Every page has a first and a second visit in Chromium, both measured, each also on the
+    # browser's clock (in brackets).
     chromium = section(text, "## Pages in Chromium (s)")
     for page in access.PAGES:
         if (ROOT / page.script).exists():
             cells = row_cells(chromium, page.key)
             assert cells is not None, f"no Chromium row for {page.key}"
-            assert all(re.fullmatch(r"\d+\.\d\d", c) for c in cells[2:4]), cells
+            assert all(re.fullmatch(r"\d+\.\d\d \(\d+\.\d\d\)", c) for c in cells[2:4]), cells
     # The round (--snel: one user per role) ran, every click settled, and has a p95 and a peak.
     users = section(text, "## Ten users at once")
     assert row_cells(users, "clicks (failed)")[1].endswith("(0)"), users

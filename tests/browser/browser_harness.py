@@ -260,9 +260,16 @@ DIALOG = "[role='dialog']"
 # Counts the script runs the page has seen start: Streamlit sets
 # data-test-script-state="running" on its root element for each run. Waiting for the count
 # to grow after an action avoids reading the previous run's "notRunning".
+# Also keeps, on the browser's own clock, the last pointer press and the last change of the
+# page's DOM: `browser_seconds` reads what the user waited from them, without Playwright's
+# polling or wait_for_app's guard pause (bench/browser_round.py reports both).
 COUNT_RUNS = """
 window.__dwRuns = 0;
+window.__dwPressAt = null;
+window.__dwChangedAt = null;
+document.addEventListener('pointerdown', function () { window.__dwPressAt = performance.now(); }, true);
 new MutationObserver(function (mutations) {
+  window.__dwChangedAt = performance.now();
   for (const m of mutations) {
     if (m.type === 'attributes' && m.target.getAttribute('data-test-script-state') === 'running') {
       window.__dwRuns += 1;
@@ -272,9 +279,17 @@ new MutationObserver(function (mutations) {
       }
     }
   }
-}).observe(document, {subtree: true, childList: true, attributes: true,
+}).observe(document, {subtree: true, childList: true, characterData: true, attributes: true,
                       attributeFilter: ['data-test-script-state']});
 """
+
+
+def browser_seconds(page) -> float | None:
+    """Seconds on the browser's clock from the last pointer press to the last change of the
+    page: call after wait_for_app, which only returns once the page is settled (its guard
+    pause and polling are not in it). None without a press."""
+    press, changed = page.evaluate("[window.__dwPressAt, window.__dwChangedAt]")
+    return None if press is None or changed is None else max(changed - press, 0) / 1000
 
 
 def runs(page) -> int:
