@@ -26,12 +26,12 @@ def test_every_module_it_warms_exists():
 
 
 @pytest.mark.parametrize("role", ["bestuur", "analist"])
-def test_after_the_warm_up_the_first_briefing_asks_the_database_for_nothing_more(app_state, monkeypatch, role):
-    """The warm-up computes what each role's Briefing shows first after signing in (ui.start's
-    default period, the whole city): the page's first run then finds every figure cached.
-    Counted without it too, so the test fails when the warm-up computes the wrong view."""
+def test_after_the_warm_up_the_first_run_after_sign_in_asks_the_database_for_nothing(app_state, monkeypatch, role):
+    """The warm-up computes what each role's first run after signing in shows: the router
+    (its Week badge) and the Briefing it opens, with ui.start's default period and the whole
+    city. Counted without it too, so the test fails when the warm-up computes another view."""
     import streamlit as st
-    from apptest_support import app_for
+    from apptest_support import new_app, session_for
 
     from dijkwacht import queries
 
@@ -40,19 +40,22 @@ def test_after_the_warm_up_the_first_briefing_asks_the_database_for_nothing_more
     monkeypatch.setattr(queries.Served, "query", lambda self, name, **p: asked.append(name)
                         or served_query(self, name, **p))
 
-    def first_briefing() -> list[str]:
+    def first_run() -> list[str]:
         asked.clear()
-        at = app_for(role, "pages/briefing.py")
-        at.run()
+        at = new_app(session_id=session_for(role)).run()
         assert not at.exception
         assert at.metric, "the Briefing shows its figures"
         return list(asked)
 
-    st.cache_data.clear()
-    cold = first_briefing()
-    st.cache_data.clear()
+    def clear() -> None:
+        st.cache_data.clear()
+        st.cache_resource.clear()      # the Week items and the protection are resources
+
+    clear()
+    cold = first_run()
+    clear()
     assert warmup.briefings() == list(access.ROLES)
-    warm = first_briefing()
+    warm = first_run()
     assert len(cold) > 10 and warm == [], (cold, warm)
 
 

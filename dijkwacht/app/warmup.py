@@ -4,10 +4,11 @@ cold caches.
 1. Once Streamlit's runtime exists (before it, the caches would be made without it), the
    data layer is imported: polars, DuckDB, plotly and the pages' modules (about 1 s on the
    CI box).
-2. Then, and again whenever a new database is published (the watcher's loads), the default
-   Briefing of every role is computed into the shared caches: the figures each role sees
-   first after signing in (the whole city, the default period) and, for the roles that see
-   details, the Koppelingen attention count of a first visit. At ×100 that is 0.7 s of
+2. Then, and again whenever a new database is published (the watcher's loads), what every
+   role's first run after signing in asks for is computed into the shared caches: the
+   router's Week badge (the open work items, for the roles that see details) and the
+   default Briefing (the whole city, the default period; for the roles that see details
+   also the Koppelingen attention count of a first visit). At ×100 that is about 1.5 s of
    queries the first sign-in after a start or a load no longer waits for.
 
 It runs in a daemon thread of the server (server.py); nothing it does is shown or logged
@@ -48,7 +49,8 @@ def data_layer() -> list[str]:
 
 
 def briefings() -> list[str]:
-    """Compute each role's default Briefing into the caches; returns the roles done."""
+    """Compute each role's first run after sign-in (the router with its Week badge, the
+    default Briefing) into the caches; returns the roles done."""
     from dijkwacht import access, linkage
     from dijkwacht.app import data
     from dijkwacht.filters import Filters
@@ -59,6 +61,9 @@ def briefings() -> list[str]:
             stand_per = data.meta(role).get("stand_per")
             if stand_per is None:
                 continue                                   # nothing published yet
+            data.week_badge(role)                          # the router's sidebar, every run
+            data.late_deliveries(role)
+            data.freshness_lines(role)
             # What ui.start derives for a session without query parameters.
             filters = Filters.from_query({}).for_role(role)
             data.briefing(role, filters.period(stand_per, role), filters.gebied)
