@@ -3,10 +3,10 @@ against an earlier revision's, side by side, on the same demo files.
 
     .venv/bin/python -m bench.etl_compare --demo DIR [--tegen HEAD] [--runs 3] [--alleen-laden]
 
-DIR holds the six demo exports (`python -m etl.demo --out DIR --schaal 100`). `--tegen` is a
+DIR holds the demo exports (`python -m etl.demo --out DIR --schaal 100`). `--tegen` is a
 git revision whose etl/ is unpacked into a temp folder (`git archive`) and run with the
 working tree's dijkwacht/. Every run is a child process, timed from spawn to exit as in
-bench/national.py: DuckDB (`CREATE TABLE … AS SELECT * FROM read_csv(file)` of the six files,
+bench/national.py: DuckDB (`CREATE TABLE … AS SELECT * FROM read_csv(file)` of the same files,
 `etl_throughput.time_duckdb`), then `python -m etl --demo DIR --db NEW` of the old and of the
 new etl/, interleaved so all three see the same machine load; medians of `--runs`.
 `--ook dijkwacht`: the revision's dijkwacht/ too (it then shadows the working tree's for the

@@ -8,10 +8,10 @@ For every scale N, in one run and on the same generated files (`python -m etl.de
 --schaal N`, i.e. Dordrecht's volumes N times over the same buurten):
 
 - ETL throughput: `python -m etl --demo DIR --db NEW` in a child process against DuckDB's
-  bare `read_csv` of the same six files into tables of an in-memory database, also in a
+  bare `read_csv` of the same demo files into tables of an in-memory database, also in a
   child process (`etl_throughput.time_duckdb`). Both are the child's wall-clock time from
   spawn to exit (interpreter start and imports included: that is what a load costs), rows
-  are the data rows of the six files, median of 3 runs (1 with --snel). Ratio =
+  are the data rows of the demo files, median of 3 runs (1 with --snel). Ratio =
   ETL rows/s ÷ DuckDB rows/s.
 - Page render: every page in access.PAGES with AppTest, as a role that may see it
   (`pages_render.measure`, in a child process per scale): cold = first run with empty
@@ -446,7 +446,7 @@ def render(results: dict[int, dict], meta: dict, huge: dict | None = None) -> st
         "## Summary",
         "",
         head, sep,
-        row("rows in the six demo files", lambda r: f"{r['etl']['rows']:,}"),
+        row("rows in the demo files", lambda r: f"{r['etl']['rows']:,}"),
         row("size of the files (MB)", lambda r: f"{r['demo']['mb']:.1f}"),
         row("ETL `python -m etl --demo` (s)", lambda r: _f(r["etl"]["etl_s"])),
         row("ETL rows/s", lambda r: f"{r['etl']['rows'] / r['etl']['etl_s']:,.0f}"),
@@ -545,7 +545,7 @@ def render(results: dict[int, dict], meta: dict, huge: dict | None = None) -> st
         "- **ETL ÷ DuckDB**: rows/s of `python -m etl --demo DIR --db NEW` (read, validate, quarantine, "
         "keys, buurt from coordinates, upsert, checkpoint, fsync, publish, load log) over rows/s of a "
         "child `python` that imports DuckDB and runs `CREATE TABLE … AS SELECT * FROM read_csv(file)` for "
-        "the same six files into an in-memory database. Both are wall-clock from spawn to exit, "
+        "the same demo files into an in-memory database. Both are wall-clock from spawn to exit, "
         "median of the runs, interleaved.",
         "- **Page render**: `bench/pages_render.py` — AppTest run of the page script with the role "
         "signed in; cold = first run after `st.cache_data.clear()` (imports done), warm = median of "
@@ -690,7 +690,7 @@ def render_x1000(huge: dict | None, results: dict[int, dict]) -> list[str]:
                         "and ~1.2 GB of files)."]
     demo, etl, duck, brief = (huge.get(k) or {} for k in ("demo", "etl", "duck", "briefing"))
     lines += ["| | ×1000 |", "|---|---:|",
-              f"| rows in the six demo files | {_f(etl.get('rows'), '{:,}')} |",
+              f"| rows in the demo files | {_f(etl.get('rows'), '{:,}')} |",
               f"| size of the files (MB) | {_f(demo.get('mb'), '{:.0f}')} |",
               f"| demo generation (s) | {_f(demo.get('generate_s'), '{:.0f}')} |",
               f"| ETL (s) | {_f(etl.get('etl_s'))} |",
