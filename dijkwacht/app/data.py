@@ -927,16 +927,12 @@ def freshness_lines(role: str) -> list[str]:
 
 # cache_resource, not cache_data: the items are frozen and the tuple cannot change, so every
 # reader shares one copy instead of unpickling 17,000 items per call at ×100 (five calls a run).
+# Not keyed by role: the items are the same for every role (the callers decide what a role
+# sees of them: the bestuur only counts), so one copy serves all (~200 MB at ×100).
 @st.cache_resource(ttl=CACHE_TTL, show_spinner=False, max_entries=PER_VERSION)
-def _week_items(role: str, version: str | None, today: date) -> tuple:
-    access.require(role, "aggregates")
+def _week_items(version: str | None, today: date, stand_per: date | None, late: tuple) -> tuple:
     from dijkwacht import config, week
-    try:
-        late = delivery_status(role)
-    except config.ScheduleError:
-        late = []
-    stand_per = meta(role).get("stand_per") if version else None
-    return tuple(week.items(queries.served() if version else None, stand_per, config.week(), late))
+    return tuple(week.items(queries.served() if version else None, stand_per, config.week(), list(late)))
 
 
 def week_items(role: str) -> tuple:
@@ -947,8 +943,14 @@ def week_items(role: str) -> tuple:
 
 
 def _all_week_items(role: str) -> tuple:
-    from dijkwacht import deliveries
-    return _week_items(role, database_version(), deliveries.today())
+    access.require(role, "aggregates")
+    from dijkwacht import config, deliveries
+    try:
+        late = tuple(delivery_status(role))
+    except config.ScheduleError:
+        late = ()
+    version = database_version()
+    return _week_items(version, deliveries.today(), meta(role).get("stand_per") if version else None, late)
 
 
 def week_follow_ups(role: str) -> dict:
