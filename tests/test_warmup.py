@@ -59,14 +59,18 @@ def test_after_the_warm_up_the_first_run_after_sign_in_asks_the_database_for_not
     assert len(cold) > 10 and warm == [], (cold, warm)
 
 
-def test_the_briefings_are_computed_again_only_when_a_new_database_is_published(monkeypatch):
+def test_the_briefings_are_computed_again_only_when_a_new_database_is_published_and_an_error_does_not_stop_it(
+        monkeypatch):
     from dijkwacht.app import data
 
-    versions = iter([None, "v1", "v1", "v2", "v2"])      # nothing yet, a load, another load
+    versions = iter([None, "v1", OSError, "v2", "v2"])    # nothing yet, a load, a bad moment, a load
     events: list[str] = []
 
     def version():
-        events.append(f"poll {(v := next(versions))}")
+        v = next(versions)
+        events.append(f"poll {getattr(v, '__name__', v)}")
+        if v is OSError:
+            raise OSError("tijdelijk niet leesbaar")
         return v
 
     monkeypatch.setattr(warmup, "data_layer", lambda: ["dijkwacht.app.data"])
@@ -74,4 +78,4 @@ def test_the_briefings_are_computed_again_only_when_a_new_database_is_published(
     monkeypatch.setattr(data, "database_version", version)
     monkeypatch.setattr(warmup, "briefings", lambda: events.append("warm") or [])
     warmup.run(polls=5)
-    assert events == ["poll None", "poll v1", "warm", "poll v1", "poll v2", "warm", "poll v2"]
+    assert events == ["poll None", "poll v1", "warm", "poll OSError", "poll v2", "warm", "poll v2"]

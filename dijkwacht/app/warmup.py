@@ -86,7 +86,11 @@ def run(polls: int | None = None) -> None:
 
     warmed = object()
     while polls is None or polls > 0:
-        version = data.database_version()
+        try:
+            version = data.database_version()
+        except Exception as exc:  # noqa: BLE001 — an unreadable file now is no reason to stop looking
+            log.warning("warm-up: database not checked (%s)", type(exc).__name__)
+            version = None
         if version is not None and version != warmed:
             briefings()
             warmed = version
