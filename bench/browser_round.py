@@ -281,10 +281,8 @@ async def _user(browser, url: str, user: tuple[str, str, str], index: int, start
                         timeout=timeout)
                     await _settle(page, timeout)
                 s = time.perf_counter() - t0
-                press, changed = await page.evaluate("[window.__dwPressAt, window.__dwChangedAt]")
                 clicks.append({"user": index, "role": role, "page": label, "s": s,
-                               "browser_s": None if press is None or changed is None
-                               else max(changed - press, 0) / 1000})
+                               "browser_s": await page.evaluate(h.BROWSER_SECONDS)})
             except Exception as exc:  # a click that did not settle is reported, then raised
                 clicks.append({"user": index, "role": role, "page": label, "s": None,
                                "error": f"{type(exc).__name__} after {time.perf_counter() - t0:.0f} s"

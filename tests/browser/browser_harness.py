@@ -284,12 +284,16 @@ new MutationObserver(function (mutations) {
 """
 
 
+# Seconds on the browser's clock from the last pointer press to the last change of the page,
+# null without a press; one expression for the sync harness and the async bench.
+BROWSER_SECONDS = ("window.__dwPressAt == null || window.__dwChangedAt == null ? null"
+                   " : Math.max(window.__dwChangedAt - window.__dwPressAt, 0) / 1000")
+
+
 def browser_seconds(page) -> float | None:
-    """Seconds on the browser's clock from the last pointer press to the last change of the
-    page: call after wait_for_app, which only returns once the page is settled (its guard
-    pause and polling are not in it). None without a press."""
-    press, changed = page.evaluate("[window.__dwPressAt, window.__dwChangedAt]")
-    return None if press is None or changed is None else max(changed - press, 0) / 1000
+    """BROWSER_SECONDS: call after wait_for_app, which only returns once the page is settled
+    (its guard pause and polling are not in it)."""
+    return page.evaluate(BROWSER_SECONDS)
 
 
 def runs(page) -> int:
