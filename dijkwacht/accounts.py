@@ -17,6 +17,10 @@ Pure Python, no Streamlit: the login form, the CLI and the tests share it.
   at most `blokkade_minuten`. A client the account signed in from before (within 90 days)
   is "familiar": failures from strangers do not slow it down, so whoever knows the mayor's
   name can slow down only their own attempts.
+- At most HASH_SLOTS argon2 computations run at once. Each holds its memory cost (64 MiB)
+  while it runs, so ten sign-ins at the same moment took 640 MiB (the ten-user round of
+  issue 17; a login flood could take more). The work is CPU-bound: on two cores, ten
+  verifications take 1.05 s two at a time and 1.08 s all at once.
 - A session id is a random token; only its SHA-256 is stored. A session ends after its
   role's idle term or after `maximaal_uren`, whichever comes first, and on logout.
 - All times come from `dijkwacht.clock`, all terms from `config.sessies()`.
@@ -28,6 +32,7 @@ import json
 import re
 import secrets
 import sqlite3
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -65,7 +70,29 @@ FAMILIAR_DAYS = 90                       # a client stays familiar this long aft
 FORGET_AFTER = timedelta(days=1)         # a bucket quiet this long starts afresh
 UNKNOWN_CLIENT = "onbekend"
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
-_hasher = PasswordHasher()
+HASH_SLOTS = 2
+
+
+class _BoundedHasher:
+    """argon2id (the library's defaults) with at most `slots` hashes or verifications at once."""
+
+    def __init__(self, slots: int):
+        self._argon2 = PasswordHasher()
+        self._slots = threading.BoundedSemaphore(slots)
+
+    def hash(self, password: str) -> str:
+        with self._slots:
+            return self._argon2.hash(password)
+
+    def verify(self, digest: str, password: str) -> bool:
+        with self._slots:
+            return self._argon2.verify(digest, password)
+
+    def check_needs_rehash(self, digest: str) -> bool:
+        return self._argon2.check_needs_rehash(digest)
+
+
+_hasher = _BoundedHasher(HASH_SLOTS)
 
 
 class AccountError(Exception):
