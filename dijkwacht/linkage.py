@@ -699,13 +699,19 @@ def _sources_text(col: str) -> pl.Expr:
         .list.join(", ")
 
 
+def _first_last() -> tuple[pl.Expr, pl.Expr]:
+    """The first and last registration as days (they are dates; a time of 00:00:00 only
+    looked like information)."""
+    return (pl.col("eerste").cast(pl.Date).alias("Eerste"), pl.col("laatste").cast(pl.Date).alias("Laatste"))
+
+
 def shown_keys(keys: pl.DataFrame) -> pl.DataFrame:
     return keys.select(
         _short_col("sleutel", "Sleutel"),
         pl.col("sleutel_soort").replace_strict(KEY_KINDS, default=pl.col("sleutel_soort")).alias("Soort"),
         _sources_text("bronnen").alias("Bronnen"),
         pl.col("registraties").alias("Registraties"),
-        pl.col("eerste").alias("Eerste"), pl.col("laatste").alias("Laatste"),
+        *_first_last(),
         pl.col("score").alias("Score"))
 
 
@@ -729,7 +735,7 @@ def shown_clusters(frame: pl.DataFrame) -> pl.DataFrame:
         pl.col("kwekerijen").alias("Hennepkwekerijen"),
         pl.col("kwekerijen_venster").alias(f"Kwekerijen binnen {GROW_WINDOW_DAYS} dagen"),
         pl.col("gebeurtenissen").alias("Registraties"), pl.col("interventies").alias("Interventies"),
-        pl.col("eerste").alias("Eerste"), pl.col("laatste").alias("Laatste"))
+        *_first_last())
 
 
 def cluster_sentence(row: dict) -> str:

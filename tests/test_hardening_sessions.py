@@ -84,11 +84,21 @@ def here(at: AppTest) -> AppTest:
     return at
 
 
+def _on_keys_tab(at: AppTest) -> AppTest:
+    """Run with Koppelingen's Sleutels tab open, where the timeline is. Only the open tab
+    runs; a browser sends the open tab with every rerun, AppTest does not, so it is set on
+    each run."""
+    here(at).session_state["koppelingen_tab"] = "Sleutels"
+    return here(at).run()
+
+
 def _open_timeline(at: AppTest) -> AppTest:
     assert [t.value for t in at.title] == ["Koppelingen"], [t.value for t in at.title]
-    next(s for s in here(at).selectbox if s.label == "Doel van het inzien").select("RIEC-casus").run()
-    next(b for b in here(at).button if b.label == "Tijdlijn openen").click().run()
-    return at
+    _on_keys_tab(at)
+    next(s for s in here(at).selectbox if s.label == "Doel van het inzien").select("RIEC-casus")
+    _on_keys_tab(at)
+    next(b for b in here(at).button if b.label == "Tijdlijn openen").click()
+    return _on_keys_tab(at)
 
 
 def _timeline_shown(at: AppTest) -> bool:
@@ -112,6 +122,7 @@ def test_item5_next_user_of_a_shared_tab_sees_no_timeline(app_state, koppelingen
     naam, wachtwoord = account("analist", "tweede-analist")
     sign_in_form(here(first), naam, wachtwoord)
     here(first).run()                               # the page, as after a sign-in's rerun
+    _on_keys_tab(first)                             # where the first user's timeline was
     assert not first.exception and [t.value for t in first.title] == ["Koppelingen"]
     print(f"Shared tab ({how}): timeline shown to the next user: {_timeline_shown(first)}")
     assert not _timeline_shown(first)

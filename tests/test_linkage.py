@@ -314,13 +314,27 @@ def test_page_shows_the_example_case_and_asks_a_purpose(served_demo):
 
     at = app_for("analist", "pages/koppelingen.py").run()
     assert not at.exception
-    captions = " ".join(c.value for c in at.caption)
-    assert "Cluster 1: 1 persoon of organisatie, 12 adressen (12 in eigendom), 5 hennepkwekerijen" in captions
+    # Only the open tab runs (issue 17): the attention list, not the networks or the keys.
+    assert [t.label for t in at.tabs][:2] == ["Aandachtslijst", "Sleutels"]
+    assert any(m.label == "Nieuwe registraties bij bekende sleutels" for m in at.metric)
+    assert not any(b.label == "Tijdlijn openen" for b in at.button)
+    cluster_1 = "Cluster 1: 1 persoon of organisatie, 12 adressen (12 in eigendom), 5 hennepkwekerijen"
+    assert cluster_1 not in " ".join(c.value for c in at.caption)
+    at.session_state["koppelingen_tab"] = "Netwerken"
+    at.run()
+    assert cluster_1 in " ".join(c.value for c in at.caption)
+    assert not any(m.label == "Nieuwe registraties bij bekende sleutels" for m in at.metric)
+    at.session_state["koppelingen_tab"] = "Sleutels"
+    at.run()
     assert next(b for b in at.button if b.label == "Tijdlijn openen").disabled   # no purpose yet
     assert not any(c.value.startswith("Tijdlijn van sleutel") for c in at.caption)
-    purpose = next(s for s in at.selectbox if s.label == "Doel van het inzien")
-    purpose.select("RIEC-casus").run()
-    next(b for b in at.button if b.label == "Tijdlijn openen").click().run()
+    # A browser sends the open tab with every rerun; AppTest does not, so it is set each time.
+    next(s for s in at.selectbox if s.label == "Doel van het inzien").select("RIEC-casus")
+    at.session_state["koppelingen_tab"] = "Sleutels"
+    at.run()
+    next(b for b in at.button if b.label == "Tijdlijn openen").click()
+    at.session_state["koppelingen_tab"] = "Sleutels"
+    at.run()
     assert not at.exception
     assert any(c.value.startswith("Tijdlijn van sleutel") for c in at.caption)
     text = " ".join(str(m.value) for m in at.markdown)
@@ -333,3 +347,12 @@ def test_page_refuses_bestuur(served_demo):
     at = app_for("bestuur", "pages/koppelingen.py").run()
     assert not at.exception
     assert at.error and not at.dataframe
+
+
+def test_first_and_last_are_shown_as_days(served_demo):
+    """Keys and clusters show their first and last registration as dates, not 00:00:00."""
+    from dijkwacht.app import data
+    for shown in (linkage.shown_keys(data.linked_keys("analist")),
+                  linkage.shown_clusters(data.owner_clusters("analist"))):
+        assert shown.schema["Eerste"] == pl.Date and shown.schema["Laatste"] == pl.Date
+        assert shown["Eerste"].drop_nulls().len() > 0
