@@ -135,87 +135,95 @@ columns[3].metric("Adressen met samenloop", formats.number(parts["adressen"]["ad
 st.caption(indeling)
 
 tab_lq, tab_trend, tab_turn, tab_keys, tab_bibob = st.tabs(
-    ["Concentratie", "Trend", "Verloop", "Zelfde adres", "Bibob per branche"])
+    ["Concentratie", "Trend", "Verloop", "Zelfde adres", "Bibob per branche"],
+    key="branches_tab", on_change="rerun")          # only the open tab runs (issue 17)
 
 with tab_lq:
-    niveau = st.radio("Gebieden", list(bf.LEVELS), format_func=bf.LEVELS.get, horizontal=True,
-                      key="branches_niveau")
-    lq = data.branche_lq(role, (day,), niveau)
-    if niveau == "buurt" and view.buurten is not None:
-        lq = lq.filter(pl.col("gebied").is_in(list(view.buurten)))
-    wide = (label(lq).with_columns(pl.col("lq").map_elements(lq_text, return_dtype=pl.String, skip_nulls=False))
-            .pivot(on="Branche", index=["gebied", "naam"], values="lq", maintain_order=True)
-            .join(lq.group_by("gebied").agg(pl.col("lq").max().alias("_hoogste")), on="gebied")
-            .sort(["_hoogste", "naam"], descending=[True, False], nulls_last=True).drop("_hoogste")
-            .rename({"gebied": "Code", "naam": bf.LEVELS[niveau]}))
-    st.caption(f"Locatiequotiënt per branche op {formats.day(day)}, de gebieden met de hoogste LQ eerst. "
-               f"{LQ_UITLEG}")
-    st.dataframe(wide, hide_index=True, key="branches_lq")
-    with st.expander("Tabel met aantallen"):
-        long = label(lq).select(
-            pl.col("gebied").alias("Code"), pl.col("naam").alias(bf.LEVELS[niveau]), "Branche",
-            pl.col("n").alias("Vestigingen van de branche"), pl.col("totaal").alias("Alle vestigingen"),
-            (100 * pl.col("aandeel")).round(1).alias("Aandeel (%)"),
-            (100 * pl.col("stad_aandeel")).round(1).alias("Aandeel in de stad (%)"),
-            pl.col("lq").round(2).alias("LQ"))
-        ui.table(view, long, f"branches-lq-{niveau}", "branches_lq_tabel", shown=dutch(long))
+    if tab_lq.open:
+        niveau = st.radio("Gebieden", list(bf.LEVELS), format_func=bf.LEVELS.get, horizontal=True,
+                          key="branches_niveau")
+        lq = data.branche_lq(role, (day,), niveau)
+        if niveau == "buurt" and view.buurten is not None:
+            lq = lq.filter(pl.col("gebied").is_in(list(view.buurten)))
+        wide = (label(lq).with_columns(pl.col("lq").map_elements(lq_text, return_dtype=pl.String, skip_nulls=False))
+                .pivot(on="Branche", index=["gebied", "naam"], values="lq", maintain_order=True)
+                .join(lq.group_by("gebied").agg(pl.col("lq").max().alias("_hoogste")), on="gebied")
+                .sort(["_hoogste", "naam"], descending=[True, False], nulls_last=True).drop("_hoogste")
+                .rename({"gebied": "Code", "naam": bf.LEVELS[niveau]}))
+        st.caption(f"Locatiequotiënt per branche op {formats.day(day)}, de gebieden met de hoogste LQ eerst. "
+                   f"{LQ_UITLEG}")
+        st.dataframe(wide, hide_index=True, key="branches_lq")
+        with st.expander("Tabel met aantallen"):
+            long = label(lq).select(
+                pl.col("gebied").alias("Code"), pl.col("naam").alias(bf.LEVELS[niveau]), "Branche",
+                pl.col("n").alias("Vestigingen van de branche"), pl.col("totaal").alias("Alle vestigingen"),
+                (100 * pl.col("aandeel")).round(1).alias("Aandeel (%)"),
+                (100 * pl.col("stad_aandeel")).round(1).alias("Aandeel in de stad (%)"),
+                pl.col("lq").round(2).alias("LQ"))
+            ui.table(view, long, f"branches-lq-{niveau}", "branches_lq_tabel", shown=dutch(long))
 
 with tab_trend:
-    ends = bf.year_ends(stand_per, stand["eerste_inschrijving"])
-    trend = data.branche_lq(role, tuple(ends), niveau_area)
-    if area:
-        trend = trend.filter(pl.col("gebied") == area[1])
-        value, what = "lq", f"Locatiequotiënt van {view.area} op 31 december van elk jaar."
-    else:
-        trend = trend.unique(["peildatum", "groep"]).with_columns(n=pl.col("stad_n"))
-        value, what = "n", ("Actieve faciliterende vestigingen in de hele stad op 31 december van elk jaar; "
-                            "kies links een gebied voor de trend van zijn locatiequotiënt.")
-    shown = (label(trend.sort("peildatum")).with_columns(pl.col("peildatum").dt.year().cast(pl.String).alias("jaar"),
-                                       pl.col(value).map_elements(lq_text if value == "lq" else formats.number,
-                                                                  return_dtype=pl.String, skip_nulls=False))
-             .pivot(on="jaar", index="Branche", values=value, maintain_order=True))
-    st.caption(what)
-    st.dataframe(shown, hide_index=True, key="branches_trend")
+    if tab_trend.open:
+        ends = bf.year_ends(stand_per, stand["eerste_inschrijving"])
+        trend = data.branche_lq(role, tuple(ends), niveau_area)
+        if area:
+            trend = trend.filter(pl.col("gebied") == area[1])
+            value, what = "lq", f"Locatiequotiënt van {view.area} op 31 december van elk jaar."
+        else:
+            trend = trend.unique(["peildatum", "groep"]).with_columns(n=pl.col("stad_n"))
+            value, what = "n", ("Actieve faciliterende vestigingen in de hele stad op 31 december van elk jaar; "
+                                "kies links een gebied voor de trend van zijn locatiequotiënt.")
+        shown = (label(trend.sort("peildatum"))
+                 .with_columns(pl.col("peildatum").dt.year().cast(pl.String).alias("jaar"),
+                               pl.col(value).map_elements(lq_text if value == "lq" else formats.number,
+                                                          return_dtype=pl.String, skip_nulls=False))
+                 .pivot(on="jaar", index="Branche", values=value, maintain_order=True))
+        st.caption(what)
+        st.dataframe(shown, hide_index=True, key="branches_trend")
 
 with tab_turn:
-    recent = parts["verloop"].filter(pl.col("jaar") > day.year - bf.TREND_YEARS)
-    turn = label(recent).select(
-        "Branche", pl.col("jaar").cast(pl.String).alias("Jaar"),
-        pl.col("inschrijvingen").alias("Inschrijvingen"), pl.col("opheffingen").alias("Opheffingen"),
-        pl.col("beoordeeld").alias("Inschrijvingen met 12 maanden voorbij"),
-        pl.col("binnen_12_maanden").alias("Binnen 12 maanden opgeheven"),
-        (100 * pl.col("aandeel_binnen_12_maanden")).round(1).alias("Aandeel binnen 12 maanden (%)"))
-    st.caption(f"Inschrijvingen en opheffingen per jaar in {where}. Binnen 12 maanden opgeheven: van de "
-               "inschrijvingen van dat jaar, alleen beoordeeld als de 12 maanden op de stand van het "
-               "uittreksel voorbij zijn. Veel snelle opheffingen in een branche of straat kan wijzen op "
-               "katvangers of een doorloopadres.")
-    ui.table(view, turn, "branches-verloop", "branches_verloop", shown=dutch(turn))
+    if tab_turn.open:
+        recent = parts["verloop"].filter(pl.col("jaar") > day.year - bf.TREND_YEARS)
+        turn = label(recent).select(
+            "Branche", pl.col("jaar").cast(pl.String).alias("Jaar"),
+            pl.col("inschrijvingen").alias("Inschrijvingen"), pl.col("opheffingen").alias("Opheffingen"),
+            pl.col("beoordeeld").alias("Inschrijvingen met 12 maanden voorbij"),
+            pl.col("binnen_12_maanden").alias("Binnen 12 maanden opgeheven"),
+            (100 * pl.col("aandeel_binnen_12_maanden")).round(1).alias("Aandeel binnen 12 maanden (%)"))
+        st.caption(f"Inschrijvingen en opheffingen per jaar in {where}. Binnen 12 maanden opgeheven: van de "
+                   "inschrijvingen van dat jaar, alleen beoordeeld als de 12 maanden op de stand van het "
+                   "uittreksel voorbij zijn. Veel snelle opheffingen in een branche of straat kan wijzen op "
+                   "katvangers of een doorloopadres.")
+        ui.table(view, turn, "branches-verloop", "branches_verloop", shown=dutch(turn))
 
 with tab_keys:
-    keys = bf.short_keys(parts["adressen"])
-    st.caption(f"Adressen (alleen als de eerste tekens van hun sleutel) waar een faciliterende vestiging "
-               f"actief was in {view.period.label()} en waar in die periode ook iets anders is vastgelegd. "
-               "Nooit namen of adressen; dezelfde sleutel is hetzelfde adres in alle bronnen.")
-    shown_keys = label(keys, in_file_order=False).select(      # most events first
-        pl.col("adres_sleutel").alias("Adressleutel"), "Branche", pl.col("vestigingen").alias("Vestigingen"),
-        *[pl.col(c).alias(t) for c, t in bf.CO_LOCATION_TITLES.items()], pl.col("totaal").alias("Totaal"))
-    if shown_keys.is_empty():
-        st.info("Geen adressen met een faciliterende vestiging en een andere registratie in deze periode.")
-    else:
-        ui.table(view, shown_keys, "branches-zelfde-adres", "branches_adressen")
+    if tab_keys.open:
+        keys = bf.short_keys(parts["adressen"])
+        st.caption(f"Adressen (alleen als de eerste tekens van hun sleutel) waar een faciliterende vestiging "
+                   f"actief was in {view.period.label()} en waar in die periode ook iets anders is vastgelegd. "
+                   "Nooit namen of adressen; dezelfde sleutel is hetzelfde adres in alle bronnen.")
+        shown_keys = label(keys, in_file_order=False).select(      # most events first
+            pl.col("adres_sleutel").alias("Adressleutel"), "Branche", pl.col("vestigingen").alias("Vestigingen"),
+            *[pl.col(c).alias(t) for c, t in bf.CO_LOCATION_TITLES.items()], pl.col("totaal").alias("Totaal"))
+        if shown_keys.is_empty():
+            st.info("Geen adressen met een faciliterende vestiging en een andere registratie in deze periode.")
+        else:
+            ui.table(view, shown_keys, "branches-zelfde-adres", "branches_adressen")
 
 with tab_bibob:
-    bib = parts["bibob"]
-    outcome_cols = [t for u, t in bf.BIBOB_OUTCOMES.items() if u in set(bib["uitkomst"].to_list())]
-    if bib.is_empty():
-        st.info("Geen Bibob-toetsen op adressen met een faciliterende vestiging in deze periode.")
-    else:
-        table = (label(bib).with_columns(pl.col("uitkomst").replace_strict(bf.BIBOB_OUTCOMES, default="Overig"))
-                 .pivot(on="uitkomst", index="Branche", values="aantal", aggregate_function="sum")
-                 .fill_null(0))
-        table = table.select("Branche", pl.sum_horizontal(pl.exclude("Branche")).alias("Toetsen"),
-                             *[c for c in outcome_cols if c in table.columns],
-                             *[c for c in table.columns if c not in ("Branche", *outcome_cols)])
-        st.caption(f"Bibob-toetsen in {view.period.label()} op een adres waar op de dag van het besluit een "
-                   "vestiging van de branche actief was; een besluit telt bij elke branche op dat adres één keer.")
-        ui.table(view, table, "branches-bibob", "branches_bibob")
+    if tab_bibob.open:
+        bib = parts["bibob"]
+        outcome_cols = [t for u, t in bf.BIBOB_OUTCOMES.items() if u in set(bib["uitkomst"].to_list())]
+        if bib.is_empty():
+            st.info("Geen Bibob-toetsen op adressen met een faciliterende vestiging in deze periode.")
+        else:
+            table = (label(bib).with_columns(pl.col("uitkomst").replace_strict(bf.BIBOB_OUTCOMES, default="Overig"))
+                     .pivot(on="uitkomst", index="Branche", values="aantal", aggregate_function="sum")
+                     .fill_null(0))
+            table = table.select("Branche", pl.sum_horizontal(pl.exclude("Branche")).alias("Toetsen"),
+                                 *[c for c in outcome_cols if c in table.columns],
+                                 *[c for c in table.columns if c not in ("Branche", *outcome_cols)])
+            st.caption(f"Bibob-toetsen in {view.period.label()} op een adres waar op de dag van het besluit "
+                       "een vestiging van de branche actief was; een besluit telt bij elke branche op dat adres "
+                       "één keer.")
+            ui.table(view, table, "branches-bibob", "branches_bibob")

@@ -147,6 +147,13 @@ def _metric(at, label: str) -> str:
     return next(m.value for m in at.metric if m.label == label)
 
 
+def _on_tab(at, label: str):
+    """Run with tab `label` open: only the open tab runs (a browser sends it with every
+    rerun, AppTest does not, so it is set here)."""
+    at.session_state["branches_tab"] = label
+    return at.run()
+
+
 # --- the page, per role ------------------------------------------------------------------
 
 def test_analist_sees_concentration_turnover_co_location_and_bibob(served, rows):
@@ -174,9 +181,12 @@ def test_analist_sees_concentration_turnover_co_location_and_bibob(served, rows)
     port = direct[("BU05051904", "Autohandel")]
     assert port is not None and port > 2            # the planted concentration of the car trade
 
+    # Only the open tab ran: no turnover table yet.
+    assert not [d for d in at.dataframe if "Binnen 12 maanden opgeheven" in d.value.columns]
+
     # Turnover: registrations, closures and quick closures per branche and year.
     turnover = branches.turnover(vest, GROUPS, stand_per=stand_per)
-    table = _frame(at, "Binnen 12 maanden opgeheven")
+    table = _frame(_on_tab(at, "Verloop"), "Binnen 12 maanden opgeheven")
     for record in table.to_dict("records"):
         key = next(k for k, v in LABELS.items() if v == record["Branche"])
         row = turnover.filter((pl.col("groep") == key) & (pl.col("jaar") == int(record["Jaar"]))).row(0, named=True)
@@ -196,7 +206,7 @@ def test_analist_sees_concentration_turnover_co_location_and_bibob(served, rows)
         verdachte_transacties=rows["verdachte_transacties"].filter(pl.col("datum").dt.year() == YEAR))
     co = branches.co_location(in_period, events, GROUPS)
     assert co.height >= 4
-    keys = _frame(at, "Adressleutel")
+    keys = _frame(_on_tab(at, "Zelfde adres"), "Adressleutel")
     assert sorted(zip(keys["Adressleutel"], keys["Branche"])) == \
         sorted((linkage.short(k), LABELS[g]) for k, g in zip(co["adres_sleutel"], co["groep"]))
     assert keys["Adressleutel"].str.len().max() == linkage.SHORT
@@ -211,7 +221,7 @@ def test_analist_sees_concentration_turnover_co_location_and_bibob(served, rows)
              .with_columns(branches.group_expr("sbi_code", GROUPS)).drop_nulls("groep")
              .unique(["controlenummer", "groep"]))
     assert bibob.height >= 1
-    shown_bibob = _frame(at, "Toetsen")
+    shown_bibob = _frame(_on_tab(at, "Bibob per branche"), "Toetsen")
     per_group = bibob.group_by("groep").len()
     assert dict(zip(shown_bibob["Branche"], shown_bibob["Toetsen"])) == \
         {LABELS[g]: n for g, n in per_group.iter_rows()}
@@ -227,7 +237,7 @@ def test_beheerder_sees_the_page_and_an_area_gets_its_own_quotient(served, rows)
     assert not at.exception and not at.error
     here = _direct_lq(rows["vestigingen"], DAY).filter(pl.col("gebied") == "BU05051904")
     assert _metric(at, "Faciliterende vestigingen") == formats.number(here["n"].sum())
-    trend = _frame(at, str(YEAR))           # the trend: the buurt's LQ per year end
+    trend = _frame(_on_tab(at, "Trend"), str(YEAR))     # the buurt's LQ per year end
     car = trend.set_index("Branche").loc["Autohandel", str(YEAR)]
     assert car == formats.number(here.filter(pl.col("groep") == "autohandel")["lq"][0], 2)
 
