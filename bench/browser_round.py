@@ -25,8 +25,9 @@ Chromium with the browser tests' harness (tests/browser/browser_harness.py):
 Every click is reported twice: as Playwright sees it (`*_s`: from the click until its
 waits confirm the page settled, so `wait_for_app`'s 200 ms guard pause, twice for a
 navigation, and its polling are in it), and on the browser's own clock (`*_browser_s`: from
-the pointer press to the page's last DOM change, tests/browser/browser_harness.py
-`browser_seconds`): what the user waited.
+the pointer press to the page's last visible DOM change, tests/browser/browser_harness.py
+`browser_seconds`; the data grid's screen-reader table inside its <canvas>, rebuilt 200 ms
+after the cells are drawn, is not painted and does not count): what the user waited.
 """
 from __future__ import annotations
 
