@@ -77,5 +77,32 @@ def test_the_briefings_are_computed_again_only_when_a_new_database_is_published_
     monkeypatch.setattr(warmup, "POLL_S", 0)
     monkeypatch.setattr(data, "database_version", version)
     monkeypatch.setattr(warmup, "briefings", lambda: events.append("warm") or [])
+    monkeypatch.setattr(warmup, "factsheets", lambda: events.append("factsheet") or True)
     warmup.run(polls=5)
-    assert events == ["poll None", "poll v1", "warm", "poll OSError", "poll v2", "warm", "poll v2"]
+    assert events == ["poll None", "poll v1", "warm", "factsheet", "poll OSError", "poll v2", "warm", "factsheet",
+                      "poll v2"]
+
+
+def test_after_the_warm_up_the_factsheets_first_visit_draws_nothing(app_state, monkeypatch):
+    """The Factsheet opens on the last complete year; the warm-up computes its figures and
+    charts once, and every role's first visit then takes them from the shared cache."""
+    import streamlit as st
+    from apptest_support import app_for
+
+    from dijkwacht.documents import charts
+
+    drawn: list[str] = []
+    chart_files = charts.chart_files
+    monkeypatch.setattr(charts, "chart_files", lambda fs, kind: drawn.append(kind) or chart_files(fs, kind))
+
+    def first_visit(role: str) -> list[str]:
+        drawn.clear()
+        at = app_for(role, "pages/factsheet.py").run()
+        assert not at.exception and at.image, "the Factsheet shows its charts"
+        return list(drawn)
+
+    st.cache_data.clear()
+    assert first_visit("bestuur") == ["png"]        # cold: drawn on the visit
+    st.cache_data.clear()
+    assert warmup.factsheets()
+    assert [first_visit(role) for role in access.ROLES] == [[]] * len(access.ROLES)

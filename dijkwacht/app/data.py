@@ -729,10 +729,11 @@ def area_profile(role: str, niveau: str, code: str, period: filters.Period,
 # The factsheet is published output: every figure passes the publication profile inside
 # documents.figures.build_factsheet, for every role alike. The briefing snapshot is what
 # the mayor takes to the triangle: the bestuur profile, whoever makes it.
+# So the factsheet's figures and drawings are cached without a role: one copy serves every
+# role (and the server's warm-up makes it once); the public functions check the role.
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=PER_FILTER)
-def _factsheet(role: str, version: str, year: int):
-    access.require(role, "aggregates")
+def _factsheet(version: str, year: int):
     from dijkwacht.documents.figures import build_factsheet
     return build_factsheet(queries.served(), year)
 
@@ -740,34 +741,32 @@ def _factsheet(role: str, version: str, year: int):
 def factsheet(role: str, year: int):
     """The figures of the annual factsheet (a documents.figures.Factsheet) for `year`."""
     access.require(role, "aggregates")
-    return _factsheet(role, database_version(), year)
+    return _factsheet(database_version(), year)
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=8)
-def _factsheet_charts(role: str, version: str, year: int) -> dict[str, bytes]:
-    access.require(role, "aggregates")
+def _factsheet_charts(version: str, year: int) -> dict[str, bytes]:
     from dijkwacht.documents.charts import chart_files
-    return chart_files(_factsheet(role, version, year), "png")
+    return chart_files(_factsheet(version, year), "png")
 
 
 def factsheet_charts(role: str, year: int) -> dict[str, bytes]:
     """{name: PNG} of the factsheet's charts and wijk map, as the page shows them."""
     access.require(role, "aggregates")
-    return _factsheet_charts(role, database_version(), year)
+    return _factsheet_charts(database_version(), year)
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=8)
-def _factsheet_svgs(role: str, version: str, year: int) -> dict[str, bytes]:
-    access.require(role, "aggregates")
+def _factsheet_svgs(version: str, year: int) -> dict[str, bytes]:
     from dijkwacht.documents.charts import chart_files
-    return chart_files(_factsheet(role, version, year), "svg")
+    return chart_files(_factsheet(version, year), "svg")
 
 
 @st.cache_data(ttl=CACHE_TTL, show_spinner=False, max_entries=8)
 def _factsheet_document(role: str, version: str, year: int, begeleidend: str | None) -> dict[str, bytes]:
     access.require(role, "export_factsheet")
     from dijkwacht.documents.pdf import factsheet_pdf, page_pngs
-    pdf = factsheet_pdf(_factsheet(role, version, year), _factsheet_svgs(role, version, year), begeleidend)
+    pdf = factsheet_pdf(_factsheet(version, year), _factsheet_svgs(version, year), begeleidend)
     first, *rest = page_pngs(pdf)
     return {"pdf": pdf, "png": first, **{f"pagina-{i}.png": png for i, png in enumerate(rest, start=2)}}
 
@@ -795,8 +794,8 @@ def edition_text(role: str, year: int) -> str | None:
 def _factsheet_reuse(role: str, version: str, year: int, kind: str) -> bytes | dict:
     access.require(role, "export_tables")
     from dijkwacht.documents.xlsx import indicator_xlsx
-    return (indicator_xlsx(_factsheet(role, version, year)) if kind == "xlsx"
-            else _factsheet_svgs(role, version, year))
+    return (indicator_xlsx(_factsheet(version, year)) if kind == "xlsx"
+            else _factsheet_svgs(version, year))
 
 
 def factsheet_reuse(role: str, year: int, kind: str) -> bytes | dict:

@@ -10,6 +10,9 @@ cold caches.
    default Briefing (the whole city, the default period; for the roles that see details
    also the Koppelingen attention count of a first visit). At ×100 that is about 1.5 s of
    queries the first sign-in after a start or a load no longer waits for.
+3. After those, the Factsheet the page opens on (the last complete year): its figures and
+   drawn charts are the same for every role, so one copy serves all, and its first visit
+   no longer draws them.
 
 It runs in a daemon thread of the server (server.py); nothing it does is shown or logged
 beyond a warning without data, and a failure never stops the server: the page run then
@@ -77,6 +80,26 @@ def briefings() -> list[str]:
     return done
 
 
+def factsheets() -> bool:
+    """Compute the Factsheet the page opens on (the last complete year): its figures and
+    drawings are the same for every role, so once serves all. After the Briefings, which a
+    sign-in waits for first. False when nothing is published or it failed."""
+    from dijkwacht import access
+    from dijkwacht.app import data
+    from dijkwacht.measures import latest_complete_year
+
+    try:
+        role = next(r for r in access.ROLES if access.may(r, "aggregates"))
+        stand_per = data.meta(role).get("stand_per")
+        if stand_per is None:
+            return False
+        data.factsheet_charts(role, latest_complete_year(stand_per))   # the figures, then the drawings
+        return True
+    except Exception as exc:  # noqa: BLE001 — never stops the server; the page run reports it
+        log.warning("warm-up: Factsheet not computed (%s)", type(exc).__name__)
+        return False
+
+
 def run(polls: int | None = None) -> None:
     """The server's warm-up thread: imports, then the Briefings now and after every new
     publication. `polls` bounds the loop (tests); the server's thread runs until exit."""
@@ -93,6 +116,7 @@ def run(polls: int | None = None) -> None:
             version = None
         if version is not None and version != warmed:
             briefings()
+            factsheets()
             warmed = version
         if polls is not None:
             polls -= 1
