@@ -141,7 +141,7 @@ tab_lq, tab_trend, tab_turn, tab_keys, tab_bibob = st.tabs(
 with tab_lq:
     if tab_lq.open:
         niveau = st.radio("Gebieden", list(bf.LEVELS), format_func=bf.LEVELS.get, horizontal=True,
-                          key="branches_niveau")
+                          key="branches_niveau", persist_state="page")   # kept through other tabs
         lq = data.branche_lq(role, (day,), niveau)
         if niveau == "buurt" and view.buurten is not None:
             lq = lq.filter(pl.col("gebied").is_in(list(view.buurten)))

@@ -15,7 +15,9 @@ BRONNEN = linkage.SOURCES
 NETWORK = ("eigendommen", "hennepkwekerijen", "verdachte_transacties")
 FOLLOW_UP = ("signalen", "controles", "hennepkwekerijen")
 OPEN_KEY = "koppelingen_open"             # (sign-in, key, purpose) whose timeline is open
-TAB_KEY = "koppelingen_tab"               # the open tab: only its content runs (issue 17)
+# The open tab: only its content runs (issue 17). The choices in a tab are kept while the
+# user is on the page (persist_state); the purpose of a detail view is asked anew.
+TAB_KEY = "koppelingen_tab"
 
 view = ui.start(auth.current_role(), "Koppelingen", BRONNEN, page="koppelingen")
 role = view.role
@@ -32,7 +34,8 @@ tab_new, tab_keys, tab_net, tab_area, tab_out = st.tabs(
 with tab_new:
     if tab_new.open:
         chosen = st.date_input("Nieuw sinds", value=since, max_value=view.stand_per, format="DD-MM-YYYY",
-                               help="Standaard: de stand per bij uw vorige bezoek aan deze pagina.")
+                               help="Standaard: de stand per bij uw vorige bezoek aan deze pagina.",
+                               key="koppelingen_sinds", persist_state="page")
         attention = data.attention_list(role, chosen)
         st.metric("Nieuwe registraties bij bekende sleutels", formats.number(data.attention_count(role, chosen)))
         st.caption("Nieuw: geregistreerd na de gekozen datum. Bekend: de sleutel had al een "
@@ -49,7 +52,8 @@ with tab_keys:
                    f"{formats.number(data.KEY_LIMIT)} hoogste staan in de tabel.")
 
         st.subheader("Tijdlijn van één sleutel")
-        key = st.selectbox("Sleutel", keys["sleutel"].to_list(), format_func=linkage.short)
+        key = st.selectbox("Sleutel", keys["sleutel"].to_list(), format_func=linkage.short,
+                           key="koppelingen_sleutel", persist_state="page")
         purpose = st.selectbox("Doel van het inzien", [*linkage.DETAIL_PURPOSES, "Zaaknummer"], index=None,
                                placeholder="Kies een doel")
         if purpose == "Zaaknummer":
@@ -78,7 +82,8 @@ with tab_net:
         ui.table(view, linkage.shown_clusters(clusters), "clusters", "clusters")
         if clusters.height:
             number = st.selectbox("Cluster", clusters["cluster"].to_list(),
-                                  format_func=lambda n: linkage.cluster_sentence(clusters.row(n - 1, named=True)))
+                                  format_func=lambda n: linkage.cluster_sentence(clusters.row(n - 1, named=True)),
+                                  key="koppelingen_cluster", persist_state="page")
             row = clusters.row(number - 1, named=True)
             nodes, edges = data.cluster_network(role, tuple(row["sleutels"]))
             ui.chart(view, charts.network(nodes, edges), NETWORK, linkage.cluster_sentence(row),

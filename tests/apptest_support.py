@@ -7,6 +7,7 @@ router's auth), and the placeholder session key of the first auth module otherwi
 Through the router (dashboard.py), as the sign-in tests do (with the `app_state` fixture of
 conftest.py: an empty state database, local sign-in, the clock frozen at START):
 `account`, `session_for`, `new_app`, `signed_in`, `sign_in_form`, `shows_login`.
+`on_tab` runs a page with one of its tabs open.
 """
 from __future__ import annotations
 
@@ -22,6 +23,14 @@ TIMEOUT = 60
 ROUTER_TIMEOUT = 90                 # a run through the router: sign-in plus the first page
 START = datetime(2026, 11, 30, 9, 0, tzinfo=timezone.utc)     # the clock of `app_state`
 DASHBOARD = config.ROOT / "dashboard.py"
+
+
+def on_tab(at: AppTest, key: str, label: str) -> AppTest:
+    """Run with tab `label` of the st.tabs with `key` open. Pages run only the open tab's
+    content; a browser sends the open tab with every rerun, AppTest does not, so it is set
+    before each run that needs it."""
+    at.session_state[key] = label
+    return at.run()
 
 
 def sign_in(at: AppTest, role: str) -> AppTest:

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 import duckdb
 import polars as pl
 import pytest
-from apptest_support import app_for
+from apptest_support import app_for, on_tab
 
 from dijkwacht import access, branches, formats, linkage, maps, measures, queries
 from dijkwacht import branche_figures as bf
@@ -148,10 +148,7 @@ def _metric(at, label: str) -> str:
 
 
 def _on_tab(at, label: str):
-    """Run with tab `label` open: only the open tab runs (a browser sends it with every
-    rerun, AppTest does not, so it is set here)."""
-    at.session_state["branches_tab"] = label
-    return at.run()
+    return on_tab(at, "branches_tab", label)
 
 
 # --- the page, per role ------------------------------------------------------------------

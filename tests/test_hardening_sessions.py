@@ -25,6 +25,7 @@ from apptest_support import (
     elements,
     free_port,
     new_app,
+    on_tab,
     shows_login,
     sign_in_form,
     signed_in,
@@ -85,11 +86,8 @@ def here(at: AppTest) -> AppTest:
 
 
 def _on_keys_tab(at: AppTest) -> AppTest:
-    """Run with Koppelingen's Sleutels tab open, where the timeline is. Only the open tab
-    runs; a browser sends the open tab with every rerun, AppTest does not, so it is set on
-    each run."""
-    here(at).session_state["koppelingen_tab"] = "Sleutels"
-    return here(at).run()
+    """Run with Koppelingen's Sleutels tab open, where the timeline is."""
+    return on_tab(here(at), "koppelingen_tab", "Sleutels")
 
 
 def _open_timeline(at: AppTest) -> AppTest:

@@ -12,6 +12,8 @@ import pytest
 
 from dijkwacht import access, config, linkage, queries
 
+TABS = "koppelingen_tab"                  # pages/koppelingen.py's st.tabs key
+
 EVENTS_SQL = "koppeling_gebeurtenissen"
 
 
@@ -310,7 +312,7 @@ def test_koppelingen_page_is_for_analysts_only():
 
 @pytest.mark.skipif(not (config.ROOT / "tests" / "apptest_support.py").exists(), reason="no AppTest support")
 def test_page_shows_the_example_case_and_asks_a_purpose(served_demo):
-    from apptest_support import app_for
+    from apptest_support import app_for, on_tab
 
     at = app_for("analist", "pages/koppelingen.py").run()
     assert not at.exception
@@ -320,25 +322,36 @@ def test_page_shows_the_example_case_and_asks_a_purpose(served_demo):
     assert not any(b.label == "Tijdlijn openen" for b in at.button)
     cluster_1 = "Cluster 1: 1 persoon of organisatie, 12 adressen (12 in eigendom), 5 hennepkwekerijen"
     assert cluster_1 not in " ".join(c.value for c in at.caption)
-    at.session_state["koppelingen_tab"] = "Netwerken"
-    at.run()
+    on_tab(at, TABS, "Netwerken")
     assert cluster_1 in " ".join(c.value for c in at.caption)
     assert not any(m.label == "Nieuwe registraties bij bekende sleutels" for m in at.metric)
-    at.session_state["koppelingen_tab"] = "Sleutels"
-    at.run()
+    on_tab(at, TABS, "Sleutels")
     assert next(b for b in at.button if b.label == "Tijdlijn openen").disabled   # no purpose yet
     assert not any(c.value.startswith("Tijdlijn van sleutel") for c in at.caption)
-    # A browser sends the open tab with every rerun; AppTest does not, so it is set each time.
     next(s for s in at.selectbox if s.label == "Doel van het inzien").select("RIEC-casus")
-    at.session_state["koppelingen_tab"] = "Sleutels"
-    at.run()
+    on_tab(at, TABS, "Sleutels")
     next(b for b in at.button if b.label == "Tijdlijn openen").click()
-    at.session_state["koppelingen_tab"] = "Sleutels"
-    at.run()
+    on_tab(at, TABS, "Sleutels")
     assert not at.exception
     assert any(c.value.startswith("Tijdlijn van sleutel") for c in at.caption)
     text = " ".join(str(m.value) for m in at.markdown)
     assert "Score = 10" in text
+
+
+@pytest.mark.skipif(not (config.ROOT / "tests" / "apptest_support.py").exists(), reason="no AppTest support")
+def test_a_choice_in_a_tab_is_kept_while_another_tab_is_open(served_demo):
+    """Only the open tab runs, so a closed tab's widgets are not drawn; their choices are
+    kept while the user stays on the page (persist_state), and the purpose is asked anew."""
+    from apptest_support import app_for, on_tab
+
+    at = on_tab(app_for("analist", "pages/koppelingen.py"), TABS, "Netwerken")
+    at.selectbox(key="koppelingen_cluster").select_index(1)
+    on_tab(at, TABS, "Netwerken")
+    assert at.selectbox(key="koppelingen_cluster").value == 2
+    on_tab(at, TABS, "Sleutels")
+    assert not any(s.label == "Cluster" for s in at.selectbox)            # not drawn
+    on_tab(at, TABS, "Netwerken")
+    assert at.selectbox(key="koppelingen_cluster").value == 2
 
 
 def test_page_refuses_bestuur(served_demo):

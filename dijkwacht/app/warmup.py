@@ -101,8 +101,9 @@ def factsheets() -> bool:
 
 
 def run(polls: int | None = None) -> None:
-    """The server's warm-up thread: imports, then the Briefings now and after every new
-    publication. `polls` bounds the loop (tests); the server's thread runs until exit."""
+    """The server's warm-up thread: imports, then the Briefings and the Factsheet now and
+    after every new publication. `polls` bounds the loop (tests); the server's thread runs
+    until exit."""
     if not data_layer():
         return
     from dijkwacht.app import data
