@@ -5,6 +5,7 @@ three small CSVs loaded with etl.load.run); the rest are unit tests on small eve
 """
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 
 import polars as pl
@@ -324,6 +325,10 @@ def test_page_shows_the_example_case_and_asks_a_purpose(served_demo):
     assert cluster_1 not in " ".join(c.value for c in at.caption)
     on_tab(at, TABS, "Netwerken")
     assert cluster_1 in " ".join(c.value for c in at.caption)
+    # First and last registration shown as Dutch days, not with a time of 00:00:00.
+    clusters = next(d for d in at.dataframe if "Eerste" in d.value.columns).proto
+    assert json.loads(clusters.columns)["Eerste"]["type_config"] == {"type": "date", "format": "DD-MM-YYYY"}
+    assert clusters.placeholder == "–"             # a cluster without registrations: no "None"
     assert not any(m.label == "Nieuwe registraties bij bekende sleutels" for m in at.metric)
     on_tab(at, TABS, "Sleutels")
     assert next(b for b in at.button if b.label == "Tijdlijn openen").disabled   # no purpose yet

@@ -299,8 +299,17 @@ def breakdowns(view: View, frame: pl.DataFrame, dims: dict[str, str], bron: str,
 def table(view: View, frame: pl.DataFrame, name: str, key: str, *, shown: pl.DataFrame | None = None) -> None:
     """A table (shown formatted in Dutch) with CSV, XLSX and ODS downloads of the raw values
     for the roles that may export tables."""
-    st.dataframe(shown if shown is not None else frame, hide_index=True, key=key)
+    shown = shown if shown is not None else frame
+    # A missing value reads "–" as elsewhere in the app, not Streamlit's "None".
+    st.dataframe(shown, hide_index=True, key=key, column_config=day_columns(shown), placeholder="–")
     downloads(view, frame, name, key)
+
+
+def day_columns(frame: pl.DataFrame) -> dict:
+    """Date columns shown as Dutch days (31-12-2026): the table goes through pandas, which
+    has no date type, and would show every day with a time of 00:00:00."""
+    return {name: st.column_config.DateColumn(name, format="DD-MM-YYYY")
+            for name, dtype in frame.schema.items() if dtype == pl.Date}
 
 
 def downloads(view: View, frame: pl.DataFrame, name: str, key: str) -> None:
