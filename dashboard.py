@@ -2,7 +2,7 @@
 import streamlit as st
 
 from dijkwacht import access, config
-from dijkwacht.app import auth
+from dijkwacht.app import auth, warmup
 
 # An emoji icon: a Material icon would make the browser tab fetch a web font (not offline).
 st.set_page_config(page_title="Dijkwacht", page_icon="🛡️", layout="wide")
@@ -20,6 +20,7 @@ if role is None:
                   + [st.Page(auth.login_page, title=p.title, url_path=p.key, visibility="hidden")
                      for p in known],
                   position="hidden").run()
+    warmup.page_served()             # the login form is out: the warm-up may start
     st.stop()
 
 from dijkwacht.app import data  # noqa: E402 — after sign-in: the login page loads without it
@@ -44,3 +45,4 @@ with st.sidebar.expander("Stand per bron" + (f" — ⚠ {late} te laat" if late 
 with st.sidebar:
     data.watch_for_new_data()
 data.run_guarded(navigation, role)   # Dutch message + incident id; traceback to the log
+warmup.page_served()

@@ -106,3 +106,34 @@ def test_after_the_warm_up_the_factsheets_first_visit_draws_nothing(app_state, m
     st.cache_data.clear()
     assert warmup.factsheets()
     assert [first_visit(role) for role in access.ROLES] == [[]] * len(access.ROLES)
+
+
+def test_it_waits_for_the_first_page_and_then_starts_at_once(monkeypatch):
+    """The login form's first paint comes before the warm-up's imports (they hold the GIL):
+    the warm-up waits for the router's first run, and not a moment longer."""
+    import threading
+
+    from streamlit.runtime import Runtime
+
+    monkeypatch.setattr(Runtime, "exists", staticmethod(lambda: True))
+    monkeypatch.setattr(warmup, "START_DELAY_S", 600)
+    monkeypatch.setattr(warmup, "_page_served", threading.Event())
+    loaded: list[list[str]] = []
+    thread = threading.Thread(target=lambda: loaded.append(warmup.data_layer()), daemon=True)
+    thread.start()
+    thread.join(1.0)
+    assert thread.is_alive() and loaded == []              # still waiting for a page
+    warmup.page_served()
+    thread.join(60)
+    assert loaded == [list(warmup.MODULES)]
+
+
+def test_the_router_says_when_it_has_served_the_login_form(app_state, monkeypatch):
+    import threading
+
+    from apptest_support import new_app
+
+    monkeypatch.setattr(warmup, "_page_served", threading.Event())
+    at = new_app().run()
+    assert not at.exception and [t.label for t in at.text_input] == ["Gebruikersnaam", "Wachtwoord"]
+    assert warmup._page_served.is_set()
