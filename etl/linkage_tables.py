@@ -58,8 +58,7 @@ def building_linkage(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 def _owner_tables(events: pl.DataFrame) -> dict[str, pl.DataFrame]:
     """The frames of koppeling_clusters, koppeling_kanten and koppeling_knopen; pure."""
     links = linkage.owner_links(events)
-    graph = linkage.link_graph(links.iter_rows())
-    clusters = linkage.clusters(events, graph)
+    clusters = linkage.clusters(events, links)
     members = pl.DataFrame(
         [(number, "persoon" if i < people else "adres", key)
          for number, people, keys in clusters.select("cluster", "personen", "sleutels").iter_rows()

@@ -9,6 +9,7 @@ import shutil
 from datetime import date
 
 import duckdb
+import networkx as nx
 import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
@@ -66,7 +67,21 @@ def test_the_score_keeps_counting_recency_from_the_stand_per_asked(data, events)
                            linkage.linked_keys(events, now))
 
 
-def test_owner_clusters_equal_the_networkx_components(data, events):
+def test_owner_components_are_the_networkx_graph_s_components(events):
+    links = linkage.owner_links(events)
+    graph = linkage.link_graph(links.iter_rows())
+    expected = {frozenset(comp) for comp in nx.connected_components(graph)}
+    nodes = linkage.owner_components(links)
+    found = {frozenset(zip(part["soort"], part["sleutel"])) for part in nodes.partition_by("comp")}
+    assert len(expected) > 100 and max(map(len, expected)) >= 12    # the example case's cluster
+    assert found == expected
+
+
+def test_owner_components_of_no_links_are_none():
+    assert linkage.owner_components(linkage.owner_links(linkage.empty_events())).is_empty()
+
+
+def test_owner_clusters_at_load_equal_the_pure_clusters(data, events):
     pure = linkage.clusters(events)
     assert_frame_equal(data.owner_clusters(ROLE, None), pure)
     assert_frame_equal(data.owner_clusters(ROLE), pure.head(data.CLUSTER_LIMIT))
