@@ -398,6 +398,7 @@ def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced
                     for item in ready:
                         say(f"      {Path(item.report.file).name}: schrijven ({item.report.loaded} rijen)")
                         item.report.replaced = upsert(con, item)
+                        item.rows = item.rows.clear()   # stored: the build after this needs the memory
                         r = item.report
                         con.execute("INSERT INTO bestanden VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                                     [r.sha256, Path(r.file).name, r.source, r.rows_in, r.loaded,
