@@ -214,6 +214,7 @@ _LATEST = ("SELECT nr, item_id, status, reden, toegewezen_aan, door, rol, gewijz
            " FROM opvolging WHERE item_id = ? ORDER BY nr DESC LIMIT 1")
 _CURRENT = ("SELECT nr, item_id, status, reden, toegewezen_aan, door, rol, gewijzigd_op, laatste_datum"
             " FROM opvolging WHERE nr IN (SELECT max(nr) FROM opvolging GROUP BY item_id) ORDER BY nr")
+_STAMP = "SELECT count(*), max(nr) FROM opvolging"
 _HISTORY = ("SELECT nr, item_id, status, reden, toegewezen_aan, door, rol, gewijzigd_op, laatste_datum"
             " FROM opvolging WHERE item_id = ? ORDER BY nr")
 
@@ -227,6 +228,12 @@ def _row(r: sqlite3.Row) -> FollowUp:
 def _latest_row(con: sqlite3.Connection, item_id: str) -> FollowUp | None:
     r = con.execute(_LATEST, (item_id,)).fetchone()
     return _row(r) if r is not None else None
+
+
+def stamp(con: sqlite3.Connection) -> tuple[int, int | None]:
+    """(rows, last nr) of the history: it changes with every follow-up saved (the table only
+    grows; a purge lowers the count), so what is derived from `current` can be kept under it."""
+    return tuple(con.execute(_STAMP).fetchone())
 
 
 def current(con: sqlite3.Connection) -> dict[str, FollowUp]:

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from apptest_support import app_for
 
-from dijkwacht import access
+from dijkwacht import access, alerts
 from dijkwacht.app import data
 from dijkwacht.charts import PROBLEM_SOURCES
 from dijkwacht.filters import Filters, Period
@@ -258,6 +258,26 @@ def test_week_offers_no_period_it_does_not_use(served_demo):
     briefing = app_for("analist", "pages/briefing.py").run()
     assert "Periode" in [s.label for s in briefing.sidebar.selectbox]
     assert briefing.caption[0].value.startswith("Periode")
+
+
+def test_a_saved_follow_up_leaves_the_list_counts_and_badge_at_once(app_state):
+    """The Week figures are derived once per follow-up state (data._week_state): a follow-up
+    saved on the page changes the list, its counts and the badge on the very next run."""
+    at = app_for("analist", "pages/week.py").run()
+    chosen = next(s for s in at.selectbox if s.label == "Punt").value
+    item = next(i for i, _ in data.week_open("analist", None) if i.id == chosen)
+    before = (len(data.week_open("analist", None)), data.week_counts("analist")[item.kind],
+              len(data.week_closed("analist")), data.week_badge("analist"))
+    flagged = data.week_badge("analist") - alerts.badge([i for i, _ in data.week_open("analist", None)
+                                                          if i.id != item.id])
+    at.selectbox(key=f"status-{chosen}").set_value("afgehandeld").run()
+    at.button(key=f"opslaan-{chosen}").click().run()
+    assert not at.exception
+    assert any(s.value.startswith("Opgeslagen: afgehandeld") for s in at.success)
+    after = (len(data.week_open("analist", None)), data.week_counts("analist")[item.kind],
+             len(data.week_closed("analist")), data.week_badge("analist"))
+    assert after == (before[0] - 1, before[1] - 1, before[2] + 1, before[3] - flagged)
+    assert chosen not in [i.id for i, _ in data.week_open("analist", None)]
 
 
 def test_week_lists_a_bounded_number_of_items_highest_priority_first(served_demo, monkeypatch):
