@@ -46,7 +46,7 @@ def building_linkage(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     normal exit. The body may use `con` (the thread never does). When the body raises,
     the thread is waited for and nothing more is stored."""
     con.execute(BUILD_SQL.read_text(encoding="utf-8"))
-    events = queries.OnConnection(con).query("koppeling_gebeurtenissen")
+    events = queries.OnConnection(con).query("koppeling_eigenaren_invoer")
     with ThreadPoolExecutor(1, thread_name_prefix="koppelingen") as pool:
         owners = pool.submit(_owner_tables, events)
         yield
