@@ -250,8 +250,43 @@ async def _local_only(route) -> None:
         await route.abort()
 
 
+async def _diagnose(page, server, into: dict) -> None:
+    """What is stuck when a click does not settle (once per round, into `into`): whether the
+    server still answers its health check, whether the page's JavaScript answers and what it
+    says of the app's connection and script run, and every server thread's stack (SIGUSR1:
+    server.py has faulthandler print them to its log)."""
+    import signal
+    import urllib.request
+
+    if into:
+        return
+    into["at_s"] = time.perf_counter()
+
+    def health() -> str:
+        try:
+            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=5) as r:
+                return f"HTTP {r.status}"
+        except OSError as exc:
+            return f"no answer ({type(exc).__name__})"
+
+    into["server_health"] = await asyncio.to_thread(health)
+    try:
+        into["page"] = await asyncio.wait_for(page.evaluate(
+            "() => { const a = document.querySelector(\"[data-testid='stApp']\");"
+            " return a ? `connection ${a.dataset.testConnectionState}, script ${a.dataset.testScriptState}`"
+            " : 'no app'; }"), 10)
+    except Exception as exc:  # noqa: BLE001 — a browser that does not answer is the finding
+        into["page"] = f"no answer ({type(exc).__name__})"
+    before = server.log.stat().st_size
+    server.process.send_signal(signal.SIGUSR1)
+    await asyncio.sleep(2)
+    with open(server.log, "rb") as log:
+        log.seek(before)
+        into["server_stacks"] = log.read().decode("utf-8", "replace")[-20000:]
+
+
 async def _user(browser, url: str, user: tuple[str, str, str], index: int, start: asyncio.Event,
-                ready: list, timeout: int) -> dict:
+                ready: list, timeout: int, stuck) -> dict:
     from tests.browser import browser_harness as h
 
     role, name, password = user
@@ -288,6 +323,7 @@ async def _user(browser, url: str, user: tuple[str, str, str], index: int, start
                 clicks.append({"user": index, "role": role, "page": label, "s": None,
                                "error": f"{type(exc).__name__} after {time.perf_counter() - t0:.0f} s"
                                         f"{_waiting_for(exc)}"})
+                await stuck(page)
                 raise
 
         await timed("briefing (inloggen)",
@@ -343,18 +379,22 @@ def click_stats(clicks: list[dict], timeout_s: float) -> dict:
     return out
 
 
-async def _round(url: str, users: list, timeout: int) -> dict:
+async def _round(server, users: list, timeout: int) -> dict:
     from playwright.async_api import async_playwright
 
     from tests.browser import browser_harness as h
 
     start = asyncio.Event()
     ready: list[int] = []
+    diagnosis: dict = {}
+
+    async def stuck(page) -> None:
+        await _diagnose(page, server, diagnosis)
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=h.chromium_path(),
                                                    args=h.CHROMIUM_ARGS)
         try:
-            tasks = [asyncio.create_task(_user(browser, url, u, i, start, ready, timeout))
+            tasks = [asyncio.create_task(_user(browser, server.url, u, i, start, ready, timeout, stuck))
                      for i, u in enumerate(users)]
             t_wait = time.perf_counter()
             while len(ready) < len(users) and time.perf_counter() - t_wait < timeout / 1000:
@@ -365,7 +405,7 @@ async def _round(url: str, users: list, timeout: int) -> dict:
             wall = time.perf_counter() - t0
         finally:
             await browser.close()
-    return {"wall_s": wall, "users": done}
+    return {"wall_s": wall, "users": done, "diagnosis": diagnosis}
 
 
 def ten_users(db: Path, workdir: Path, mix=DEFAULT_MIX, timeout: int = ROUND_TIMEOUT_MS) -> dict:
@@ -375,7 +415,7 @@ def ten_users(db: Path, workdir: Path, mix=DEFAULT_MIX, timeout: int = ROUND_TIM
     srv.start()
     try:
         idle_mb = srv.peak_mb()
-        result = asyncio.run(_round(srv.url, users, timeout))
+        result = asyncio.run(_round(srv, users, timeout))
         peak_mb = srv.peak_mb()
     finally:
         srv.stop()
@@ -384,5 +424,5 @@ def ten_users(db: Path, workdir: Path, mix=DEFAULT_MIX, timeout: int = ROUND_TIM
         "users": len(users), "mix": {role: n for role, n in mix},
         **click_stats(clicks, timeout / 1000),
         "round_wall_s": result["wall_s"], "server_idle_mb": idle_mb, "peak_mb": peak_mb,
-        "raw": clicks,
+        "raw": clicks, "diagnosis": result["diagnosis"],
     }

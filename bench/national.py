@@ -677,6 +677,11 @@ def render_browser_rounds(results: dict[int, dict], scales: list[int]) -> list[s
                   for s in measured if results[s]["ten_users"]["failed"]]
         if failed:
             lines += ["", "Clicks that did not settle: " + " · ".join(failed)]
+            for scale in measured:
+                if d := results[scale]["ten_users"].get("diagnosis"):
+                    lines += ["", f"At ×{scale}'s first stuck click: server health check {d['server_health']}; "
+                              f"the page {d['page']}; the server's thread stacks are in the JSON "
+                              f"(`ten_users.diagnosis.server_stacks`)."]
     not_run = [f"×{s}: {results[s]['ten_users_failed']}" for s in scales if results[s].get("ten_users_failed")]
     if not measured or not_run:
         lines += ["", "Ten-user round not measured: " + (" · ".join(not_run) or "no browser")]
