@@ -42,7 +42,7 @@ DUCKDB_CHILD = "import sys; from bench.etl_throughput import time_duckdb; print(
 LOAD_ONLY_CHILD = ("import contextlib, sys, etl.load as L\n"
                    "for name in ('build_facts', 'build_protection', 'build_linkage'):\n"
                    "    setattr(L, name, lambda con: None)\n"
-                   "L.building_linkage = lambda con: contextlib.nullcontext()\n"
+                   "L.building_linkage = L.protecting = lambda con: contextlib.nullcontext()\n"
                    "from etl.__main__ import main\n"
                    "sys.exit(main(sys.argv[1:]))")
 

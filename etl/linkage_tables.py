@@ -14,16 +14,11 @@ owner clusters are the pure dijkwacht.linkage functions, networkx included, run 
                          the node's place in the cluster's layout (linkage.layout: up to a
                          second for a cluster of a thousand nodes, so never on a request)
 
-The SQL and the reading of the event list need the build's connection; the clusters, edges
-and layouts after it are pure (polars, networkx, numpy) and can run in a thread beside other
-work on the connection (`building_linkage`: the load runs the protection search meanwhile,
-which keeps one core busy).
+The clusters, edges and layouts are pure (polars, scipy, networkx, numpy); the load runs
+them while the protection search runs in a thread on a cursor of its own
+(etl.protection.protecting).
 """
 from __future__ import annotations
-
-from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 
 import duckdb
 import polars as pl
@@ -34,24 +29,12 @@ BUILD_SQL = config.SQL_DIR / "build" / "koppelingen.sql"
 
 
 def build_linkage(con: duckdb.DuckDBPyConnection) -> None:
-    """(Re)build the Koppelingen tables from the loaded rows."""
-    with building_linkage(con):
-        pass
-
-
-@contextmanager
-def building_linkage(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     """(Re)build the Koppelingen tables from the loaded rows: the SQL tables and the event
-    list on entry, the owner clusters in a thread while the body runs, stored on `con` at a
-    normal exit. The body may use `con` (the thread never does). When the body raises,
-    the thread is waited for and nothing more is stored."""
+    list, then the owner clusters, edges and layouts from it (pure; the load searches the
+    mayor's protection in a thread meanwhile, etl.protection.protecting)."""
     con.execute(BUILD_SQL.read_text(encoding="utf-8"))
     events = queries.OnConnection(con).query("koppeling_eigenaren_invoer")
-    with ThreadPoolExecutor(1, thread_name_prefix="koppelingen") as pool:
-        owners = pool.submit(_owner_tables, events)
-        yield
-        tables = owners.result()
-    for table, frame in tables.items():
+    for table, frame in _owner_tables(events).items():
         _write(con, table, frame)
 
 

@@ -26,8 +26,8 @@ from dijkwacht.sources import SOURCES, Source
 from etl import keys, location, retention
 from etl.clean import ADDRESS_MESSAGE, Cleaned, Horizon, clean, mask_header, mask_text, normalise_header
 from etl.facts import build_facts
-from etl.linkage_tables import building_linkage
-from etl.protection import build_protection
+from etl.linkage_tables import build_linkage
+from etl.protection import protecting
 from etl.publish import building, exclusive
 from etl.read import ACCEPTED_SUFFIXES, CONTENT, FIELD_ERROR, LINE, Unreadable, read_bytes_safely, read_file
 from etl.reference import valid_buurtcodes, write_reference
@@ -408,11 +408,11 @@ def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced
                         say(f"      bewaartermijn: {sum(purged.values())} oude detailrijen verwijderd")
                     _refresh_meta(con, demo, key, load_id, now, {p.source.name for p in ready})
                     build_facts(con)   # the measures' fact table, before publishing
-                    # Koppelingen (keys, index, clusters; issue 17): its owner clusters and
-                    # layouts are computed on the other core while the mayor's hidden cells
-                    # are searched (one BLAS thread) on this connection.
-                    with building_linkage(con):
-                        build_protection(con)   # searched once per load (issue 17)
+                    # The mayor's hidden cells are searched once per load (issue 17), in a
+                    # thread (one BLAS thread) while the Koppelingen tables are built: their
+                    # SQL, then their owner clusters and layouts in a thread of their own.
+                    with protecting(con):
+                        build_linkage(con)
                 published = True
                 say(f"gepubliceerd: {db}")
         status = "klaar"
