@@ -275,8 +275,9 @@ def clusters(events: pl.DataFrame, links: pl.DataFrame | None = None,
     addr = nodes.filter(pl.col("soort") == "adres").select(pl.col("sleutel").alias("adres_sleutel"), "comp")
     pers = nodes.filter(pl.col("soort") == "persoon").select(pl.col("sleutel").alias("persoon_sleutel"), "comp")
     # Only the columns counted below: the joins copy every column they carry (at ×100 the
-    # full rows made the load's peak memory 0.6 GB higher). A record (bron, nummer: the sources' record keys) counts once per component it touches
-    # through its address or its person: twice only when they lie in different components.
+    # full rows made the load's peak memory 0.6 GB higher). A record (bron, nummer: the
+    # sources' record keys) counts once per component it touches through its address or
+    # its person: twice only when they lie in different components.
     records = (events.filter(pl.col("bron") != "eigendommen")
                .select("bron", "datum", "adres_sleutel", "persoon_sleutel", "maatregel", "uitkomst")
                .join(addr, on="adres_sleutel", how="left")

@@ -73,8 +73,8 @@ def _store(con: duckdb.DuckDBPyConnection, cells: pl.DataFrame, stand_per) -> No
 
 def one_blas_thread() -> contextlib.AbstractContextManager:
     """numpy's BLAS limited to one thread for the duration (this process only; the Koppelingen
-    tables are built beside the search, `protecting`, and keep the other core). threadpoolctl comes with scikit-learn (esda's); without it the
-    search runs as it is."""
+    tables are built beside the search, `protecting`, and keep the other core).
+    threadpoolctl comes with scikit-learn (esda's); without it the search runs as it is."""
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:
