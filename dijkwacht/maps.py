@@ -721,7 +721,7 @@ def lq_map(frame, niveau: str = "buurt", branche: str = "", peildatum: str = "",
         raise ValueError("lq_map takes a polars frame with code, n, totaal and lq")
     if niveau not in _PREFIX:
         raise ValueError(f"unknown level {niveau!r}")
-    rows = frame.select("code", "n", "totaal", "lq").to_pandas().set_index("code")
+    rows = frame.select("code", "n", "totaal", "lq").to_arrow().to_pandas().set_index("code")
     kaart = boundaries(niveau)
     present = kaart["code"].isin(rows.index)
     n = kaart["code"].map(rows["n"]).fillna(0).astype(int)
@@ -757,7 +757,7 @@ def cell_centres(cells) -> pd.DataFrame:
     aantal. Only the cell is known, never the address (DESIGN §6)."""
     from pyproj import Transformer
 
-    frame = cells.to_pandas() if hasattr(cells, "to_pandas") else pd.DataFrame(cells)
+    frame = cells.to_arrow().to_pandas() if hasattr(cells, "to_arrow") else pd.DataFrame(cells)
     if frame.empty:
         return pd.DataFrame(columns=["lat", "lon", "aantal"])
     to_wgs = Transformer.from_crs(28992, 4326, always_xy=True)

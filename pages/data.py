@@ -27,7 +27,7 @@ if rehearsing:
                        key="oefenbestand", on_click="ignore", icon=":material/download:")
 
 st.subheader("Stand per bron")
-st.dataframe(shown.source_status(data.source_status(role)), hide_index=True)
+ui.grid(shown.source_status(data.source_status(role)))
 ui.deliveries(role)
 
 st.subheader("Bestand aanleveren")
@@ -63,7 +63,7 @@ else:
                     f"{shown.count(preview.loaded, 'wordt', 'worden')} geladen, "
                     f"{shown.count(preview.quarantined, 'gaat', 'gaan')} naar de quarantaine. "
                     + next_step(None, preview.quarantined, previewing=True))
-            st.dataframe(shown.quarantine_by_rule(shown.preview_errors(preview)).drop("Bestand"), hide_index=True)
+            ui.grid(shown.quarantine_by_rule(shown.preview_errors(preview)).drop("Bestand"))
             if st.button("Accepteren en in de inbox zetten", type="primary"):
                 try:
                     target = desk.accept_upload(upload.name, upload.getvalue(), preview.sha256)
@@ -79,28 +79,28 @@ else:
 
 runs = data.load_runs(role)
 st.subheader("Laadruns")
-st.dataframe(shown.runs(runs), hide_index=True)
+ui.grid(shown.runs(runs))
 
 st.subheader("Quarantaine")
 labels = {r["load_id"]: shown.run_label(r) for r in runs.iter_rows(named=True)}
 load_id = st.selectbox("Laadrun", [None, *labels], format_func=lambda i: labels.get(i, "alle laadruns"))
 files = data.load_files(role, load_id)
-st.dataframe(shown.load_files(files), hide_index=True)
+ui.grid(shown.load_files(files))
 rows = data.quarantine(role, load_id)
 st.caption(f"{shown.count(rows.height, 'afgekeurde regel', 'afgekeurde regels')}, gegroepeerd per regel die "
            "niet klopt; identificerende waarden zijn verborgen.")
-st.dataframe(shown.quarantine_by_rule(rows), hide_index=True)
+ui.grid(shown.quarantine_by_rule(rows))
 with st.expander("Alle afgekeurde regels (om terug te sturen naar de partner)"):
     ui.table(view, shown.quarantine_lines(rows), "quarantaine", key="quarantaine")
 
 st.subheader("Inbox en bewaartermijn")
-st.dataframe(shown.inbox(data.inbox_files(role)), hide_index=True)
+ui.grid(shown.inbox(data.inbox_files(role)))
 
 st.subheader("Terugdraaien")
 versions = data.kept_versions(role)
 st.caption(f"{shown.count(len(versions), 'eerdere versie', 'eerdere versies')} bewaard.")
 if versions:
-    st.dataframe(shown.versions(versions), hide_index=True)
+    ui.grid(shown.versions(versions))
 # The version served now is not kept when the previous one comes back: ask first. The
 # question holds for one run; any other click on the page closes it unanswered.
 CONFIRM_KEY = "beheer_terugzetten"

@@ -301,8 +301,23 @@ def table(view: View, frame: pl.DataFrame, name: str, key: str, *, shown: pl.Dat
     for the roles that may export tables."""
     shown = shown if shown is not None else frame
     # A missing value reads "–" as elsewhere in the app, not Streamlit's "None".
-    st.dataframe(shown, hide_index=True, key=key, column_config=day_columns(shown), placeholder="–")
+    grid(shown, key=key, column_config=day_columns(shown), placeholder="–")
     downloads(view, frame, name, key)
+
+
+def grid(rows, **options) -> None:
+    """st.dataframe without an index; a polars frame goes in as pandas made through Arrow
+    (`as_pandas`), never through polars' own to_pandas."""
+    st.dataframe(as_pandas(rows) if isinstance(rows, pl.DataFrame) else rows, hide_index=True, **options)
+
+
+def as_pandas(frame: pl.DataFrame):
+    """`frame` as pandas, converted by pyarrow. Streamlit converts a polars frame with
+    polars' to_pandas, and in polars 2.1.0 that deadlocks the whole server (the GIL held,
+    every session stuck, the health check unanswered) when another session's map_elements
+    runs at the same moment: ten users opening Trends at once hung it (docs/benchmarks.md,
+    tests/test_concurrency.py)."""
+    return frame.to_arrow().to_pandas()
 
 
 def day_columns(frame: pl.DataFrame) -> dict:
