@@ -721,6 +721,7 @@ def lq_map(frame, niveau: str = "buurt", branche: str = "", peildatum: str = "",
         raise ValueError("lq_map takes a polars frame with code, n, totaal and lq")
     if niveau not in _PREFIX:
         raise ValueError(f"unknown level {niveau!r}")
+    # Through Arrow, never polars' to_pandas: see dijkwacht.app.ui.as_pandas (a server-wide deadlock).
     rows = frame.select("code", "n", "totaal", "lq").to_arrow().to_pandas().set_index("code")
     kaart = boundaries(niveau)
     present = kaart["code"].isin(rows.index)

@@ -11,8 +11,10 @@ is never served to another, and a new load invalidates the cache.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 import polars as pl
 import streamlit as st
@@ -929,7 +931,7 @@ def freshness_lines(role: str) -> list[str]:
 # cache_resource, not cache_data: the items are frozen and the tuple cannot change, so every
 # reader shares one copy instead of unpickling 17,000 items per call at ×100 (five calls a run).
 # Not keyed by role: the items are the same for every role (the callers decide what a role
-# sees of them: the bestuur only counts), so one copy serves all (~200 MB at ×100).
+# sees of them: the bestuur only counts), so one copy serves all (31 MB of objects at ×100).
 @st.cache_resource(ttl=CACHE_TTL, show_spinner=False, max_entries=PER_VERSION)
 def _week_items(version: str | None, today: date, stand_per: date | None, late: tuple) -> tuple:
     from dijkwacht import config, week
@@ -976,18 +978,14 @@ class WeekState:
 @st.cache_resource(ttl=CACHE_TTL, show_spinner=False, max_entries=PER_VERSION)
 def _week_state(version: str | None, today: date, stand_per: date | None, late: tuple,
                 state_path: str, stamp: tuple) -> WeekState:
-    from pathlib import Path
-
     from dijkwacht import alerts, followup, state
     items = _week_items(version, today, stand_per, late)
     with state.opened(Path(state_path)) as con:
         current = followup.current(con)
     found = tuple(followup.open_items(items, current))
-    counts: dict[str, int] = {}
-    for item, _ in found:
-        counts[item.kind] = counts.get(item.kind, 0) + 1
     return WeekState(open=found, closed=tuple(followup.closed_items(items, current)),
-                     counts=tuple(counts.items()), badge=alerts.badge([i for i, _ in found]))
+                     counts=tuple(Counter(item.kind for item, _ in found).items()),
+                     badge=alerts.badge([item for item, _ in found]))
 
 
 def _week(role: str) -> WeekState:
