@@ -151,6 +151,33 @@ class Server:
     def stop(self) -> None:
         stop_group(self.process)
 
+    def diagnosis(self, page=None) -> str:
+        """What is stuck when a wait runs out, for the failure message: whether the server
+        answers its health check, what the page says of its connection and script run, and
+        every server thread's stack (SIGUSR1: server.py has faulthandler print them)."""
+        try:
+            with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=5) as r:
+                lines = [f"health: HTTP {r.status}"]
+        except OSError as exc:
+            lines = [f"health: no answer ({type(exc).__name__})"]
+        if page is not None:
+            try:
+                lines.append("page: " + page.evaluate(
+                    "() => { const a = document.querySelector(\"[data-testid='stApp']\");"
+                    " return a ? `connection ${a.dataset.testConnectionState}, script "
+                    "${a.dataset.testScriptState}` : 'no app'; }"))
+            except Exception as exc:  # noqa: BLE001 — a page that does not answer is the finding
+                lines.append(f"page: no answer ({type(exc).__name__})")
+        if self.process is None or self.process.poll() is not None or self.log_path is None:
+            return "\n".join(lines + ["server: not running"])
+        before = self.log_path.stat().st_size
+        self.process.send_signal(signal.SIGUSR1)
+        time.sleep(2)
+        with open(self.log_path, "rb") as log:
+            log.seek(before)
+            lines.append("server threads:\n" + log.read().decode("utf-8", "replace")[-8000:])
+        return "\n".join(lines)
+
     def output(self, tail: int = 12_000) -> str:
         if self.log_path is None or not self.log_path.exists():
             return ""
@@ -246,6 +273,31 @@ def new_context(browser, blocker: Blocker | None = None):
     context.route("**/*", blocker or Blocker())
     context.add_init_script(COUNT_RUNS)
     return context
+
+
+# --- downloads at a person's pace ------------------------------------------------------
+
+# Chromium (156) drops an anchor download that follows the last one too closely: of fourteen
+# template buttons clicked back to back on the Data page, ten downloads arrive and the
+# eleventh (its anchor clicked 65 ms after the tenth) never starts; 0.2 s apart, 60 of 60
+# arrive, and after a pause the tab downloads again. No person clicks that fast, so the
+# walks that click every download leave this much room after the last one (measured with
+# Streamlit 1.67's deferred downloads; the CI walk lost one in each of its last two runs).
+DOWNLOAD_GAP_S = 0.3
+_last_download = [0.0]
+
+
+@contextmanager
+def download_expected(page, timeout: int = TIMEOUT_MS):
+    """page.expect_download, started no sooner than DOWNLOAD_GAP_S after the last one."""
+    wait = DOWNLOAD_GAP_S - (time.monotonic() - _last_download[0])
+    if wait > 0:
+        time.sleep(wait)
+    try:
+        with page.expect_download(timeout=timeout) as info:
+            yield info
+    finally:
+        _last_download[0] = time.monotonic()
 
 
 # --- waiting for Streamlit ------------------------------------------------------------

@@ -103,7 +103,7 @@ def _check_downloads(page, role: str, key: str) -> list[str]:
             # a click during a run can hit a deferred file that run just replaced.
             h.wait_for_app(page)
             try:
-                with page.expect_download(timeout=DOWNLOAD_TIMEOUT_MS) as info:
+                with h.download_expected(page, DOWNLOAD_TIMEOUT_MS) as info:
                     button.click()
                 download = info.value
                 break

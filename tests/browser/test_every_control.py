@@ -432,7 +432,7 @@ class Explorer:
         what = self.name(item)
         self.idle()                            # not while a run replaces the deferred file
         try:
-            with self.page.expect_download(timeout=DOWNLOAD_MS) as info:
+            with h.download_expected(self.page, DOWNLOAD_MS) as info:
                 self.click(self.locate(item).locator("button"), item)
             download = info.value
         except Exception as exc:
@@ -440,7 +440,7 @@ class Explorer:
             # (e.g. under the button) or in the server log says more than the timeout.
             self.assert_clean(what)
             raise ControlFailed(f"{what}: no download within {DOWNLOAD_MS // 1000} s: "
-                                f"{str(exc).splitlines()[0]}") from exc
+                                f"{str(exc).splitlines()[0]}\n{self.server.diagnosis(self.page)}") from exc
         self.downloaded_since_run = True
         failure = download.failure()
         assert failure is None, f"{what}: download failed: {failure}"
