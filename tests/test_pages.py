@@ -295,3 +295,23 @@ def test_week_lists_a_bounded_number_of_items_highest_priority_first(served_demo
     best = sorted(i.priority for i, _ in data.week_open("analist", None))[:3]
     assert sorted(r["Prioriteit"] for r in shown) == best
     assert any("de 3 met de hoogste prioriteit" in c.value for c in at.caption)
+
+
+def test_week_list_is_one_grid_grouped_per_wijk_with_its_open_counts(served_demo):
+    """One grid (a grid per wijk drew a dozen canvases): each wijk's rows together, priority
+    first within a wijk, and the caption's counts per wijk add up to every open item."""
+    at = app_for("analist", "pages/week.py").run()
+    assert not at.exception
+    grids = [frame.value for frame in at.dataframe if "Prioriteit" in frame.value.columns]
+    assert len(grids) == 1
+    rows = grids[0].to_dict("records")
+    runs = [w for i, w in enumerate(r["Wijk"] for r in rows) if i == 0 or rows[i - 1]["Wijk"] != w]
+    assert len(runs) == len(set(runs)) > 1                      # contiguous, more than one wijk
+    for wijk in runs:
+        priorities = [r["Prioriteit"] for r in rows if r["Wijk"] == wijk]
+        assert priorities == sorted(priorities)
+    line = next(c.value for c in at.caption if c.value.startswith("Open per wijk: "))
+    counts = {part.rsplit(" ", 1)[0]: int(part.rsplit(" ", 1)[1].replace(".", ""))
+              for part in line.removeprefix("Open per wijk: ").split(" · ")}
+    assert sum(counts.values()) == len(data.week_open("analist", None))
+    assert [w for w in counts if w in runs] == runs               # the grid in the caption's order
