@@ -630,12 +630,24 @@ def outcome_by_referral(events: pl.DataFrame, van: date | None = None, tot: date
 # ---------------------------------------------------------------------------------------
 # 6. attention list
 # ---------------------------------------------------------------------------------------
+# Records that make a key 'known': a grow site, a suspicious transaction, a signal, or an
+# inspection with a violation, a measure or a Bibob refusal. The polars expression below and
+# the served query (sql/koppeling_aandacht_bekend.sql, bound with `known_record_params`)
+# take these from one place.
+KNOWING_SOURCES = ("hennepkwekerijen", "verdachte_transacties", "signalen")
+VIOLATION = "overtreding"
+
+
 def _known_record() -> pl.Expr:
-    """Records that make a key 'known': a grow site, a suspicious transaction, a signal, or
-    an inspection with a violation, a measure or a Bibob refusal."""
-    return (pl.col("bron").is_in(["hennepkwekerijen", "verdachte_transacties", "signalen"])
+    return (pl.col("bron").is_in(KNOWING_SOURCES)
             | ((pl.col("bron") == "controles")
-               & ((pl.col("uitkomst") == "overtreding").fill_null(False) | is_intervention())))
+               & ((pl.col("uitkomst") == VIOLATION).fill_null(False) | is_intervention())))
+
+
+def known_record_params() -> dict:
+    """_known_record's rule as bound parameters of sql/koppeling_aandacht_bekend.sql."""
+    return {"kennende_bronnen": list(KNOWING_SOURCES), "overtreding": VIOLATION,
+            "maatregelen": list(MEASURES), "bibob_geweigerd": list(BIBOB_REFUSED)}
 
 
 def attention_list(events: pl.DataFrame, since: date) -> pl.DataFrame:
@@ -647,26 +659,36 @@ def attention_list(events: pl.DataFrame, since: date) -> pl.DataFrame:
     uitkomst, maatregel, sleutel, sleutel_soort, reden, eerder (summary of the earlier
     records), newest first.
     """
-    occ = occurrences(events.filter(pl.col("bron") != "eigendommen")
-                      .with_columns(_known_record().alias("_kent")), extra=("_kent",))
-    before = occ.filter((pl.col("datum") <= since) & pl.col("_kent"))
-    known = (before.group_by("sleutel", "sleutel_soort")
-             .agg(pl.len().alias("_n"),
-                  pl.col("bron").value_counts(sort=True).alias("_bronnen"),
-                  pl.col("datum").max().alias("_laatst")))
+    plain = events.filter(pl.col("bron") != "eigendommen")
+    known = (occurrences(plain.filter(pl.col("datum") <= since).filter(_known_record()))
+             .group_by("sleutel", "sleutel_soort", "bron")
+             .agg(pl.len().alias("aantal"), pl.col("datum").max().alias("laatst")))
+    owners = events.filter(pl.col("bron") == "eigendommen").select("adres_sleutel", "persoon_sleutel")
+    return attention_from(plain.filter(pl.col("datum") > since), known, owners)
+
+
+def attention_from(new: pl.DataFrame, known_per_source: pl.DataFrame, owners: pl.DataFrame) -> pl.DataFrame:
+    """attention_list from its three parts: `new` records (EVENT_SCHEMA), per key and source
+    the records on or before `since` that made the key known (sleutel, sleutel_soort, bron,
+    aantal, laatst; keys without such records absent) and the ownership pairs (adres_sleutel,
+    persoon_sleutel). The served list gets the last two as aggregates from SQL, so a request
+    never holds a key's earlier records (docs/benchmarks.md: ×1000)."""
+    known = (known_per_source.group_by("sleutel", "sleutel_soort")
+             .agg(pl.col("aantal").sum().alias("_n"),
+                  pl.struct("bron", pl.col("aantal").alias("count")).alias("_bronnen"),
+                  pl.col("laatst").max().alias("_laatst")))
     # addresses whose owner is known
-    owners = (events.filter(pl.col("bron") == "eigendommen")
-              .select(pl.col("adres_sleutel").alias("sleutel"), pl.col("persoon_sleutel").alias("eigenaar")))
     known_people = known.filter(pl.col("sleutel_soort") == "persoon")["sleutel"]
-    via_owner = (owners.filter(pl.col("eigenaar").is_in(known_people.to_list()))
-                 .select("sleutel").unique().with_columns(pl.lit("adres").alias("sleutel_soort")))
-    new = occ.filter(pl.col("datum") > since)
-    direct = new.join(known, on=["sleutel", "sleutel_soort"], how="inner").with_columns(
+    via_owner = (owners.filter(pl.col("persoon_sleutel").is_in(known_people.to_list()))
+                 .select(pl.col("adres_sleutel").alias("sleutel")).unique()
+                 .with_columns(pl.lit("adres").alias("sleutel_soort")))
+    occ = occurrences(new)
+    direct = occ.join(known, on=["sleutel", "sleutel_soort"], how="inner").with_columns(
         pl.lit("sleutel eerder bekend").alias("reden"))
-    by_owner = (new.join(via_owner, on=["sleutel", "sleutel_soort"], how="inner")
+    by_owner = (occ.join(via_owner, on=["sleutel", "sleutel_soort"], how="inner")
                 .join(known.select("sleutel", "sleutel_soort"), on=["sleutel", "sleutel_soort"], how="anti")
                 .with_columns(pl.lit("eigenaar eerder bekend").alias("reden"),
-                              pl.lit(None, pl.UInt32).alias("_n"),
+                              pl.lit(None, known.schema["_n"]).alias("_n"),
                               pl.lit(None, known.schema["_bronnen"]).alias("_bronnen"),
                               pl.lit(None, pl.Date).alias("_laatst")))
     out = pl.concat([direct, by_owner.select(direct.columns)])
@@ -678,7 +700,7 @@ def attention_list(events: pl.DataFrame, since: date) -> pl.DataFrame:
         for b, last in zip(out["_bronnen"].to_list(), out["_laatst"].to_list())
     ]
     return (out.with_columns(pl.Series("eerder", summary, dtype=pl.String))
-            .drop("_n", "_bronnen", "_laatst", "_kent")
+            .drop("_n", "_bronnen", "_laatst")
             .sort(["datum", "bron", "nummer", "sleutel"], descending=[True, False, False, False]))
 
 

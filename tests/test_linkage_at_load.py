@@ -140,6 +140,18 @@ def test_the_attention_list_equals_the_pure_list(data, events, stand_per):
     assert data.attention_count(ROLE, date(2025, 6, 15)) > 0
 
 
+def test_the_attention_list_reads_counts_of_earlier_records_not_the_records(data, events):
+    """What a key's earlier records say reaches a request as one row per key and source (the
+    served list above equals the pure one): fewer rows than the records they count."""
+    since = date(2023, 1, 1)
+    known = queries.served().query("koppeling_aandacht_bekend", sinds=since, **linkage.known_record_params())
+    assert known.select("sleutel", "sleutel_soort", "bron").is_duplicated().sum() == 0
+    assert known["laatst"].max() <= since
+    assert known.height < known["aantal"].sum()
+    earlier = linkage.occurrences(events.filter((pl.col("datum") <= since) & (pl.col("bron") != "eigendommen")))
+    assert known["aantal"].sum() <= earlier.height
+
+
 def test_the_gateway_never_reads_the_whole_event_list(data, monkeypatch):
     """Koppelingen's requests read one key, cluster, period or what is new: never the whole
     event list (the query the ETL builds the clusters from)."""
