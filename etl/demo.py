@@ -1209,7 +1209,8 @@ def gen_activiteiten(w: World) -> list[dict]:
 # - FIU companies: a vestiging of the subject's branche at its address (P_VEST_FIU);
 # - horeca Bibob tests: a share of them at a horeca vestiging (P_VEST_BIBOB_HORECA).
 # Numbers are synthetic: vestigingsnummer 9999 + 8 digits, kvk_nummer 00 + 6 digits (KVK
-# hands out neither prefix); the trade name is a branch word and a number, never a name.
+# hands out neither prefix; see kvk_number beyond a million companies); the trade name is a
+# branch word and a number, never a name.
 VEST_SEED = SEED * 10 + 7
 VEST_STOCK_START = date(1990, 1, 1)        # the ETL warns about dates before 1990
 VEST_FLOW_START = date(2012, 1, 1)         # closed vestigingen are in the extract from here
@@ -1301,6 +1302,17 @@ class _VestPlaces:
         return rng.choices(geo.populated, cum_weights=geo._cum_populated, k=1)[0]
 
 
+def kvk_number(n: int) -> str:
+    """The n-th synthetic KvK number: always the 8 digits the ETL requires. Up to 999,999
+    companies (scale 1 to about ×170) that is 00 + 6 digits, a prefix KVK never hands out;
+    beyond, 0 + 7 digits, which real numbers can have: the ×1000 demo is a load test, not a
+    register. Until 4 Dec 2026 the ×1000 demo wrote 9 digits there and the ETL quarantined
+    4,994,985 of its 6,072,491 vestigingen."""
+    if not 1 <= n < 10**8:
+        raise ValueError(f"kvk_number: {n} does not fit in 8 digits")
+    return f"{n:08d}"
+
+
 def gen_vestigingen(w: World, controles: list[dict]) -> list[dict]:
     """The register extract on END: every vestiging active then, and every one closed since
     VEST_FLOW_START (see the block comment above). Reads the family case, the FIU subjects
@@ -1330,7 +1342,7 @@ def gen_vestigingen(w: World, controles: list[dict]) -> list[dict]:
         known = companies.setdefault(branch, [])
         if known and rng.random() < P_VEST_SECOND:
             return rng.choice(known)
-        number = f"00{sum(len(v) for v in companies.values()) + 1:06d}"
+        number = kvk_number(sum(len(v) for v in companies.values()) + 1)
         known.append(number)
         return number
 

@@ -189,3 +189,18 @@ def test_demo_generates_at_national_scale_with_every_source_scaled(tmp_path):
     assert one.keys() == forty.keys() and "vestigingen" in forty
     for source, n in one.items():
         assert 30 * n <= forty[source] <= 50 * n, (source, n, forty[source])
+
+
+def test_synthetic_kvk_numbers_keep_eight_digits_past_a_million_companies():
+    """At ×1000 the demo has ~5.7 M companies; `00` + 6 digits ran out at the millionth and
+    the ETL quarantined 82 % of the extract as 'moet precies 8 cijfers zijn'."""
+    from dijkwacht.sources.vestigingen import SOURCE
+    from etl.demo import kvk_number
+
+    digits = next(c.digits for c in SOURCE.columns if c.name == "kvk_nummer")   # the ETL's rule
+    numbers = [kvk_number(n) for n in (1, 999_999, 1_000_000, 5_700_000, 99_999_999)]
+    assert numbers[:2] == ["00000001", "00999999"]               # scale 1's numbers unchanged
+    assert all(len(x) == digits and x.isdigit() for x in numbers)
+    assert len(set(numbers)) == len(numbers)
+    with pytest.raises(ValueError):
+        kvk_number(100_000_000)
