@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Iterator
 from urllib.parse import urlsplit
 
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
 from dijkwacht import access
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -309,14 +311,56 @@ SIDEBAR_NAV = "[data-testid='stSidebarNav']"
 DIALOG = "[role='dialog']"
 
 
-# Counts the script runs the page has seen start: Streamlit sets
-# data-test-script-state="running" on its root element for each run. Waiting for the count
-# to grow after an action avoids reading the previous run's "notRunning".
+# Counts the script runs the page has seen: Streamlit sets data-test-script-state="running"
+# on its root element for each run. Waiting for the count to grow after an action avoids
+# reading the previous run's "notRunning". A slow browser can render a fast run's "running"
+# and "notRunning" in one go, so the attribute never shows it (reproduced: 1 of 6 nav clicks
+# after a logout at 8x CPU throttling, /tmp/s24/flake.py; the triangle test's 90 s wait).
+# So the runs are also counted from the server's messages: every ForwardMsg is one websocket
+# frame, and a run's end is one with field `script_finished` (not "early for a rerun").
+# __dwRuns is the sum of both counts: it grows with every run either signal saw, which is
+# all that `new_run` and its kin ask ("more than before the action").
 # Also keeps, on the browser's own clock, the last pointer press and the last change of the
 # page's DOM: `browser_seconds` reads what the user waited from them, without Playwright's
 # polling or wait_for_app's guard pause (bench/browser_round.py reports both).
 COUNT_RUNS = """
-window.__dwRuns = 0;
+window.__dwStarts = 0;
+window.__dwFinished = 0;
+Object.defineProperty(window, '__dwRuns', {
+  get: function () { return window.__dwStarts + window.__dwFinished; }});
+(function () {
+  const FINISHED = %(finished)d, EARLY_FOR_RERUN = %(early)d;
+  // The value of top-level field FINISHED of a serialized ForwardMsg, or null.
+  function finishedStatus(buffer) {
+    const b = new Uint8Array(buffer);
+    let i = 0;
+    function varint() {
+      let v = 0, shift = 0, x;
+      do { x = b[i++]; v += (x & 0x7f) * Math.pow(2, shift); shift += 7; } while (x & 0x80 && i < b.length);
+      return v;
+    }
+    while (i < b.length) {
+      const key = varint(), field = Math.floor(key / 8), wire = key & 7;
+      if (wire === 0) { const v = varint(); if (field === FINISHED) return v; }
+      else if (wire === 1) i += 8;
+      else if (wire === 2) { const length = varint(); i += length; }   // not i += varint(): i is read first
+      else if (wire === 5) i += 4;
+      else return null;
+    }
+    return null;
+  }
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', function (event) {
+        if (!(event.data instanceof ArrayBuffer)) return;
+        const status = finishedStatus(event.data);
+        if (status !== null && status !== EARLY_FOR_RERUN) window.__dwFinished += 1;
+      });
+    }
+  };
+})();
 window.__dwPressAt = null;
 window.__dwChangedAt = null;
 document.addEventListener('pointerdown', function () { window.__dwPressAt = performance.now(); }, true);
@@ -329,16 +373,17 @@ new MutationObserver(function (mutations) {
     const el = m.target.nodeType === 1 ? m.target : m.target.parentElement;
     if (!(el && el.closest && el.closest('canvas'))) window.__dwChangedAt = now;
     if (m.type === 'attributes' && m.target.getAttribute('data-test-script-state') === 'running') {
-      window.__dwRuns += 1;
+      window.__dwStarts += 1;
     } else if (m.type === 'childList') {
       for (const n of m.addedNodes) {
-        if (n.querySelector && n.querySelector("[data-test-script-state='running']")) window.__dwRuns += 1;
+        if (n.querySelector && n.querySelector("[data-test-script-state='running']")) window.__dwStarts += 1;
       }
     }
   }
 }).observe(document, {subtree: true, childList: true, characterData: true, attributes: true,
                       attributeFilter: ['data-test-script-state']});
-"""
+""" % {"finished": ForwardMsg.DESCRIPTOR.fields_by_name["script_finished"].number,
+       "early": ForwardMsg.FINISHED_EARLY_FOR_RERUN}
 
 
 # Seconds on the browser's clock from the last pointer press to the last visible change of
