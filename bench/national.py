@@ -128,6 +128,15 @@ def generate(scale: int, out: Path) -> dict:
 DUCKDB_CHILD = "import sys; from bench.etl_throughput import time_duckdb; print(time_duckdb(*sys.argv[1:]))"
 
 
+def load_counts(etl_stdout: str) -> dict:
+    """From the JSON report `python -m etl --json` prints last: the files it loaded, and
+    their rows in and rows quarantined."""
+    report = json.loads(etl_stdout.strip().splitlines()[-1])
+    loaded = [f for f in report["files"] if f["status"] == "loaded"]
+    return {"files_loaded": len(loaded), "rows": sum(f["rows_in"] for f in loaded),
+            "quarantined": sum(f["quarantined"] for f in loaded)}
+
+
 def etl_vs_duckdb(demo_dir: Path, files: list[str], workdir: Path, runs: int) -> dict:
     """Median wall time of `runs` ETL children (each into a new database) and as many
     DuckDB children, interleaved so both see the same machine load."""
@@ -140,12 +149,10 @@ def etl_vs_duckdb(demo_dir: Path, files: list[str], workdir: Path, runs: int) ->
         target = workdir / f"etl-{i}" / "dijkwacht.duckdb"
         e = must(run_child([PY, "-m", "etl", "--demo", str(demo_dir), "--db", str(target), "--json"],
                            env=base_env()), "ETL")
-        report = json.loads(e.stdout.strip().splitlines()[-1])
-        loaded = [f for f in report["files"] if f["status"] == "loaded"]
-        if len(loaded) != len(files):
-            raise RuntimeError(f"ETL loaded {len(loaded)} of {len(files)} files: {report}")
-        rows = sum(f["rows_in"] for f in loaded)
-        quarantined = sum(f["quarantined"] for f in loaded)
+        counts = load_counts(e.stdout)
+        if counts["files_loaded"] != len(files):
+            raise RuntimeError(f"ETL loaded {counts['files_loaded']} of {len(files)} files: {e.stdout[-2000:]}")
+        rows, quarantined = counts["rows"], counts["quarantined"]
         etl.append(e)
         if db is None:
             db = target           # the database the pages and the browser use

@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 SCALE = 1000
-NEED_FREE_GB = 6.0                     # files 1.7 GB + database 1.2 + load state 1.3 + margin
+NEED_FREE_GB = 6.0                     # files 1.7 GB + database 1.7 GB + margin
 GENERATE_TIMEOUT_S = 3600
 ETL_TIMEOUT_S = 3600
 BRIEFING_TIMEOUT_MS = 600_000
@@ -74,11 +74,7 @@ def run(workdir: Path, browser: bool = True) -> dict:
                 # -9: killed (the kernel's OOM killer, most likely); the peak says how far it got
                 raise RuntimeError(f"ETL exit {e.returncode} after {e.wall_s:.0f} s, peak RSS "
                                    f"{e.peak_mb:.0f} MB: {e.stderr.strip()[-400:]}")
-            report = json.loads(e.stdout.strip().splitlines()[-1])
-            loaded = [f for f in report["files"] if f["status"] == "loaded"]
-            result["rows"] = sum(f["rows_in"] for f in loaded)
-            result["quarantined"] = sum(f["quarantined"] for f in loaded)
-            result["files_loaded"] = len(loaded)
+            result.update(n.load_counts(e.stdout))
             result["db"] = str(db)
             result["db_mb"] = db.stat().st_size / 1e6
             return result

@@ -315,7 +315,7 @@ DIALOG = "[role='dialog']"
 # on its root element for each run. Waiting for the count to grow after an action avoids
 # reading the previous run's "notRunning". A slow browser can render a fast run's "running"
 # and "notRunning" in one go, so the attribute never shows it (reproduced: 1 of 6 nav clicks
-# after a logout at 8x CPU throttling, /tmp/s24/flake.py; the triangle test's 90 s wait).
+# after a logout in another tab, Chromium's CPU throttled 8x; the triangle test's 90 s wait).
 # So the runs are also counted from the server's messages: every ForwardMsg is one websocket
 # frame, and a run's end is one with field `script_finished` (not "early for a rerun").
 # __dwRuns is the sum of both counts: it grows with every run either signal saw, which is

@@ -2,7 +2,7 @@
 own messages as Python decodes them: every wait for "the next run" in the browser layer and
 the bench relies on it. A slow browser can skip rendering a fast run's "running" state, so the
 counter also reads the websocket frames; a parse error there would count runs that never
-happened (a wrong skip over a length-delimited field once counted 14 for 2)."""
+happened (a wrong skip over a length-delimited field once counted 19 for 3)."""
 from __future__ import annotations
 
 import browser_harness as h
