@@ -403,13 +403,22 @@ def runs(page) -> int:
     return page.evaluate("window.__dwRuns || 0")
 
 
+def finished_runs(page) -> int:
+    return page.evaluate("window.__dwFinished || 0")
+
+
 @contextmanager
 def new_run(page, timeout: int = TIMEOUT_MS):
     """Around an action that makes Streamlit run the script: afterwards, wait until a run
-    has started and the app has finished it."""
-    before = runs(page)
+    the action started has finished, and the app has rendered it.
+
+    Waits for a finish, not a start: an action whose run ends in st.rerun() (the Data page's
+    accept) starts a second run, and between the two the app is briefly "notRunning"; a start
+    would let wait_for_app return on that gap, before the second run drew its message (CI, once:
+    "staat in de inbox" not yet visible). Runs that end early for a rerun are not counted."""
+    before = finished_runs(page)
     yield
-    page.wait_for_function("n => (window.__dwRuns || 0) > n", arg=before, timeout=timeout)
+    page.wait_for_function("n => (window.__dwFinished || 0) > n", arg=before, timeout=timeout)
     wait_for_app(page, timeout)
 
 
