@@ -16,7 +16,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from dijkwacht import config
+from dijkwacht import config, swap
 
 # With external access off DuckDB still allows its own temp directory (<db>.tmp/, listed in
 # `allowed_directories`), so once it existed `COPY … TO '<db>.tmp/x.csv'` wrote there (issue
@@ -39,7 +39,8 @@ def sql(name: str) -> str:
 
 
 def open_hardened(path: Path) -> duckdb.DuckDBPyConnection:
-    return duckdb.connect(str(path), read_only=True, config=HARDENED)
+    with swap.connecting(path):         # a publication's rename mid-connect mixes two files
+        return duckdb.connect(str(path), read_only=True, config=HARDENED)
 
 
 class Served:

@@ -8,9 +8,11 @@ restored version.
 
 A load builds a new file beside the served one, checkpoints and closes it, fsyncs it
 and renames it over the served path. A reader never sees a half-load, and a crash at any
-moment leaves the served file as it was. The last few published versions are kept as
-hard links for rollback; detail past its retention term is purged from them at every
-publication too (etl/retention.py), so a version never brings purged detail back.
+moment leaves the served file as it was. The rename waits for readers that are connecting
+(dijkwacht/swap.py: DuckDB opens the path three times per connect). The last few published
+versions are kept as hard links for rollback; detail past its retention term is purged from
+them at every publication too (etl/retention.py), so a version never brings purged detail
+back.
 
 Rolling back links the newest kept version to a temporary name and renames it over the
 served file, so it is as atomic as a load. The restored version leaves the list, so a
@@ -34,7 +36,7 @@ from typing import Iterator
 
 import duckdb
 
-from dijkwacht import audit, config, state
+from dijkwacht import audit, config, state, swap
 from dijkwacht.queries import open_hardened
 from etl.versions import (
     SCHEMA_VERSION,
@@ -114,7 +116,7 @@ def publish(work: Path, served: Path, load_id: str) -> None:
         versions.mkdir(exist_ok=True)
         target = versions / f"{next_version_number(versions):06d}-{load_id}.duckdb"
         os.link(served, target)
-    os.replace(work, served)
+    swap.replace(work, served)
     fsync(served.parent)
     prune_versions(served)
     purge_versions(served)
@@ -175,7 +177,7 @@ def roll_back(db: Path | None = None, actor: str = "etl", role: str | None = Non
         temporary = _rollback_link(db)
         temporary.unlink(missing_ok=True)
         os.link(previous, temporary)
-        os.replace(temporary, db)
+        swap.replace(temporary, db)
         fsync(db.parent)
         previous.unlink()
         _record_rollback(db, current_id, restored_id, actor, role)

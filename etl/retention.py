@@ -35,7 +35,7 @@ from pathlib import Path
 
 import duckdb
 
-from dijkwacht import config
+from dijkwacht import config, swap
 from dijkwacht.sources import SOURCES
 from etl.facts import build_facts
 from etl.linkage_tables import build_linkage
@@ -138,7 +138,7 @@ def _purge_copy(version: Path, days: int, today: date) -> int:
         os.chmod(work, stat.S_IMODE(before.st_mode))
         os.utime(work, ns=(before.st_atime_ns, before.st_mtime_ns))   # "bewaard sinds" stays
         fsync(work)
-        os.replace(work, version)
+        swap.replace(work, version)
         fsync(version.parent)
     except BaseException:
         work.unlink(missing_ok=True)

@@ -3,7 +3,8 @@
 - The ETL (`python -m etl`, a real process) is SIGKILLed at seeded random moments; after
   every kill the served file opens and holds exactly the last complete load.
 - 20 loads are published while another process queries continuously, a fresh read-only
-  connection per query; every load changes two tables consistently, so a read that saw a
+  connection per query, opened as the app opens it (`queries.open_hardened`; a bare connect
+  can meet a rename mid-connect, tests/test_swap.py); every load changes two tables consistently, so a read that saw a
   mix of versions would break the invariant.
 """
 from __future__ import annotations
@@ -95,15 +96,16 @@ def test_sigkill_at_random_moments_leaves_the_last_complete_load(tmp_path):
 
 
 READER = textwrap.dedent("""
-    import json, sys, time, duckdb
+    import json, sys, time
     from pathlib import Path
+    from dijkwacht.queries import open_hardened
     db, stop = Path(sys.argv[1]), Path(sys.argv[2])
     reads = failures = mixed = 0
     versions = set()
     errors = []
     while not stop.exists():
         try:
-            con = duckdb.connect(str(db), read_only=True)
+            con = open_hardened(db)      # as the app connects: under the swap lock
             try:
                 a, c, f, load_id, latest = con.execute(
                     "SELECT (SELECT count(*) FROM activiteiten), (SELECT count(*) FROM controles),"

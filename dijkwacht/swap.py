@@ -1,0 +1,68 @@
+"""Renaming a database file over another, and connecting to one, never overlap.
+
+DuckDB (2.0.1) opens the path three times in one connect: for the magic bytes, for the
+headers and for the blocks (seen with strace). A publication's rename between those opens
+hands the connection the headers of one file and the blocks of the other: "Could not read
+enough bytes", "No more data remaining in MetadataReader", "field id mismatch" (23 of 1,000
+connects while a copy was renamed over the path in a loop; tests/test_swap.py). CI once
+failed a reader that way during a load.
+
+So every rename over a database file takes its directory's swap lock exclusively, for the
+rename only, and every connect takes it shared, for the connect only: a rename waits for
+the connects in progress (milliseconds), a connect waits for one rename. Once connected,
+DuckDB reads the file it holds open, whatever is renamed over the path later.
+
+An flock is released by the kernel when its holder dies, so a killed process never blocks
+the others. The lock file is empty and made by whoever comes first; a reader that may not
+create it in a read-only directory opens the one the ETL made, and connects without it
+only when no process has ever renamed a database there through this module.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+LOCK_NAME = ".wissel.lock"
+
+
+def lock_path(db: Path) -> Path:
+    return Path(db).parent / LOCK_NAME
+
+
+@contextmanager
+def _held(db: Path, operation: int) -> Iterator[None]:
+    fd = _open(lock_path(db))
+    if fd is None:                      # nobody renames here through this module
+        yield
+        return
+    try:
+        fcntl.flock(fd, operation)
+        yield
+    finally:
+        os.close(fd)                    # releases the lock
+
+
+def _open(path: Path) -> int | None:
+    try:
+        return os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
+    except OSError:                     # a read-only directory or file system, or none at all
+        try:
+            return os.open(path, os.O_RDONLY)
+        except FileNotFoundError:
+            return None
+
+
+def replace(source: Path, db: Path) -> None:
+    """os.replace(source, db), never while a connect to `db` is opening it."""
+    with _held(db, fcntl.LOCK_EX):
+        os.replace(source, db)
+
+
+@contextmanager
+def connecting(db: Path) -> Iterator[None]:
+    """Around a connect to `db`: no rename over it until the connect has returned."""
+    with _held(db, fcntl.LOCK_SH):
+        yield
