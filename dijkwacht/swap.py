@@ -13,9 +13,11 @@ the connects in progress (milliseconds), a connect waits for one rename. Once co
 DuckDB reads the file it holds open, whatever is renamed over the path later.
 
 An flock is released by the kernel when its holder dies, so a killed process never blocks
-the others. The lock file is empty and made by whoever comes first; a reader that may not
-create it in a read-only directory opens the one the ETL made, and connects without it
-only when no process has ever renamed a database there through this module.
+the others. The lock file is empty, made by whoever comes first, and only its owner may open
+it (0600, like the publish lock): another local user who could read it could hold it and
+stop every connect. The ETL and the dashboard run as one user (deploy/). In a folder it may
+not write, a reader opens the lock file that is there, and connects without one only when
+none exists: then nothing renames a database there either.
 """
 from __future__ import annotations
 
@@ -47,7 +49,7 @@ def _held(db: Path, operation: int) -> Iterator[None]:
 
 def _open(path: Path) -> int | None:
     try:
-        return os.open(path, os.O_RDONLY | os.O_CREAT, 0o644)
+        return os.open(path, os.O_RDONLY | os.O_CREAT, 0o600)
     except OSError:                     # a read-only directory or file system, or none at all
         try:
             return os.open(path, os.O_RDONLY)

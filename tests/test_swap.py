@@ -10,6 +10,7 @@ import fcntl
 import multiprocessing
 import os
 import shutil
+import stat
 import threading
 from pathlib import Path
 
@@ -117,3 +118,11 @@ def test_a_reader_in_a_directory_it_may_not_write_connects_without_a_lock_file(t
     assert con.execute("SELECT count(*) FROM t").fetchall() == [(5,)]
     con.close()
     assert not swap.lock_path(served).exists()
+
+
+def test_the_lock_file_is_the_owners_alone(tmp_path):
+    """Anyone who may open it may hold it, and stop every connect."""
+    served = tmp_path / "dijkwacht.duckdb"
+    make(served, 1)
+    queries.open_hardened(served).close()
+    assert stat.S_IMODE(os.stat(swap.lock_path(served)).st_mode) == 0o600
