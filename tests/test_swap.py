@@ -7,10 +7,12 @@ chance about once in 10,000 runs.
 from __future__ import annotations
 
 import fcntl
-import multiprocessing
 import os
 import shutil
 import stat
+import subprocess
+import sys
+import textwrap
 import threading
 from pathlib import Path
 
@@ -30,14 +32,21 @@ def make(path: Path, rows: int) -> tuple[int, int]:
     return rows, rows * (rows - 1) // 2
 
 
-def publish_in_a_loop(stop, sources: list[str], served: str) -> None:
-    """As a load publishes: a fresh copy (a new inode) renamed over the served path."""
-    for k in range(10**9):
-        if stop.is_set():
-            return
-        work = Path(served + ".bouw")
-        shutil.copyfile(sources[k % 2], work)
-        swap.replace(work, Path(served))
+# As a load publishes: a fresh copy (a new inode) renamed over the served path, until the
+# stop file exists. A child of its own (not multiprocessing's spawn, which re-runs whatever
+# __main__ an earlier AppTest left behind: a page).
+PUBLISHER = textwrap.dedent("""
+    import shutil, sys
+    from pathlib import Path
+    from dijkwacht import swap
+    small, large, served, stop = sys.argv[1:]
+    k = 0
+    while not Path(stop).exists():
+        shutil.copyfile((small, large)[k % 2], served + ".bouw")
+        swap.replace(Path(served + ".bouw"), Path(served))
+        k += 1
+    print(k)
+""")
 
 
 @pytest.mark.slow
@@ -46,10 +55,9 @@ def test_readers_connecting_while_copies_are_renamed_over_the_path_see_one_whole
     whole = {make(small, SMALL), make(large, LARGE)}
     served = tmp_path / "dijkwacht.duckdb"
     shutil.copyfile(small, served)
-    stop = multiprocessing.get_context("spawn").Event()
-    publisher = multiprocessing.get_context("spawn").Process(
-        target=publish_in_a_loop, args=(stop, [str(small), str(large)], str(served)))
-    publisher.start()
+    stop = tmp_path / "stop"
+    publisher = subprocess.Popen([sys.executable, "-c", PUBLISHER, str(small), str(large), str(served), str(stop)],
+                                 stdout=subprocess.PIPE, text=True)
     seen, failed = set(), []
     try:
         for _ in range(400):
@@ -62,8 +70,9 @@ def test_readers_connecting_while_copies_are_renamed_over_the_path_see_one_whole
             except duckdb.Error as exc:
                 failed.append(f"{type(exc).__name__}: {exc}"[:160])
     finally:
-        stop.set()
-        publisher.join(timeout=60)
+        stop.touch()
+        published = publisher.communicate(timeout=60)[0]
+    assert publisher.returncode == 0 and int(published) > 2, f"the publisher stopped: {published!r}"
     assert failed == [], f"{len(failed)} of 400 reads failed, e.g. {failed[:3]}"
     assert seen <= whole, f"a read saw a mix of two files: {seen - whole}"
     assert seen == whole, "the loop never published the other file: the test raced nothing"
