@@ -137,3 +137,18 @@ def test_the_router_says_when_it_has_served_the_login_form(app_state, monkeypatc
     at = new_app().run()
     assert not at.exception and [t.label for t in at.text_input] == ["Gebruikersnaam", "Wachtwoord"]
     assert warmup._page_served.is_set()
+
+
+def test_no_full_garbage_collection_after_every_run():
+    """Streamlit's runner.postScriptGC walks every object the server keeps (the shared caches
+    too) after each run, holding the GIL: off in config.toml, and still an option of the
+    pinned Streamlit (a renamed option would be ignored with a warning, and the walks back)."""
+    import tomllib
+
+    from streamlit import config as streamlit_config
+
+    from dijkwacht import config
+
+    settings = tomllib.loads((config.ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert settings["runner"]["postScriptGC"] is False
+    assert "runner.postScriptGC" in streamlit_config._config_options_template
