@@ -17,8 +17,6 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-
 
 def first_sign_in(db: Path, pause_s: float, role: str, workdir: Path) -> dict:
     from playwright.sync_api import sync_playwright
@@ -48,7 +46,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--pauzes", default="0,2,4,8", help="seconds on the login form, comma-separated")
     parser.add_argument("--rol", default="analist")
     args = parser.parse_args(argv)
-    sys.path.insert(0, str(ROOT))
     print("| pause on the form (s) | login form after start (s) | sign-in → settled Briefing (s)"
           " | browser's clock (s) |")
     print("|---:|---:|---:|---:|")

@@ -4,8 +4,8 @@
   every kill the served file opens and holds exactly the last complete load.
 - 20 loads are published while another process queries continuously, a fresh read-only
   connection per query, opened as the app opens it (`queries.open_hardened`; a bare connect
-  can meet a rename mid-connect, tests/test_swap.py); every load changes two tables consistently, so a read that saw a
-  mix of versions would break the invariant.
+  can meet a rename mid-connect, tests/test_swap.py); every load changes two tables
+  consistently, so a read that saw a mix of versions would break the invariant.
 """
 from __future__ import annotations
 

@@ -318,8 +318,9 @@ DIALOG = "[role='dialog']"
 # after a logout in another tab, Chromium's CPU throttled 8x; the triangle test's 90 s wait).
 # So the runs are also counted from the server's messages: every ForwardMsg is one websocket
 # frame, and a run's end is one with field `script_finished` (not "early for a rerun").
-# __dwRuns is the sum of both counts: it grows with every run either signal saw, which is
-# all that `new_run` and its kin ask ("more than before the action").
+# __dwFinished alone is what `new_run` waits for (a run that ended, not one that stopped for
+# a rerun); __dwRuns, the sum of both counts, grows with every run either signal saw, which
+# is all that open_app and the control walk ask ("more than before the action").
 # Also keeps, on the browser's own clock, the last pointer press and the last change of the
 # page's DOM: `browser_seconds` reads what the user waited from them, without Playwright's
 # polling or wait_for_app's guard pause (bench/browser_round.py reports both).
