@@ -21,6 +21,7 @@ none exists: then nothing renames a database there either.
 """
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 from contextlib import contextmanager
@@ -47,12 +48,20 @@ def _held(db: Path, operation: int) -> Iterator[None]:
         os.close(fd)                    # releases the lock
 
 
+class LockRefused(OSError):
+    """The lock path is not a plain file of ours (a planted symbolic link): fail closed."""
+
+
 def _open(path: Path) -> int | None:
+    # O_NOFOLLOW: a symbolic link planted at the lock path would otherwise make every reader
+    # create (and lock) whatever file it points to.
     try:
-        return os.open(path, os.O_RDONLY | os.O_CREAT, 0o600)
-    except OSError:                     # a read-only directory or file system, or none at all
+        return os.open(path, os.O_RDONLY | os.O_CREAT | os.O_NOFOLLOW, 0o600)
+    except OSError as exc:              # a read-only directory or file system, or none at all
+        if exc.errno == errno.ELOOP:
+            raise LockRefused(f"{path} is een symbolische koppeling; verwijder die") from None
         try:
-            return os.open(path, os.O_RDONLY)
+            return os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
         except FileNotFoundError:
             return None
 

@@ -135,3 +135,16 @@ def test_the_lock_file_is_the_owners_alone(tmp_path):
     make(served, 1)
     queries.open_hardened(served).close()
     assert stat.S_IMODE(os.stat(swap.lock_path(served)).st_mode) == 0o600
+
+
+def test_a_symbolic_link_at_the_lock_path_is_refused_and_nothing_is_made_where_it_points(tmp_path):
+    served = tmp_path / "db" / "dijkwacht.duckdb"
+    served.parent.mkdir()
+    make(served, 1)
+    target = tmp_path / "elders.txt"
+    os.symlink(target, swap.lock_path(served))
+    with pytest.raises(swap.LockRefused, match="symbolische koppeling"):
+        queries.open_hardened(served)
+    with pytest.raises(swap.LockRefused):
+        swap.replace(served, served)
+    assert not target.exists()
