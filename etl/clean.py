@@ -263,16 +263,31 @@ def _typed(col: Column, frame: pl.DataFrame) -> pl.Expr:
     return raw
 
 
+def mostly_distinct(distinct: int, total: int) -> bool:
+    """Whether a column is worth evaluating row by row instead of once per distinct value:
+    mapping results back costs more than it saves when most values differ (ids, a
+    register's addresses). The one rule for parsing here and hashing in etl.keys."""
+    return 2 * distinct > total
+
+
+def per_distinct(frame: pl.DataFrame, columns: list[str], expr: pl.Expr, name: str) -> pl.Series:
+    """`expr` over `columns`, evaluated once per distinct combination and mapped back (a
+    1 M-row file has a few thousand distinct dates, numbers and vocabulary values); on the
+    rows themselves when they are mostly distinct (at x100 the Handelsregister's 610,000
+    vestigingsnummers: 0.48 s mapped back, 0.20 s row by row)."""
+    part = frame.select(columns)
+    distinct = part.unique()
+    if mostly_distinct(distinct.height, part.height):
+        return part.select(expr.alias(name)).to_series()
+    distinct = distinct.with_columns(expr.alias(name))
+    return part.join(distinct, on=columns, how="left", nulls_equal=True, maintain_order="left")[name]
+
+
 def _typed_distinct(raw: pl.DataFrame, col: Column, frame: pl.DataFrame) -> pl.Series:
-    """Parse each distinct raw value once and map the results back (a 1 M-row file has a
-    few thousand distinct dates, numbers and vocabulary values)."""
     name = RAW + col.name
     if col.kind == "text":
         return raw[name].alias(col.name)
-    distinct = raw.select(pl.col(name).unique())
-    distinct = distinct.with_columns(_typed(col, frame).alias(col.name))
-    return (raw.select(name).join(distinct, on=name, how="left", nulls_equal=True, maintain_order="left")
-            [col.name])
+    return per_distinct(raw, [name], _typed(col, frame), col.name)
 
 
 def _null_typed(col: Column) -> pl.Expr:
@@ -288,11 +303,8 @@ def _address_distinct(typed: pl.DataFrame) -> pl.Series:
         typed = typed.with_columns(pl.concat_str(
             [pl.col(RAW + "huisnummer"), pl.col(RAW + "toevoeging").fill_null("")], separator=" ")
             .alias(RAW + "adres"))
-    pair = [RAW + "adres", "postcode"]
-    distinct = typed.select(pair).unique().with_columns(
-        address_message(pl.col(RAW + "adres"), pl.col("postcode")).alias(ADDRESS_MESSAGE))
-    return typed.select(pair).join(distinct, on=pair, how="left", nulls_equal=True,
-                                   maintain_order="left")[ADDRESS_MESSAGE]
+    message = address_message(pl.col(RAW + "adres"), pl.col("postcode"))
+    return per_distinct(typed, [RAW + "adres", "postcode"], message, ADDRESS_MESSAGE)
 
 
 # --------------------------------------------------------------------------- the schema

@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from layers import examples
 
 from etl import keys
-from etl.clean import address_message, normalise_postcode
+from etl.clean import address_message, normalise_postcode, parse_dates, per_distinct
 from etl.load import Prepared, prepare
 from etl.read import LINE
 from etl.reference import valid_buurtcodes
@@ -103,3 +103,16 @@ def test_hmac_in_duckdb_equals_the_reference_for_any_key_and_text(key, messages)
     RFC 2104); every digest must be the plain-Python one."""
     hashed = keys.hash_series(key, pl.Series("m", messages, dtype=pl.String)).to_list()
     assert hashed == [None if m is None else keys.hmac_hex(key, m) for m in messages]
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(values=st.lists(st.one_of(st.none(), st.sampled_from(["01-02-2024", " 1-2-2024", "2024-02-01", "31-02-2024",
+                                                              "45325", "morgen", ""])), max_size=12))
+def test_parsing_once_per_distinct_value_equals_parsing_every_row(values):
+    """per_distinct takes one of two paths by how many values repeat (mostly_distinct); each
+    must give every row its own parse, in order, nulls included (eight values in lists of up
+    to twelve: both paths are drawn)."""
+    frame = pl.DataFrame({"v": values}, schema={"v": pl.String})
+    parse = parse_dates(pl.col("v").str.strip_chars(), with_time=False)
+    want = frame.select(parse.alias("d")).to_series().to_list()
+    assert per_distinct(frame, ["v"], parse, "d").to_list() == want
