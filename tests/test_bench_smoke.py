@@ -81,3 +81,14 @@ def row_cells(text: str, label: str) -> list[str] | None:
         if line.startswith("|") and cells[0] == label:
             return cells
     return None
+
+
+def test_engines_bench_compares_equal_results_on_the_demo():
+    """bench.engines stops when the SQL it times gives other values than the ETL's polars
+    rules, so a run over the demo files is also a check that the comparison is fair."""
+    run = subprocess.run([sys.executable, "-m", "bench.engines", "--demo", str(config.DEMO_DIR), "--runs", "1"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    lines = [line for line in run.stdout.splitlines() if "ETL:" in line]
+    assert [line.split()[0] for line in lines] == ["lezen", "cijferregel", "adresbericht", "HMAC-SHA256"]
+    assert all(re.search(r"(polars|DuckDB|Python) [\d.]+x sneller {3}ETL: (polars|DuckDB)$", line) for line in lines)
