@@ -78,19 +78,24 @@ def _layouts(links: pl.DataFrame, members: pl.DataFrame) -> pl.DataFrame:
 # text, no formatted SQL (tests/test_hardening.py).
 STORE = {
     "koppeling_clusters":
-        "CREATE OR REPLACE TABLE koppeling_clusters AS SELECT * FROM _koppeling_nieuw ORDER BY cluster",
+        "CREATE OR REPLACE TABLE koppeling_clusters AS SELECT * FROM _nieuw ORDER BY cluster",
     "koppeling_kanten":
-        "CREATE OR REPLACE TABLE koppeling_kanten AS SELECT * FROM _koppeling_nieuw "
+        "CREATE OR REPLACE TABLE koppeling_kanten AS SELECT * FROM _nieuw "
         "ORDER BY cluster, adres_sleutel, persoon_sleutel",
     "koppeling_knopen":
-        "CREATE OR REPLACE TABLE koppeling_knopen AS SELECT * FROM _koppeling_nieuw ORDER BY sleutel, soort",
+        "CREATE OR REPLACE TABLE koppeling_knopen AS SELECT * FROM _nieuw ORDER BY sleutel, soort",
 }
 
 
 def _write(con: duckdb.DuckDBPyConnection, table: str, frame: pl.DataFrame) -> None:
     """Replace `table` (a key of STORE) by `frame`."""
-    con.register("_koppeling_nieuw", frame.to_arrow())
+    write_frame(con, STORE[table], frame)
+
+
+def write_frame(con: duckdb.DuckDBPyConnection, statement: str, frame: pl.DataFrame) -> None:
+    """Run `statement` (fixed text that reads `_nieuw`) with `frame` registered as `_nieuw`."""
+    con.register("_nieuw", frame.to_arrow())
     try:
-        con.execute(STORE[table])
+        con.execute(statement)
     finally:
-        con.unregister("_koppeling_nieuw")
+        con.unregister("_nieuw")

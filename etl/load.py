@@ -33,6 +33,7 @@ from etl.read import ACCEPTED_SUFFIXES, CONTENT, FIELD_ERROR, LINE, Unreadable, 
 from etl.reference import valid_buurtcodes, write_reference
 from etl.rehearsal import mark_problem
 from etl.versions import SCHEMA_VERSION, add_missing_tables
+from etl.week_list import build_week_list
 
 # 2: bronstand.eerste_datum (a source's first record date); an older database gets the
 # column at its next load (_refresh_meta), so it keeps loading.
@@ -413,6 +414,7 @@ def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced
                     # SQL, then their owner clusters and layouts in a thread of their own.
                     with protecting(con):
                         build_linkage(con)
+                    build_week_list(con)   # the work list reads the Koppelingen tables
                 published = True
                 say(f"gepubliceerd: {db}")
         status = "klaar"

@@ -41,6 +41,7 @@ from etl.facts import build_facts
 from etl.linkage_tables import build_linkage
 from etl.protection import build_protection
 from etl.versions import fsync, list_versions
+from etl.week_list import build_week_list
 
 _LOG = logging.getLogger("dijkwacht.etl")
 
@@ -132,6 +133,7 @@ def _purge_copy(version: Path, days: int, today: date) -> int:
             build_facts(con)            # the fact table holds day totals of the purged rows
             build_protection(con)       # so the protection of its cells is found again
             build_linkage(con)          # and the Koppelingen tables their records
+            build_week_list(con)        # and the work list its items
             con.execute("CHECKPOINT")
         finally:
             con.close()

@@ -10,8 +10,8 @@ KEEP_VERSIONS = 5
 # The served database's layout (meta.schema_versie). 2: bronstand.eerste_datum;
 # 3: the Koppelingen tables and the bestuur protection built at load (etl/linkage_tables.py,
 # etl/protection.py); 4: the source table vestigingen (issue 19), added to an older database
-# at its next load by `add_missing_tables`.
-SCHEMA_VERSION = 4
+# at its next load by `add_missing_tables`; 5: the work list stored at load (etl/week_list.py).
+SCHEMA_VERSION = 5
 
 
 def add_missing_tables(con) -> list[str]:

@@ -279,4 +279,4 @@ def test_a_database_from_before_eerste_datum_still_loads(tmp_path, db):
     assert r.status == "loaded"
     assert table(db, "SELECT eerste_datum, stand_per FROM bronstand WHERE bron = 'controles'") == [
         (date(2013, 2, 4), date(2024, 6, 1))]
-    assert table(db, "SELECT schema_versie FROM meta") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 4
+    assert table(db, "SELECT schema_versie FROM meta") == [(SCHEMA_VERSION,)] and SCHEMA_VERSION == 5

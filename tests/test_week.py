@@ -122,13 +122,16 @@ def planted(demo_db, tmp_path_factory):
     """A copy of the demo with the situations above, rebuilt as a load would."""
     from etl.facts import build_facts
     from etl.linkage_tables import build_linkage
+    from etl.week_list import build_week_list
 
     path = tmp_path_factory.mktemp("week") / "dijkwacht.duckdb"
     shutil.copy(demo_db, path)
     con = duckdb.connect(str(path))
     plant(con)
+    con.execute("UPDATE meta SET stand_per = ?", [STAND])
     build_facts(con)
     build_linkage(con)
+    build_week_list(con)
     yield queries.OnConnection(con)
     con.close()
 
@@ -323,6 +326,85 @@ def test_the_demo_list_is_whole(demo_con):
     found = week.items(queries.OnConnection(demo_con), STAND, SETTINGS, [])
     kinds = {i.kind for i in found}
     assert kinds >= {"bekende_sleutel", "zonder_maatregel", "onbeantwoord"} and "levering" not in kinds
+
+
+# --- the list stored at load (etl/week_list.py) ---------------------------------------------------
+
+def test_the_stored_list_is_the_computed_list(planted, work):
+    """The fixture stores the list as a load does; items() reads it, and it holds exactly
+    what computing it on the request gives (the planted items included)."""
+    stored = week.stored_items(planted, STAND, SETTINGS)
+    assert stored is not None and len(stored) > 20
+    assert week.order(stored) == week.order(week.data_items(planted, STAND, SETTINGS)) == work
+    assert f"bekende_sleutel:{KNOWN}" in {i.id for i in stored}
+
+
+def test_a_list_stored_with_other_settings_or_another_stand_per_is_not_used(planted):
+    other = WeekSettings(termijn_terugkoppeling_dagen=7)
+    assert week.stored_items(planted, STAND, other) is None
+    assert week.stored_items(planted, date(2026, 10, 29), SETTINGS) is None
+    computed = week.items(planted, STAND, other, [])
+    assert computed == week.order(week.data_items(planted, STAND, other))
+    assert computed != week.items(planted, STAND, SETTINGS, [])      # the term matters: more are overdue
+
+
+def test_a_database_without_the_stored_list_computes_it(demo_db, tmp_path):
+    """A database built before the list was stored at load (schema version 4)."""
+    path = tmp_path / "oud.duckdb"
+    shutil.copy(demo_db, path)
+    con = duckdb.connect(str(path))
+    try:
+        db = queries.OnConnection(con)
+        stand_per = db.query("meta")["stand_per"][0]
+        assert week.stored_items(db, stand_per, config.week()) is not None      # made by the demo's load
+        stored = week.items(db, stand_per, config.week(), [])
+        con.execute("DROP TABLE weeklijst_bouw")
+        con.execute("DROP TABLE weeklijst")
+        assert week.stored_items(db, stand_per, config.week()) is None
+        assert week.items(db, stand_per, config.week(), []) == stored
+    finally:
+        con.close()
+
+
+def test_a_schema_4_database_gets_the_stored_list_at_its_next_load(demo_db, tmp_path):
+    """`make run` after an update: every file was loaded before, yet the list is made."""
+    from etl.load import run
+    from etl.versions import SCHEMA_VERSION
+
+    path = tmp_path / "db" / "dijkwacht.duckdb"
+    path.parent.mkdir()
+    shutil.copy(demo_db, path)
+    con = duckdb.connect(str(path))
+    con.execute("DROP TABLE weeklijst_bouw")
+    con.execute("DROP TABLE weeklijst")
+    con.execute("UPDATE meta SET schema_versie = 4")
+    con.close()
+    reports = run([config.DEMO_DIR], path, demo=True, progress=lambda _: None)
+    assert {r.status for r in reports} == {"skipped"}
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        db = queries.OnConnection(con)
+        assert db.query("meta")["schema_versie"][0] == SCHEMA_VERSION
+        assert week.stored_items(db, db.query("meta")["stand_per"][0], config.week()) is not None
+    finally:
+        con.close()
+
+
+def test_a_wrong_week_section_at_load_leaves_no_stored_list(demo_db, tmp_path, monkeypatch):
+    from etl.week_list import build_week_list
+
+    def wrong():
+        raise WeekSettingsError("[week] alfa moet een getal zijn")
+
+    path = tmp_path / "fout.duckdb"
+    shutil.copy(demo_db, path)
+    con = duckdb.connect(str(path))
+    try:
+        monkeypatch.setattr(config, "week", wrong)
+        build_week_list(con)
+        assert queries.OnConnection(con).query("week/lijst_aanwezig").height == 0
+    finally:
+        con.close()
 
 
 # --- [week] in gemeente.toml ------------------------------------------------------------------------
