@@ -92,3 +92,12 @@ def test_engines_bench_compares_equal_results_on_the_demo():
     lines = [line for line in run.stdout.splitlines() if "ETL:" in line]
     assert [line.split()[0] for line in lines] == ["lezen", "cijferregel", "adresbericht", "HMAC-SHA256"]
     assert all(re.search(r"(polars|DuckDB|Python) [\d.]+x sneller {3}ETL: (polars|DuckDB)$", line) for line in lines)
+
+
+def test_week_list_bench_finds_the_stored_and_the_computed_list_equal(demo_db):
+    run = subprocess.run([sys.executable, "-m", "bench.week_list", "--db", str(demo_db), "--runs", "1"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    assert run.stdout.splitlines()[-1] == "dezelfde punten: ja"
+    counts = re.findall(r"MB +([\d,]+) punten", run.stdout)
+    assert len(counts) == 2 and counts[0] == counts[1] and int(counts[0].replace(",", "")) > 20
