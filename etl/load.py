@@ -410,11 +410,12 @@ def run(paths: list[Path], db: Path | None = None, *, demo: bool = False, forced
                     _refresh_meta(con, demo, key, load_id, now, {p.source.name for p in ready})
                     build_facts(con)   # the measures' fact table, before publishing
                     # The mayor's hidden cells are searched once per load (issue 17), in a
-                    # thread (one BLAS thread) while the Koppelingen tables are built: their
-                    # SQL, then their owner clusters and layouts in a thread of their own.
+                    # thread (one BLAS thread) while the Koppelingen tables are built (their
+                    # SQL, then their owner clusters and layouts) and then the Week's work
+                    # list, which reads them.
                     with protecting(con):
                         build_linkage(con)
-                    build_week_list(con)   # the work list reads the Koppelingen tables
+                        build_week_list(con)
                 published = True
                 say(f"gepubliceerd: {db}")
         status = "klaar"
