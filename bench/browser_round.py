@@ -20,7 +20,8 @@ Chromium with the browser tests' harness (tests/browser/browser_harness.py):
   default). All ten load the login form, then start together: sign in (lands on the
   Briefing), Trends, Kaart, one source page (analysts and beheerders; bestuur has none),
   back to the Briefing, each click timed as above. Reports p50/p95/max over all clicks
-  and the server's VmHWM (/proc/PID/status) after the round.
+  and the server's VmHWM (/proc/PID/status) after the round, and the CPU seconds the server
+  used in it (the ten browser contexts share its cores).
 
 Every click is reported twice: as Playwright sees it (`*_s`: from the click until its
 waits confirm the page settled, so `wait_for_app`'s 200 ms guard pause, twice for a
@@ -414,9 +415,9 @@ def ten_users(db: Path, workdir: Path, mix=DEFAULT_MIX, timeout: int = ROUND_TIM
     users = create_users(srv.env, mix)
     srv.start()
     try:
-        idle_mb = srv.peak_mb()
+        idle_mb, cpu_before = srv.peak_mb(), srv.cpu_s()
         result = asyncio.run(_round(srv, users, timeout))
-        peak_mb = srv.peak_mb()
+        peak_mb, server_cpu = srv.peak_mb(), srv.cpu_s() - cpu_before
     finally:
         srv.stop()
     clicks = [c for u in result["users"] for c in u["clicks"]]
@@ -424,5 +425,6 @@ def ten_users(db: Path, workdir: Path, mix=DEFAULT_MIX, timeout: int = ROUND_TIM
         "users": len(users), "mix": {role: n for role, n in mix},
         **click_stats(clicks, timeout / 1000),
         "round_wall_s": result["wall_s"], "server_idle_mb": idle_mb, "peak_mb": peak_mb,
-        "raw": clicks, "diagnosis": result["diagnosis"],
+        # The round's clients run on the same cores: how much of them the server had.
+        "server_cpu_s": server_cpu, "raw": clicks, "diagnosis": result["diagnosis"],
     }

@@ -243,6 +243,11 @@ class Streamlit:
                 return int(line.split()[1]) / 1024
         return float("nan")
 
+    def cpu_s(self) -> float:
+        """CPU seconds the server process has used (user + system, /proc/PID/stat)."""
+        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         from tests.browser import browser_harness as h
         h.stop_group(self.process)   # our own process group only (start_new_session above)
@@ -409,6 +414,14 @@ def machine() -> dict:
 
 def _f(value, fmt: str = "{:.2f}") -> str:
     return "–" if value is None else fmt.format(value)
+
+
+def _server_share(ten: dict) -> str:
+    """The ten-user round's server CPU seconds and their share of all cores over the round."""
+    if ten.get("server_cpu_s") is None:
+        return "–"
+    share = ten["server_cpu_s"] / (ten["round_wall_s"] * (os.cpu_count() or 1))
+    return f"{ten['server_cpu_s']:.1f}; {100 * share:.0f} %"
 
 
 def _mark(ok: bool | None) -> str:
@@ -675,6 +688,7 @@ def render_browser_rounds(results: dict[int, dict], scales: list[int]) -> list[s
             trow("the same on the browser's clock (s)", lambda t: _f(t.get("p95_settled_browser_s"))),
             trow("max (s)", lambda t: _pct(t, "max")),
             trow("whole round, wall clock (s)", lambda t: _f(t["round_wall_s"], "{:.1f}")),
+            trow("server CPU in the round (s; share of the machine's core-seconds)", _server_share),
             trow("server peak RSS before the first visit (MB)", lambda t: _f(t["server_idle_mb"], "{:.0f}")),
             trow("**peak RSS server after the round (MB)**",
                  lambda t: f"**{t['peak_mb']:.0f}**{_mark(t['peak_mb'] <= GOAL_PEAK_MB)}"),

@@ -502,7 +502,7 @@ def stored_items(db, stand_per: date, settings: WeekSettings) -> list[Item] | No
     if built.height != 1 or built["stand_per"][0] != stand_per or built["instellingen"][0] != settings_stamp(settings):
         return None
     names = {column: name for name, column in STORED_COLUMNS.items()}
-    return [Item(**{names[c]: tuple(v) if c in ("focus", "koppelingen") else v for c, v in row.items()})
+    return [Item(**{names[c]: tuple(v or ()) if c in ("focus", "koppelingen") else v for c, v in row.items()})
             for row in db.query("week/lijst").iter_rows(named=True)]
 
 
