@@ -26,7 +26,7 @@ import hashlib, json, resource, sys, time
 from pathlib import Path
 from dijkwacht import config, queries, week
 served = queries.served(Path(sys.argv[1]))
-stand_per = served.query("meta")["stand_per"][0]
+stand_per = week.stand_per_of(served)
 settings = config.week()
 start = time.perf_counter()
 if sys.argv[2] == "opgeslagen":

@@ -474,13 +474,18 @@ def data_items(db, stand_per: date, settings: WeekSettings) -> list[Item]:
 # paid once per publication. The ETL stores them in the new database with the stand per and
 # [week] they were made with; `items` takes them from there when both still hold, and
 # computes them as before when not (settings changed since the load, an older database).
-STORED_COLUMNS = {"id": "id", "kind": "soort", "priority": "prioriteit", "score": "score", "since": "sinds",
-                  "latest": "laatste", "line": "regel", "explanation": "uitleg", "wijk": "wijkcode",
-                  "buurt": "buurtcode", "focus": "focus", "theme": "thema", "links": "koppelingen"}
-STORED_SCHEMA = {"id": pl.String, "soort": pl.String, "prioriteit": pl.Int64, "score": pl.Float64,
-                 "sinds": pl.Date, "laatste": pl.Date, "regel": pl.String, "uitleg": pl.String,
-                 "wijkcode": pl.String, "buurtcode": pl.String, "focus": pl.List(pl.String),
-                 "thema": pl.String, "koppelingen": pl.List(pl.String)}
+# Item field → (column of the stored list, its type).
+STORED = {"id": ("id", pl.String), "kind": ("soort", pl.String), "priority": ("prioriteit", pl.Int64),
+          "score": ("score", pl.Float64), "since": ("sinds", pl.Date), "latest": ("laatste", pl.Date),
+          "line": ("regel", pl.String), "explanation": ("uitleg", pl.String), "wijk": ("wijkcode", pl.String),
+          "buurt": ("buurtcode", pl.String), "focus": ("focus", pl.List(pl.String)), "theme": ("thema", pl.String),
+          "links": ("koppelingen", pl.List(pl.String))}
+
+
+def stand_per_of(db) -> date | None:
+    """The data's stand per as the database's meta records it (None: no events yet)."""
+    frame = db.query("meta")
+    return frame["stand_per"][0] if frame.height else None
 
 
 def settings_stamp(settings: WeekSettings) -> str:
@@ -490,8 +495,8 @@ def settings_stamp(settings: WeekSettings) -> str:
 
 def as_frame(found: Iterable[Item]) -> pl.DataFrame:
     """Items as the rows of the stored list (`stored_items` reads them back)."""
-    return pl.DataFrame([{STORED_COLUMNS[f.name]: getattr(item, f.name) for f in fields(Item)} for item in found],
-                        schema=STORED_SCHEMA)
+    return pl.DataFrame([{STORED[f.name][0]: getattr(item, f.name) for f in fields(Item)} for item in found],
+                        schema=dict(STORED.values()))
 
 
 def stored_items(db, stand_per: date, settings: WeekSettings) -> list[Item] | None:
@@ -501,7 +506,7 @@ def stored_items(db, stand_per: date, settings: WeekSettings) -> list[Item] | No
     built = db.query("week/lijst_bouw")
     if built.height != 1 or built["stand_per"][0] != stand_per or built["instellingen"][0] != settings_stamp(settings):
         return None
-    names = {column: name for name, column in STORED_COLUMNS.items()}
+    names = {column: name for name, (column, _) in STORED.items()}
     return [Item(**{names[c]: tuple(v or ()) if c in ("focus", "koppelingen") else v for c, v in row.items()})
             for row in db.query("week/lijst").iter_rows(named=True)]
 
@@ -516,8 +521,7 @@ def items(db, stand_per: date | None | str = FROM_DATABASE, settings: WeekSettin
     Without a stand per (an empty database) only the late deliveries. The kinds that do not
     depend on the clock come from the list stored at load when it matches (`stored_items`)."""
     if stand_per is FROM_DATABASE:
-        frame = db.query("meta") if db is not None else None
-        stand_per = frame["stand_per"][0] if frame is not None and frame.height else None
+        stand_per = stand_per_of(db) if db is not None else None
     settings = config.week() if settings is None else settings
     found = late_deliveries(late)
     if stand_per is not None:

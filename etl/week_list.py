@@ -29,8 +29,7 @@ def build_week_list(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(statement)
         return
     db = queries.OnConnection(con)
-    meta = db.query("meta")
-    stand_per = meta["stand_per"][0] if meta.height else None
+    stand_per = week.stand_per_of(db)
     found = week.data_items(db, stand_per, settings) if stand_per is not None else []
     write_frame(con, STORE_LIST, week.as_frame(found))
     built = pl.DataFrame({"stand_per": [stand_per], "instellingen": [week.settings_stamp(settings)]},
